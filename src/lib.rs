@@ -1,0 +1,5 @@
+//! openjd-lsp: analysis and editor support for Open Job Description templates.
+
+pub mod schema;
+pub mod syntax;
+pub mod text;

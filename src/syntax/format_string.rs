@@ -1,0 +1,148 @@
+//! Finds the `{{ … }}` interpolations of a format string, following the
+//! reference scanner's rules (an interpolation ends at the first `}}`, there
+//! is no escape), but tolerantly: it reports every problem and still returns
+//! the interpolations it found, including an unterminated last one, which is
+//! where completion happens while the user types.
+
+use std::ops::Range;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpolation {
+    /// Offset of the opening `{{`.
+    pub open: usize,
+    /// Offset of the closing `}}`, if there is one.
+    pub close: Option<usize>,
+    /// The expression text between the braces, trimmed.
+    pub expr: Range<usize>,
+}
+
+impl Interpolation {
+    /// The whole `{{ … }}` (to the end of the value when unterminated).
+    pub fn full(&self, value_len: usize) -> Range<usize> {
+        self.open..self.close.map_or(value_len, |c| c + 2)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScanErrorKind {
+    MissingOpen,
+    Unterminated,
+    Empty,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanError {
+    pub range: Range<usize>,
+    pub kind: ScanErrorKind,
+}
+
+impl ScanError {
+    pub fn message(&self) -> &'static str {
+        match self.kind {
+            ScanErrorKind::MissingOpen => {
+                "`}}` without a matching `{{`; to write literal braces use an expression such as {{ '}' + '}' }}"
+            }
+            ScanErrorKind::Unterminated => "`{{` is never closed with `}}`",
+            ScanErrorKind::Empty => "Empty `{{ }}`; put a variable or expression inside",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    pub interpolations: Vec<Interpolation>,
+    pub errors: Vec<ScanError>,
+}
+
+pub fn scan(value: &str) -> Scan {
+    let mut out = Scan::default();
+    let mut pos = 0;
+    while pos < value.len() {
+        let rest = &value[pos..];
+        let open = rest.find("{{").map(|o| pos + o);
+        let stray_close = rest.find("}}").map(|c| pos + c);
+        match (open, stray_close) {
+            (None, None) => break,
+            (None, Some(c)) => {
+                out.errors.push(ScanError {
+                    range: c..c + 2,
+                    kind: ScanErrorKind::MissingOpen,
+                });
+                pos = c + 2;
+            }
+            (Some(o), Some(c)) if c < o => {
+                out.errors.push(ScanError {
+                    range: c..c + 2,
+                    kind: ScanErrorKind::MissingOpen,
+                });
+                pos = c + 2;
+            }
+            (Some(o), _) => {
+                let inner_start = o + 2;
+                match value[inner_start..].find("}}").map(|c| inner_start + c) {
+                    None => {
+                        out.errors.push(ScanError {
+                            range: o..o + 2,
+                            kind: ScanErrorKind::Unterminated,
+                        });
+                        out.interpolations.push(Interpolation {
+                            open: o,
+                            close: None,
+                            expr: trimmed(value, inner_start..value.len()),
+                        });
+                        break;
+                    }
+                    Some(c) => {
+                        let expr = trimmed(value, inner_start..c);
+                        if expr.is_empty() {
+                            out.errors.push(ScanError {
+                                range: o..c + 2,
+                                kind: ScanErrorKind::Empty,
+                            });
+                        }
+                        out.interpolations.push(Interpolation {
+                            open: o,
+                            close: Some(c),
+                            expr,
+                        });
+                        pos = c + 2;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn trimmed(value: &str, range: Range<usize>) -> Range<usize> {
+    let s = &value[range.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return range.start + lead..range.start + lead;
+    }
+    range.start + lead..range.end - trail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_interpolations_and_errors() {
+        let s = scan("a {{ Param.X }} b {{Task.File.Y}}");
+        assert!(s.errors.is_empty());
+        assert_eq!(s.interpolations.len(), 2);
+        assert_eq!(s.interpolations[0].expr, 5..12);
+        let s = scan("x }} {{ y");
+        assert_eq!(s.errors.len(), 2);
+        assert_eq!(s.errors[0].kind, ScanErrorKind::MissingOpen);
+        assert_eq!(s.errors[1].kind, ScanErrorKind::Unterminated);
+        assert_eq!(s.interpolations[0].close, None);
+        let s = scan("{{  }}");
+        assert_eq!(s.errors[0].kind, ScanErrorKind::Empty);
+        // The first `}}` closes, even inside a string literal.
+        let s = scan("{{ '}}' }}");
+        assert_eq!(s.interpolations[0].expr, 3..4);
+    }
+}

@@ -1,0 +1,525 @@
+//! Builds the positioned tree from the YAML event stream. JSON is parsed by
+//! the same path: a JSON document is a YAML flow collection.
+//!
+//! The builder never recurses, so depth costs no stack; nesting deeper than
+//! [`MAX_DEPTH`] and alias expansion larger than the budget end in an error.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, Span as YamlSpan};
+
+use super::tree::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span};
+
+/// The reference implementation's nesting limit for template documents.
+pub const MAX_DEPTH: usize = 128;
+/// Nodes that alias expansion may add, beyond the document's own nodes.
+const ALIAS_BUDGET_MIN: usize = 100_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyntaxErrorKind {
+    Syntax,
+    TooDeep,
+    AliasBudget,
+    UnknownAnchor,
+    DuplicateKey,
+    MultipleDocuments,
+    NonScalarKey,
+}
+
+#[derive(Clone, Debug)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub kind: SyntaxErrorKind,
+    pub message: String,
+    /// For a duplicate key: where the key was first defined.
+    pub related: Option<Span>,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub root: Option<Node>,
+    pub errors: Vec<SyntaxError>,
+    /// True when the parser stopped early, so the tree is only a prefix.
+    pub truncated: bool,
+}
+
+/// Converts the scanner's character indices to byte offsets.
+struct Offsets<'a> {
+    text: &'a str,
+    base: usize,
+    ascii: bool,
+    /// Byte offset of every 1024th character.
+    checkpoints: Vec<usize>,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str, base: usize) -> Self {
+        let ascii = text.is_ascii();
+        let mut checkpoints = Vec::new();
+        if !ascii {
+            for (n, (i, _)) in text.char_indices().enumerate() {
+                if n % 1024 == 0 {
+                    checkpoints.push(i);
+                }
+            }
+        }
+        Offsets {
+            text,
+            base,
+            ascii,
+            checkpoints,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            return self.base + char_index.min(self.text.len());
+        }
+        let Some(&start) = self.checkpoints.get(char_index / 1024) else {
+            return self.base + self.text.len();
+        };
+        let rest = char_index % 1024;
+        let off = self.text[start..]
+            .char_indices()
+            .nth(rest)
+            .map(|(i, _)| start + i)
+            .unwrap_or(self.text.len());
+        self.base + off
+    }
+
+    fn span(&self, span: &YamlSpan) -> Span {
+        let start = self.byte(span.start.index());
+        let end = self.byte(span.end.index()).max(start);
+        start..end
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    offsets: Offsets<'a>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    errors: Vec<SyntaxError>,
+    alias_budget: usize,
+}
+
+/// Parse `text` (the whole document, BOM included if present).
+pub fn parse(text: &str) -> Parsed {
+    let (src, base) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    let mut b = Builder {
+        offsets: Offsets::new(src, base),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        errors: Vec::new(),
+        alias_budget: ALIAS_BUDGET_MIN.max(src.len() / 4),
+    };
+    let mut parser = Parser::new_from_str(src).keep_tags(true);
+    let mut documents = 0;
+    let mut truncated = false;
+    while let Some(next) = parser.next_event() {
+        let (event, yspan) = match next {
+            Ok(ev) => ev,
+            Err(err) => {
+                let at = b.offsets.byte(err.marker().index());
+                b.errors.push(SyntaxError {
+                    span: at..at,
+                    kind: SyntaxErrorKind::Syntax,
+                    message: format!("YAML syntax error: {}", err.info()),
+                    related: None,
+                });
+                truncated = true;
+                b.close_all(at);
+                break;
+            }
+        };
+        let span = b.offsets.span(&yspan);
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    b.errors.push(SyntaxError {
+                        span: span.clone(),
+                        kind: SyntaxErrorKind::MultipleDocuments,
+                        message: "A template file holds exactly one YAML document; remove this second document (or the `---` separator)".into(),
+                        related: None,
+                    });
+                    break;
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let scalar = Scalar {
+                    value: value.into_owned(),
+                    style: convert_style(style),
+                    tag: tag.map(|t| format!("{}{}", expand_handle(&t.handle), t.suffix)),
+                };
+                let node = Node {
+                    span,
+                    kind: NodeKind::Scalar(scalar),
+                    weight: 1,
+                };
+                b.finish_node(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => {
+                if !b.push(
+                    Frame::Seq {
+                        start: span.start,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    &span,
+                ) {
+                    truncated = true;
+                    break;
+                }
+            }
+            Event::MappingStart(anchor, _) => {
+                if !b.push(
+                    Frame::Map {
+                        start: span.start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    },
+                    &span,
+                ) {
+                    truncated = true;
+                    break;
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => b.pop(span.end),
+            Event::Alias(id) => b.alias(id, span),
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+        }
+    }
+    Parsed {
+        root: b.root,
+        errors: b.errors,
+        truncated,
+    }
+}
+
+fn expand_handle(handle: &str) -> &str {
+    if handle == "!!" {
+        "tag:yaml.org,2002:"
+    } else {
+        handle
+    }
+}
+
+fn convert_style(style: YamlStyle) -> ScalarStyle {
+    match style {
+        YamlStyle::Plain => ScalarStyle::Plain,
+        YamlStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        YamlStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        YamlStyle::Literal => ScalarStyle::Literal,
+        YamlStyle::Folded => ScalarStyle::Folded,
+    }
+}
+
+impl Builder<'_> {
+    fn push(&mut self, frame: Frame, span: &Span) -> bool {
+        if self.stack.len() >= MAX_DEPTH {
+            self.errors.push(SyntaxError {
+                span: span.start..span.start,
+                kind: SyntaxErrorKind::TooDeep,
+                message: format!(
+                    "Nesting deeper than {MAX_DEPTH} levels; templates are not read past this point"
+                ),
+                related: None,
+            });
+            self.close_all(span.start);
+            return false;
+        }
+        self.stack.push(frame);
+        true
+    }
+
+    fn pop(&mut self, end: usize) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let (node, anchor) = match frame {
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+            } => {
+                let weight = 1 + items.iter().map(|n| n.weight).sum::<usize>();
+                (
+                    Node {
+                        span: start..end.max(start),
+                        kind: NodeKind::Sequence(items),
+                        weight,
+                    },
+                    anchor,
+                )
+            }
+            Frame::Map {
+                start,
+                anchor,
+                entries,
+                key,
+            } => {
+                let mut entries = entries;
+                if let Some(key) = key {
+                    // A key whose value never came (the document was cut short).
+                    let at = key.span.end;
+                    entries.push(Entry {
+                        key,
+                        value: null_node(at),
+                    });
+                }
+                let entries = self.merge_keys(entries);
+                self.check_duplicates(&entries);
+                let weight = 1 + entries
+                    .iter()
+                    .map(|e| e.key.weight + e.value.weight)
+                    .sum::<usize>();
+                (
+                    Node {
+                        span: start..end.max(start),
+                        kind: NodeKind::Mapping(entries),
+                        weight,
+                    },
+                    anchor,
+                )
+            }
+        };
+        self.finish_node(node, anchor);
+    }
+
+    /// Close every open collection at `at`, keeping what was read so far.
+    fn close_all(&mut self, at: usize) {
+        while !self.stack.is_empty() {
+            self.pop(at);
+        }
+    }
+
+    fn finish_node(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    if node.scalar().is_none() {
+                        self.errors.push(SyntaxError {
+                            span: node.span.clone(),
+                            kind: SyntaxErrorKind::NonScalarKey,
+                            message: "Mapping keys in a template must be plain strings".into(),
+                            related: None,
+                        });
+                    }
+                    *key = Some(node);
+                }
+                Some(k) => entries.push(Entry { key: k, value: node }),
+            },
+        }
+    }
+
+    fn alias(&mut self, id: usize, span: Span) {
+        let node = match self.anchors.get(&id) {
+            None => {
+                self.errors.push(SyntaxError {
+                    span: span.clone(),
+                    kind: SyntaxErrorKind::UnknownAnchor,
+                    message: "Alias to an anchor that is not defined".into(),
+                    related: None,
+                });
+                null_node(span.start)
+            }
+            Some(target) if target.weight > self.alias_budget => {
+                self.errors.push(SyntaxError {
+                    span: span.clone(),
+                    kind: SyntaxErrorKind::AliasBudget,
+                    message: "Aliases expand to too large a document; the expansion stops here".into(),
+                    related: None,
+                });
+                self.alias_budget = 0;
+                null_node(span.start)
+            }
+            Some(target) => {
+                self.alias_budget -= target.weight;
+                target.clone()
+            }
+        };
+        self.finish_node(node, 0);
+    }
+
+    /// Resolve `<<` merge keys: entries of the merged mappings that the mapping
+    /// does not define itself are added after its own entries.
+    fn merge_keys(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let is_merge = |e: &Entry| {
+            e.key
+                .scalar()
+                .is_some_and(|s| s.value == "<<" && s.style == ScalarStyle::Plain)
+        };
+        if !entries.iter().any(is_merge) {
+            return entries;
+        }
+        let (merges, mut own): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
+        for merge in merges {
+            let sources: Vec<Node> = match merge.value.kind {
+                NodeKind::Mapping(_) => vec![merge.value],
+                NodeKind::Sequence(items) => items,
+                NodeKind::Scalar(_) => Vec::new(),
+            };
+            for source in sources {
+                if let NodeKind::Mapping(merged) = source.kind {
+                    for e in merged {
+                        let present = own.iter().any(|o| o.key.as_str() == e.key.as_str());
+                        if !present {
+                            own.push(e);
+                        }
+                    }
+                }
+            }
+        }
+        own
+    }
+
+    fn check_duplicates(&mut self, entries: &[Entry]) {
+        if entries.len() < 2 {
+            return;
+        }
+        let mut seen: HashMap<&str, &Span> = HashMap::new();
+        for e in entries {
+            let Some(k) = e.key.as_str() else { continue };
+            if let Some(first) = seen.get(k) {
+                if **first != e.key.span {
+                    self.errors.push(SyntaxError {
+                        span: e.key.span.clone(),
+                        kind: SyntaxErrorKind::DuplicateKey,
+                        message: format!("Duplicate key `{k}`; a mapping may define each key once"),
+                        related: Some((*first).clone()),
+                    });
+                }
+            } else {
+                seen.insert(k, &e.key.span);
+            }
+        }
+    }
+}
+
+fn null_node(at: usize) -> Node {
+    Node {
+        span: at..at,
+        kind: NodeKind::Scalar(Scalar {
+            value: String::new(),
+            style: ScalarStyle::Plain,
+            tag: None,
+        }),
+        weight: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_byte_ranges() {
+        let text = "\u{feff}é: \"a\\tb\"\nk: |\n  lit\n";
+        let p = parse(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let root = p.root.unwrap();
+        let v = root.get("é").unwrap();
+        assert_eq!(&text[v.span.clone()], "\"a\\tb\"");
+        assert_eq!(v.as_str(), Some("a\tb"));
+        let lit = root.get("k").unwrap();
+        assert_eq!(&text[lit.span.start..lit.span.start + 3], "lit");
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_at_the_second() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let p = parse(text);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].kind, SyntaxErrorKind::DuplicateKey);
+        assert_eq!(p.errors[0].span, 10..11);
+        assert_eq!(p.errors[0].related, Some(0..1));
+    }
+
+    #[test]
+    fn second_document_is_an_error() {
+        let p = parse("a: 1\n---\nb: 2\n");
+        assert!(p.errors.iter().any(|e| e.kind == SyntaxErrorKind::MultipleDocuments));
+        assert!(p.root.unwrap().get("a").is_some());
+    }
+
+    #[test]
+    fn merge_keys_and_aliases_resolve() {
+        let p = parse("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let root = p.root.unwrap();
+        let used = root.get("use").unwrap();
+        assert_eq!(used.get("x").and_then(Node::as_str), Some("1"));
+        assert_eq!(used.get("y").and_then(Node::as_str), Some("3"));
+    }
+
+    #[test]
+    fn alias_bomb_is_cut_off() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let p = parse(&text);
+        assert!(p.errors.iter().any(|e| e.kind == SyntaxErrorKind::AliasBudget));
+    }
+
+    #[test]
+    fn deep_nesting_stops_with_an_error() {
+        let text = "[".repeat(100_000);
+        let p = parse(&text);
+        // The scanner's own recursion limit may fire before ours does.
+        assert!(p.truncated);
+        assert!(!p.errors.is_empty());
+        let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let p = parse(&block);
+        assert!(p.errors.iter().any(|e| e.kind == SyntaxErrorKind::TooDeep));
+    }
+
+    #[test]
+    fn syntax_error_keeps_the_prefix() {
+        let p = parse("a: 1\nb: [1, 2\nc: 3\n");
+        assert!(p.truncated);
+        assert!(p.root.unwrap().get("a").is_some());
+    }
+
+    #[test]
+    fn json_parses_with_escapes() {
+        let text = r#"{"a": "x\u00e9\n", "b": [1, 2.5, true, null]}"#;
+        let p = parse(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let root = p.root.unwrap();
+        assert_eq!(root.get("a").and_then(Node::as_str), Some("xé\n"));
+    }
+}

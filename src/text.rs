@@ -1,0 +1,200 @@
+//! Line index over a document's text and conversions between byte offsets and
+//! LSP positions in either UTF-8 or UTF-16 code units.
+//!
+//! Line breaks are `\n`, `\r\n` and a lone `\r`, as in both YAML and LSP.
+
+/// How the `character` of an LSP position is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PositionEncoding {
+    Utf8,
+    #[default]
+    Utf16,
+}
+
+/// A zero-based line and a column counted in the chosen encoding's code units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offset at which each line starts; the first entry is 0.
+    line_starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push(i + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    line_starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where `line` starts, clamped to the end of the text.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    /// Zero-based line containing the byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte range of a line's content, without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_start(line);
+        let mut end = if line + 1 < self.line_starts.len() {
+            self.line_starts[line + 1]
+        } else {
+            self.len
+        };
+        let bytes = text.as_bytes();
+        while end > start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r')) {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Position of a byte offset. Offsets inside a multi-byte character or past
+    /// the end are clamped to the nearest valid position before them.
+    pub fn position(&self, text: &str, offset: usize, encoding: PositionEncoding) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let prefix = &text[start..offset];
+        let col = match encoding {
+            PositionEncoding::Utf8 => prefix.len(),
+            PositionEncoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+        };
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
+    }
+
+    /// Byte offset of a position. A column past the end of its line is clamped
+    /// to the line's end; a line past the end of the text to the text's end; a
+    /// column in the middle of a character to that character's start.
+    pub fn offset(&self, text: &str, pos: LineCol, encoding: PositionEncoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.line_starts.len() {
+            return self.len;
+        }
+        let range = self.line_range(text, line);
+        let content = &text[range.clone()];
+        let wanted = pos.col as usize;
+        let mut units = 0;
+        for (i, ch) in content.char_indices() {
+            if units >= wanted {
+                return range.start + i;
+            }
+            units += match encoding {
+                PositionEncoding::Utf8 => ch.len_utf8(),
+                PositionEncoding::Utf16 => ch.len_utf16(),
+            };
+            if units > wanted {
+                return range.start + i;
+            }
+        }
+        range.end
+    }
+
+    /// Byte offset of a zero-based line and a column counted in characters,
+    /// the unit the YAML scanner reports.
+    pub fn offset_of_char_col(&self, text: &str, line: usize, char_col: usize) -> usize {
+        let start = self.line_start(line);
+        let rest = &text[start.min(self.len)..];
+        match rest.char_indices().nth(char_col) {
+            Some((i, _)) => start + i,
+            None => self.len,
+        }
+    }
+}
+
+pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    if offset >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_in_both_encodings() {
+        let text = "a: 1\r\nb: é😀x\rc\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        let x = text.find('x').unwrap();
+        assert_eq!(
+            index.position(text, x, PositionEncoding::Utf16),
+            LineCol { line: 1, col: 6 }
+        );
+        assert_eq!(
+            index.position(text, x, PositionEncoding::Utf8),
+            LineCol { line: 1, col: 9 }
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 1, col: 6 }, PositionEncoding::Utf16),
+            x
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 1, col: 9 }, PositionEncoding::Utf8),
+            x
+        );
+        let c = text.find('c').unwrap();
+        assert_eq!(index.position(text, c, PositionEncoding::Utf16).line, 2);
+    }
+
+    #[test]
+    fn out_of_range_positions_are_clamped() {
+        let text = "ab\ncd";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16),
+            2
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 9, col: 0 }, PositionEncoding::Utf16),
+            5
+        );
+        // A column inside a surrogate pair lands on the character's start.
+        let text = "😀a";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 1 }, PositionEncoding::Utf16),
+            0
+        );
+    }
+}
