@@ -1,5 +1,7 @@
 //! openjd-lsp: analysis and editor support for Open Job Description templates.
 
+pub mod analysis;
+pub mod model;
 pub mod schema;
 pub mod syntax;
 pub mod text;

@@ -519,7 +519,11 @@ pub static CANCELATION: Object = Object {
             "Seconds between the notice and the kill, 1 to 600 (only with NOTIFY_THEN_TERMINATE). Default 120 for a task's onRun, 30 for environment actions.",
         ),
     ],
-    rules: &[],
+    rules: &[ObjRule::OnlyWhen {
+        key: "notifyPeriodInSeconds",
+        tag_key: "mode",
+        values: &["NOTIFY_THEN_TERMINATE"],
+    }],
 };
 
 static ARGS: ListTy = list(Ty::Fmt(ARG, ScopeClass::Host), 1, None);

@@ -225,6 +225,13 @@ pub enum ObjRule {
     ExactlyOne(&'static [&'static str]),
     /// At least one of these keys.
     AtLeastOne(&'static [&'static str]),
+    /// `key` is only allowed when `tag_key` has one of `values` (or is a
+    /// format string, which cannot be known before run time).
+    OnlyWhen {
+        key: &'static str,
+        tag_key: &'static str,
+        values: &'static [&'static str],
+    },
 }
 
 #[derive(Debug)]

@@ -73,6 +73,12 @@ impl ScalarMap {
         }
     }
 
+    /// The map of a scalar node's value; `None` for other nodes.
+    pub fn of_node(text: &str, node: &super::tree::Node) -> Option<Self> {
+        let s = node.scalar()?;
+        Some(ScalarMap::new(text, &node.span, s.style, &s.value))
+    }
+
     fn index_of(&self, value_offset: usize) -> usize {
         match self.chars.binary_search_by_key(&value_offset, |c| c.0) {
             Ok(i) => i,

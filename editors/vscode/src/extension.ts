@@ -1,0 +1,277 @@
+// VS Code client for the OpenJD language server (openjd-lsp).
+//
+// How documents reach the server: the server is attached to the languages
+// `openjd-yaml` and `openjd-json` only. A YAML/JSON document gets one of those
+// language ids when it is opened (or edited) and its content is an OpenJD
+// template (a top-level `specificationVersion: jobtemplate-…|environment-…`), or
+// when it is the workspace configuration file `openjd-lsp.yaml`. Every other
+// YAML/JSON document keeps its language and never reaches the server. See
+// README.md for why this design was picked.
+
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  RevealOutputChannelOn,
+  type ServerOptions,
+  State,
+} from 'vscode-languageclient/node';
+
+import { type DiscoveryResult, findServer } from './serverDiscovery';
+import { targetLanguage } from './detect';
+import { serverSettings } from './settings';
+
+export const LANGUAGES = ['openjd-yaml', 'openjd-json'] as const;
+const CLIENT_ID = 'openjd';
+const CLIENT_NAME = 'OpenJD Language Server';
+/** A close followed by an open of the same URI within this time is a language change. */
+const LANGUAGE_CHANGE_WINDOW_MS = 2000;
+const REDETECT_DELAY_MS = 300;
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel;
+let status: vscode.LanguageStatusItem;
+let starting: Promise<void> | undefined;
+let missingServerReported = false;
+
+/** Documents the user moved back from an OpenJD language: never switched again this session. */
+const optedOut = new Set<string>();
+/** OpenJD documents closed recently (URI → time), to tell a language change from a close. */
+const recentlyClosed = new Map<string, number>();
+const redetectTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+function isOpenJD(doc: vscode.TextDocument): boolean {
+  return (LANGUAGES as readonly string[]).includes(doc.languageId);
+}
+
+function detectionEnabled(): boolean {
+  return vscode.workspace.getConfiguration('openjd').get<boolean>('detectTemplatesByContent', true);
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    if (!fs.statSync(p).isFile()) {
+      return false;
+    }
+    if (process.platform !== 'win32') {
+      fs.accessSync(p, fs.constants.X_OK);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function discover(context: vscode.ExtensionContext): DiscoveryResult {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return findServer({
+    configuredPath: vscode.workspace.getConfiguration('openjd').get<string>('server.path', ''),
+    extensionPath: context.extensionPath,
+    workspaceFolder: folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined,
+    platform: process.platform,
+    env: process.env,
+    isExecutable,
+  });
+}
+
+function currentSettings() {
+  const cfg = vscode.workspace.getConfiguration('openjd');
+  return serverSettings((key) => cfg.get(key));
+}
+
+function setStatus(text: string, detail: string, severity: vscode.LanguageStatusSeverity): void {
+  status.text = text;
+  status.detail = detail;
+  status.severity = severity;
+}
+
+async function startClient(context: vscode.ExtensionContext): Promise<void> {
+  const found = discover(context);
+  if (!found.ok) {
+    output.appendLine(`[client] ${found.message}`);
+    output.appendLine(`[client] looked at: ${found.tried.join(', ') || '(nothing)'}`);
+    setStatus('openjd-lsp not found', found.message, vscode.LanguageStatusSeverity.Error);
+    if (!missingServerReported) {
+      missingServerReported = true;
+      const choice = await vscode.window.showErrorMessage(found.message, 'Open Settings', 'Show Output');
+      if (choice === 'Open Settings') {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'openjd.server.path');
+      } else if (choice === 'Show Output') {
+        output.show(true);
+      }
+    }
+    return;
+  }
+  missingServerReported = false;
+  output.appendLine(`[client] starting ${found.path} (found via ${found.source})`);
+
+  const serverOptions: ServerOptions = { command: found.path, args: [], options: { env: process.env } };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: LANGUAGES.flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
+    initializationOptions: currentSettings(),
+    synchronize: { configurationSection: 'openjd', fileEvents: watcher },
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+  };
+  const c = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  c.onDidChangeState((e) => {
+    if (e.newState === State.Running) {
+      const info = c.initializeResult?.serverInfo;
+      const name = info ? `${info.name}${info.version ? ' ' + info.version : ''}` : 'openjd-lsp';
+      setStatus(name, found.path, vscode.LanguageStatusSeverity.Information);
+    } else if (e.newState === State.Stopped) {
+      setStatus('openjd-lsp stopped', found.path, vscode.LanguageStatusSeverity.Warning);
+    }
+  });
+  client = c;
+  context.subscriptions.push(watcher);
+  try {
+    await c.start();
+  } catch (err) {
+    if (client === c) {
+      client = undefined;
+    }
+    output.appendLine(`[client] the server failed to start: ${String(err)}`);
+    setStatus('openjd-lsp failed', String(err), vscode.LanguageStatusSeverity.Error);
+    void vscode.window.showErrorMessage(`OpenJD: the language server ${found.path} failed to start. See the output for details.`, 'Show Output')
+      .then((choice) => {
+        if (choice) {
+          output.show(true);
+        }
+      });
+  }
+}
+
+/** Starts the client once, when the first OpenJD document shows up. */
+function ensureStarted(context: vscode.ExtensionContext): Promise<void> {
+  if (client || starting) {
+    return starting ?? Promise.resolve();
+  }
+  starting = startClient(context).finally(() => {
+    starting = undefined;
+  });
+  return starting;
+}
+
+async function stopClient(): Promise<void> {
+  if (starting) {
+    await starting;
+  }
+  const c = client;
+  client = undefined;
+  if (c) {
+    try {
+      await c.stop();
+    } catch (err) {
+      output.appendLine(`[client] stopping the server: ${String(err)}`);
+    }
+    // The client owns the output channel it was given; keep ours alive.
+  }
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  output.appendLine('[client] restarting the server');
+  await stopClient();
+  missingServerReported = false;
+  await ensureStarted(context);
+}
+
+/** Gives a YAML/JSON document an OpenJD language id when its content says it is a template. */
+function maybeSwitchLanguage(doc: vscode.TextDocument): void {
+  if (!detectionEnabled() || optedOut.has(doc.uri.toString())) {
+    return;
+  }
+  const target = targetLanguage(doc.languageId, doc.uri.path, doc.getText());
+  if (target !== undefined) {
+    void vscode.languages.setTextDocumentLanguage(doc, target).then(undefined, (err: unknown) => {
+      output.appendLine(`[client] could not set the language of ${doc.uri.toString()}: ${String(err)}`);
+    });
+  }
+}
+
+function onDidOpen(context: vscode.ExtensionContext, doc: vscode.TextDocument): void {
+  const key = doc.uri.toString();
+  if (isOpenJD(doc)) {
+    void ensureStarted(context);
+    return;
+  }
+  const closedAt = recentlyClosed.get(key);
+  recentlyClosed.delete(key);
+  if (closedAt !== undefined && Date.now() - closedAt < LANGUAGE_CHANGE_WINDOW_MS) {
+    // The user changed the language of an OpenJD document to something else:
+    // respect that for the rest of the session.
+    optedOut.add(key);
+    return;
+  }
+  maybeSwitchLanguage(doc);
+}
+
+function onDidChange(e: vscode.TextDocumentChangeEvent): void {
+  const doc = e.document;
+  if (isOpenJD(doc) || e.contentChanges.length === 0) {
+    return;
+  }
+  if (doc.languageId !== 'yaml' && doc.languageId !== 'json' && doc.languageId !== 'jsonc') {
+    return;
+  }
+  const key = doc.uri.toString();
+  const old = redetectTimers.get(key);
+  if (old !== undefined) {
+    clearTimeout(old);
+  }
+  redetectTimers.set(
+    key,
+    setTimeout(() => {
+      redetectTimers.delete(key);
+      if (!doc.isClosed) {
+        maybeSwitchLanguage(doc);
+      }
+    }, REDETECT_DELAY_MS),
+  );
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel(CLIENT_NAME);
+  status = vscode.languages.createLanguageStatusItem('openjd.server', [...LANGUAGES]);
+  status.name = CLIENT_NAME;
+  status.command = { title: 'Show Output', command: 'openjd.showOutput' };
+  setStatus('openjd-lsp', 'not started', vscode.LanguageStatusSeverity.Information);
+  context.subscriptions.push(output, status);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('openjd.restartServer', () => restart(context)),
+    vscode.commands.registerCommand('openjd.showOutput', () => output.show(true)),
+    vscode.workspace.onDidOpenTextDocument((doc) => onDidOpen(context, doc)),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      if (isOpenJD(doc)) {
+        recentlyClosed.set(doc.uri.toString(), Date.now());
+      }
+    }),
+    vscode.workspace.onDidChangeTextDocument(onDidChange),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('openjd.server.path')) {
+        void restart(context);
+      }
+      if (e.affectsConfiguration('openjd.detectTemplatesByContent') && detectionEnabled()) {
+        vscode.workspace.textDocuments.forEach(maybeSwitchLanguage);
+      }
+    }),
+  );
+
+  for (const doc of vscode.workspace.textDocuments) {
+    onDidOpen(context, doc);
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  for (const t of redetectTimers.values()) {
+    clearTimeout(t);
+  }
+  redetectTimers.clear();
+  await stopClient();
+}

@@ -1,0 +1,408 @@
+//! The expression pass: every `{{ }}` and every `let` binding, parsed and
+//! type-checked by openjd-expr against the variables the scope table says
+//! are visible there. Each interpolation is checked on its own, so a string
+//! with three mistakes gets three diagnostics, each on its exact characters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use openjd_expr::{
+    ExprProfile, ExprType, ExprValue, ExpressionError, ExpressionErrorKind, FunctionLibrary,
+    HostContext, ParsedExpression, SymbolTable,
+};
+
+use crate::model::{Template, split_let};
+use crate::schema::{Extension, ScopeClass};
+use crate::syntax::format_string::scan;
+use crate::syntax::{ScalarMap, ScalarStyle, Span};
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+use super::extensions::ExtSet;
+use super::path::Path;
+use super::scope::{LetBlock, LetTypes, Site, Var, out_of_scope_reason, variables};
+use super::structure::{FmtSite, LetSite};
+
+pub struct Scope {
+    pub vars: Vec<Var>,
+    pub symtab: SymbolTable,
+}
+
+pub struct ExprPass<'a> {
+    text: &'a str,
+    template: &'a Template,
+    exts: ExtSet,
+    pub diags: Vec<Diagnostic>,
+    pub let_types: LetTypes,
+    scopes: HashMap<Site, Arc<Scope>>,
+    host_lib: Arc<FunctionLibrary>,
+    template_lib: Arc<FunctionLibrary>,
+    profile: ExprProfile,
+}
+
+/// The expression type named by a scope-table type string.
+pub fn parse_type(ty: &str) -> ExprType {
+    if ty == "any" {
+        return ExprType::ANY;
+    }
+    if let Some(inner) = ty.strip_suffix('?') {
+        return ExprType::union(vec![parse_type(inner), ExprType::NULLTYPE]);
+    }
+    ExprType::parse(ty).unwrap_or(ExprType::ANY)
+}
+
+/// A readable name for a value's static type.
+pub fn type_name(value: &ExprValue) -> String {
+    let t = value.expr_type();
+    let t = if t.code() == openjd_expr::TypeCode::Unresolved {
+        t.params().first().cloned().unwrap_or(t)
+    } else {
+        t
+    };
+    t.to_string()
+}
+
+fn symtab_of(vars: &[Var]) -> SymbolTable {
+    let mut symtab = SymbolTable::new();
+    for v in vars {
+        // A name that clashes with a namespace (a parameter called like a
+        // table) cannot be represented; it is reported elsewhere.
+        let _ = symtab.set(&v.name, ExprValue::unresolved(parse_type(&v.ty)));
+    }
+    symtab
+}
+
+impl<'a> ExprPass<'a> {
+    pub fn new(text: &'a str, template: &'a Template, exts: ExtSet) -> Self {
+        let profile = ExprProfile::current();
+        ExprPass {
+            text,
+            template,
+            exts,
+            diags: Vec::new(),
+            let_types: LetTypes::new(),
+            scopes: HashMap::new(),
+            host_lib: FunctionLibrary::for_profile(&profile.clone().with_host_context(HostContext::Unresolved)),
+            template_lib: FunctionLibrary::for_profile(&profile),
+            profile,
+        }
+    }
+
+    fn expr_on(&self) -> bool {
+        self.exts.has(Extension::Expr)
+    }
+
+    pub fn scope(&mut self, site: &Site) -> Arc<Scope> {
+        if let Some(s) = self.scopes.get(site) {
+            return s.clone();
+        }
+        let vars = variables(self.template, site, self.exts, &self.let_types);
+        let symtab = symtab_of(&vars);
+        let scope = Arc::new(Scope { vars, symtab });
+        self.scopes.insert(*site, scope.clone());
+        scope
+    }
+
+    fn lib(&self, class: ScopeClass) -> &FunctionLibrary {
+        match class {
+            ScopeClass::Host | ScopeClass::EnvVariables => &self.host_lib,
+            _ => &self.template_lib,
+        }
+    }
+
+    /// Check the `let` bindings, outer blocks first so inner ones see their types.
+    pub fn lets(&mut self, sites: &[LetSite]) {
+        let mut ordered: Vec<(&LetSite, Site)> = sites
+            .iter()
+            .map(|s| (s, Site::of(&s.path, ScopeClass::Host)))
+            .filter(|(_, site)| site.let_block.is_some())
+            .collect();
+        let rank = |site: &Site| match site.let_block {
+            Some((LetBlock::Step(_), _)) => 0,
+            Some((LetBlock::Env(_), _)) => 1,
+            _ => 2,
+        };
+        ordered.sort_by_key(|(s, site)| (rank(site), s.span.start));
+        let mut seen: HashMap<LetBlock, Vec<(String, Span)>> = HashMap::new();
+        for (let_site, site) in ordered {
+            let Some((block, _)) = site.let_block else { continue };
+            self.check_let(let_site, &site, block, &mut seen);
+        }
+    }
+
+    fn check_let(
+        &mut self,
+        let_site: &LetSite,
+        site: &Site,
+        block: LetBlock,
+        seen: &mut HashMap<LetBlock, Vec<(String, Span)>>,
+    ) {
+        let map = ScalarMap::new(self.text, &let_site.span, let_site.style, &let_site.value);
+        let Some((name_range, expr_range)) = split_let(&let_site.value) else {
+            self.diags.push(Diagnostic::error(
+                "let-syntax",
+                let_site.span.clone(),
+                "A let binding is written `name = expression`",
+            ));
+            return;
+        };
+        let name = &let_site.value[name_range.clone()];
+        let name_span = map.range_to_source(name_range);
+        let first = name.chars().next().unwrap_or('_');
+        if !(first.is_ascii_lowercase() || first == '_')
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            self.diags.push(Diagnostic::error(
+                "let-name",
+                name_span.clone(),
+                format!("`{name}` is not a valid let name: start with a lowercase letter or `_`, then letters, digits or `_`"),
+            ));
+        }
+        if name.len() > 512 {
+            self.diags.push(Diagnostic::error("let-name", name_span.clone(), "A let name may have at most 512 characters"));
+        }
+        let scope = self.scope(site);
+        let earlier = seen.entry(block).or_default();
+        if let Some((_, first_span)) = earlier.iter().find(|(n, _)| n == name) {
+            self.diags.push(
+                Diagnostic::error("duplicate-name", name_span.clone(), format!("`{name}` is already bound in this let block"))
+                    .with_related(first_span.clone(), "first bound here"),
+            );
+        } else if let Some(outer) = scope.vars.iter().find(|v| v.name == name) {
+            let mut d = Diagnostic::error(
+                "let-shadow",
+                name_span.clone(),
+                format!("`{name}` shadows a binding of an enclosing let block; choose another name"),
+            );
+            if let super::scope::Origin::Let { name_span: s } = &outer.origin {
+                d = d.with_related(s.clone(), "the enclosing binding");
+            }
+            self.diags.push(d);
+        }
+        earlier.push((name.to_string(), name_span.clone()));
+        if !self.expr_on() {
+            return;
+        }
+        let expr = &let_site.value[expr_range.clone()];
+        if expr.is_empty() {
+            self.diags.push(Diagnostic::error("let-syntax", name_span, "The let binding has no expression after `=`"));
+            return;
+        }
+        let parsed = match ParsedExpression::with_profile(expr, &self.profile) {
+            Ok(p) => p,
+            Err(e) => {
+                let span = error_span(&map, expr_range.clone(), expr, &e);
+                self.diags.push(Diagnostic::error("expression-syntax", span, clean_message(&e)));
+                return;
+            }
+        };
+        if parsed.accessed_symbols().contains(name) {
+            self.diags.push(Diagnostic::error(
+                "let-self-reference",
+                name_span.clone(),
+                format!("`{name}` refers to itself; a let binding can only use names bound before it"),
+            ));
+            return;
+        }
+        self.check_locals(&parsed, &scope, &map, expr_range.clone(), expr);
+        let lib = self.lib(ScopeClass::Host);
+        match parsed.with_library(lib).evaluate(&[&scope.symtab]) {
+            Ok(value) => {
+                self.let_types.insert(name_span.start, type_name(&value));
+            }
+            Err(e) => {
+                let diag = self.expression_error(&e, &map, expr_range, expr, &scope, site);
+                self.diags.push(diag);
+            }
+        }
+        // Later bindings of the same block see this one.
+        self.scopes.retain(|s, _| s.let_block.is_none_or(|(b, _)| b != block));
+    }
+
+    /// Comprehension variables: lowercase, and never shadowing a let name.
+    fn check_locals(&mut self, parsed: &ParsedExpression, scope: &Scope, map: &ScalarMap, range: std::ops::Range<usize>, expr: &str) {
+        for local in parsed.local_bindings() {
+            let at = expr
+                .find(&format!("for {local}"))
+                .map(|i| range.start + i + 4..range.start + i + 4 + local.len())
+                .unwrap_or(range.clone());
+            let span = map.range_to_source(at);
+            let first = local.chars().next().unwrap_or('_');
+            if !(first.is_ascii_lowercase() || first == '_') {
+                self.diags.push(Diagnostic::error(
+                    "comprehension-variable",
+                    span,
+                    format!("Comprehension variable `{local}` must start with a lowercase letter or `_`"),
+                ));
+            } else if scope.vars.iter().any(|v| v.name == *local && matches!(v.origin, super::scope::Origin::Let { .. })) {
+                self.diags.push(Diagnostic::error(
+                    "comprehension-variable",
+                    span,
+                    format!("Comprehension variable `{local}` shadows the let binding of the same name"),
+                ));
+            }
+        }
+    }
+
+    pub fn format_strings(&mut self, sites: &[FmtSite]) {
+        for site in sites {
+            self.format_string(site);
+        }
+    }
+
+    fn format_string(&mut self, fs: &FmtSite) {
+        let map = ScalarMap::new(self.text, &fs.span, fs.style, &fs.value);
+        let scanned = scan(&fs.value);
+        for e in &scanned.errors {
+            self.diags.push(Diagnostic::error("format-string-syntax", map.range_to_source(e.range.clone()), e.message()));
+        }
+        let site = Site::of(&fs.path, fs.scope);
+        let whole_field = scanned.interpolations.len() == 1
+            && scanned.interpolations[0].open == 0
+            && scanned.interpolations[0].close.is_some_and(|c| c + 2 == fs.value.len());
+        for interp in &scanned.interpolations {
+            if interp.close.is_none() || interp.expr.is_empty() {
+                continue;
+            }
+            let expr = &fs.value[interp.expr.clone()];
+            let target = if whole_field { target_type(fs) } else { None };
+            self.interpolation(fs, &site, &map, interp.expr.clone(), expr, target.as_ref());
+        }
+    }
+
+    fn interpolation(
+        &mut self,
+        fs: &FmtSite,
+        site: &Site,
+        map: &ScalarMap,
+        range: std::ops::Range<usize>,
+        expr: &str,
+        target: Option<&ExprType>,
+    ) {
+        let parsed = match ParsedExpression::with_profile(expr, &self.profile) {
+            Ok(p) => p,
+            Err(e) => {
+                let span = error_span(map, range.clone(), expr, &e);
+                self.diags.push(Diagnostic::error("expression-syntax", span, clean_message(&e)));
+                return;
+            }
+        };
+        let scope = self.scope(site);
+        if !self.expr_on() && parsed.as_name_lookup().is_none() {
+            self.diags.push(Diagnostic::error(
+                "expr-extension-required",
+                map.range_to_source(range),
+                "Only variable references like `{{Param.Name}}` are allowed without the EXPR extension; add EXPR to `extensions` to use expressions",
+            ));
+            return;
+        }
+        self.check_locals(&parsed, &scope, map, range.clone(), expr);
+        let lib = self.lib(fs.scope);
+        let mut builder = parsed.with_library(lib);
+        if let Some(t) = target {
+            builder = builder.with_target_type(t);
+        }
+        if let Err(e) = builder.evaluate(&[&scope.symtab]) {
+            let diag = self.expression_error(&e, map, range, expr, &scope, site);
+            self.diags.push(diag);
+        }
+    }
+
+    fn expression_error(
+        &self,
+        e: &ExpressionError,
+        map: &ScalarMap,
+        range: std::ops::Range<usize>,
+        expr: &str,
+        scope: &Scope,
+        site: &Site,
+    ) -> Diagnostic {
+        let span = error_span(map, range.clone(), expr, e);
+        match e.kind() {
+            ExpressionErrorKind::UndefinedVariable { name, .. } => {
+                self.undefined(name, span, scope, site)
+            }
+            ExpressionErrorKind::UnknownFunction { name } => {
+                let lib = &self.host_lib;
+                let names = lib.function_names().filter(|n| !n.starts_with("__"));
+                let mut d = Diagnostic::error("unknown-function", span, format!("Unknown function `{name}`"));
+                if let Some(best) = did_you_mean(name, names) {
+                    d.message.push_str(&format!("; did you mean `{best}`?"));
+                    d = d.with_suggestion(best);
+                }
+                d
+            }
+            ExpressionErrorKind::TypeError { .. } => Diagnostic::error("type-error", span, clean_message(e)),
+            _ => Diagnostic::error("expression-error", span, clean_message(e)),
+        }
+    }
+
+    fn undefined(&self, name: &str, span: Span, scope: &Scope, site: &Site) -> Diagnostic {
+        let expr_only = name == "Job.Name" || name == "Step.Name";
+        if expr_only && !self.expr_on() {
+            return Diagnostic::error(
+                "extension-required",
+                span,
+                format!("`{name}` requires the EXPR extension; add EXPR to `extensions`"),
+            );
+        }
+        if let Some((code, message)) = out_of_scope_reason(name, self.template, site) {
+            return Diagnostic::error(code, span, message);
+        }
+        let mut d = Diagnostic::error("undefined-variable", span, format!("Undefined variable `{name}`"));
+        if let Some(best) = did_you_mean(name, scope.vars.iter().map(|v| v.name.as_str())) {
+            d.message.push_str(&format!("; did you mean `{best}`?"));
+            d = d.with_suggestion(best);
+        }
+        d
+    }
+}
+
+/// The type a whole-field expression must resolve to, as the reference
+/// checks it.
+fn target_type(fs: &FmtSite) -> Option<ExprType> {
+    let key = fs.path.last_key().unwrap_or("");
+    if fs.numeric {
+        return Some(match key {
+            "min" | "max" => ExprType::union(vec![ExprType::FLOAT, ExprType::NULLTYPE]),
+            "defaultTaskCount" => ExprType::INT,
+            _ => ExprType::union(vec![ExprType::INT, ExprType::NULLTYPE]),
+        });
+    }
+    if key == "mode" {
+        return Some(ExprType::union(vec![ExprType::STRING, ExprType::NULLTYPE]));
+    }
+    None
+}
+
+/// The document range an expression error points at: the failing node when
+/// the error carries one, else the whole expression.
+fn error_span(map: &ScalarMap, range: std::ops::Range<usize>, expr: &str, e: &ExpressionError) -> Span {
+    let whole = || map.range_to_source(range.clone());
+    let (Some(src), Some(start), Some(end)) = (e.expr(), e.col_offset(), e.end_col_offset()) else {
+        return whole();
+    };
+    let Some(base) = expr.find(src.trim()) else {
+        return whole();
+    };
+    let lead = src.len() - src.trim_start().len();
+    let s = (range.start + base + start.saturating_sub(lead)).min(range.end);
+    let t = (range.start + base + end.saturating_sub(lead)).clamp(s, range.end);
+    if t <= s {
+        return whole();
+    }
+    map.range_to_source(s..t)
+}
+
+fn clean_message(e: &ExpressionError) -> String {
+    let m = e.message();
+    m.trim_end_matches('.').to_string()
+}
+
+/// Is this scalar style one where expressions are written across lines?
+pub fn is_block(style: ScalarStyle) -> bool {
+    matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+}
+
+pub fn path_of(path: &Path) -> String {
+    path.to_string()
+}

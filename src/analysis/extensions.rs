@@ -1,0 +1,91 @@
+//! The `extensions` list: which optional features a template turns on.
+
+use crate::schema::Extension;
+use crate::syntax::{Node, Span};
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExtSet(u8);
+
+impl ExtSet {
+    pub fn all() -> ExtSet {
+        let mut s = ExtSet::default();
+        for e in Extension::ALL {
+            s.insert(e);
+        }
+        s
+    }
+    pub fn has(self, e: Extension) -> bool {
+        self.0 & (1 << e as u8) != 0
+    }
+    pub fn insert(&mut self, e: Extension) {
+        self.0 |= 1 << e as u8;
+    }
+    pub fn iter(self) -> impl Iterator<Item = Extension> {
+        Extension::ALL.into_iter().filter(move |e| self.has(*e))
+    }
+}
+
+/// Extensions as declared, with where each is written.
+#[derive(Clone, Debug, Default)]
+pub struct Declared {
+    pub set: ExtSet,
+    pub spans: Vec<(Extension, Span)>,
+    /// The span of the `extensions` key, if present.
+    pub key: Option<Span>,
+}
+
+pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
+    let mut declared = Declared::default();
+    let Some(entry) = root.entry("extensions") else {
+        return declared;
+    };
+    declared.key = Some(entry.key.span.clone());
+    let Some(items) = entry.value.items() else {
+        return declared;
+    };
+    for item in items {
+        let Some(name) = item.as_str() else { continue };
+        match Extension::from_name(name) {
+            Some(ext) => {
+                if let Some((_, first)) = declared.spans.iter().find(|(e, _)| *e == ext) {
+                    diags.push(
+                        Diagnostic::error(
+                            "duplicate-extension",
+                            item.span.clone(),
+                            format!("Extension {ext} is listed twice"),
+                        )
+                        .with_related(first.clone(), "first listed here"),
+                    );
+                } else {
+                    declared.set.insert(ext);
+                    declared.spans.push((ext, item.span.clone()));
+                }
+            }
+            None => {
+                let names = Extension::ALL.map(Extension::name);
+                let mut d = Diagnostic::error(
+                    "unknown-extension",
+                    item.span.clone(),
+                    format!("Unknown extension `{name}`; supported: {}", names.join(", ")),
+                );
+                if let Some(best) = did_you_mean(name, names) {
+                    d.message.push_str(&format!("; did you mean `{best}`?"));
+                    d = d.with_suggestion(best);
+                }
+                diags.push(d);
+            }
+        }
+    }
+    if declared.set.has(Extension::WrapActions) && !declared.set.has(Extension::Expr) {
+        if let Some((_, span)) = declared.spans.iter().find(|(e, _)| *e == Extension::WrapActions) {
+            diags.push(Diagnostic::error(
+                "wrap-requires-expr",
+                span.clone(),
+                "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
+            ));
+        }
+    }
+    declared
+}

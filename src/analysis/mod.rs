@@ -1,0 +1,219 @@
+//! Analysis of one document: syntax, structure, names, expressions, wrap
+//! rules and the reference validator, all errors at once.
+
+pub mod diagnostic;
+pub mod expressions;
+pub mod extensions;
+pub mod names;
+pub mod parameters;
+pub mod path;
+pub mod reference;
+pub mod scope;
+pub mod structure;
+pub mod wrap;
+
+use crate::model::{self, Template, TemplateKind};
+use crate::schema::{self, ENVIRONMENT_TEMPLATE_VERSION, JOB_TEMPLATE_VERSION};
+use crate::syntax::{self, Node, SyntaxErrorKind};
+use crate::text::LineIndex;
+
+pub use diagnostic::{Diagnostic, Related, Severity};
+pub use extensions::{Declared, ExtSet};
+pub use scope::{LetTypes, Site, Var};
+pub use structure::{FmtSite, LetSite};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    /// Not an OpenJD template: no diagnostics at all.
+    NotTemplate,
+    Job,
+    Environment,
+    /// `specificationVersion` names no known version.
+    UnknownVersion,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Run the reference validator after our own passes.
+    pub reference: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { reference: true }
+    }
+}
+
+pub struct Analysis {
+    pub text: String,
+    pub kind: DocKind,
+    pub json: bool,
+    pub root: Option<Node>,
+    pub line_index: LineIndex,
+    pub declared: Declared,
+    pub template: Option<Template>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub fmt_sites: Vec<FmtSite>,
+    pub let_sites: Vec<LetSite>,
+    pub let_types: LetTypes,
+    /// The parser stopped early; the tree holds only what came before.
+    pub truncated: bool,
+}
+
+impl Analysis {
+    pub fn exts(&self) -> ExtSet {
+        self.declared.set
+    }
+    pub fn is_template(&self) -> bool {
+        self.kind != DocKind::NotTemplate
+    }
+}
+
+fn looks_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+}
+
+/// Decide what kind of document this is, even when it does not parse.
+fn detect(text: &str, root: Option<&Node>) -> DocKind {
+    if let Some(v) = root.and_then(|r| r.get("specificationVersion")) {
+        return match v.as_str() {
+            Some(JOB_TEMPLATE_VERSION) => DocKind::Job,
+            Some(ENVIRONMENT_TEMPLATE_VERSION) => DocKind::Environment,
+            _ => DocKind::UnknownVersion,
+        };
+    }
+    if let Some(kind) = root.and_then(shape_without_version) {
+        return kind;
+    }
+    // A document broken early may still say what it is.
+    let head = text.get(..text.len().min(4096)).unwrap_or(text);
+    if head.contains(JOB_TEMPLATE_VERSION) {
+        DocKind::Job
+    } else if head.contains(ENVIRONMENT_TEMPLATE_VERSION) {
+        DocKind::Environment
+    } else {
+        DocKind::NotTemplate
+    }
+}
+
+/// A template that forgot its `specificationVersion`: only OpenJD top-level
+/// keys, and the shape only OpenJD templates have (steps whose script holds
+/// actions, or an environment with a name and a script or variables).
+fn shape_without_version(root: &Node) -> Option<DocKind> {
+    let keys: Vec<&str> = root.entries()?.iter().filter_map(|e| e.key.as_str()).collect();
+    let job_keys = schema::JOB_TEMPLATE.fields.iter().map(|f| f.key);
+    if keys.iter().all(|k| job_keys.clone().any(|j| j == *k)) {
+        let steps = root.get("steps").and_then(Node::items).unwrap_or(&[]);
+        let openjd_step = steps.iter().any(|s| {
+            s.get("script").is_some_and(|sc| sc.get("actions").is_some())
+                || model::SIMPLE_ACTION_KEYS.iter().any(|k| s.get(k).is_some_and(|v| v.entries().is_some()))
+        });
+        if openjd_step {
+            return Some(DocKind::Job);
+        }
+    }
+    let env_keys = schema::ENVIRONMENT_TEMPLATE.fields.iter().map(|f| f.key);
+    if keys.iter().all(|k| env_keys.clone().any(|j| j == *k)) {
+        let env = root.get("environment")?;
+        if env.get("name").is_some() && (env.get("script").is_some() || env.get("variables").is_some()) {
+            return Some(DocKind::Environment);
+        }
+    }
+    None
+}
+
+pub fn analyze(text: &str, options: &Options) -> Analysis {
+    let parsed = syntax::parse(text);
+    let kind = detect(text, parsed.root.as_ref());
+    let mut analysis = Analysis {
+        text: text.to_string(),
+        kind,
+        json: looks_json(text),
+        root: None,
+        line_index: LineIndex::new(text),
+        declared: Declared::default(),
+        template: None,
+        diagnostics: Vec::new(),
+        fmt_sites: Vec::new(),
+        let_sites: Vec::new(),
+        let_types: LetTypes::new(),
+        truncated: parsed.truncated,
+    };
+    if kind == DocKind::NotTemplate {
+        analysis.root = parsed.root;
+        return analysis;
+    }
+    let mut diags: Vec<Diagnostic> = parsed
+        .errors
+        .iter()
+        .map(|e| {
+            let code = match e.kind {
+                SyntaxErrorKind::DuplicateKey => "duplicate-key",
+                SyntaxErrorKind::MultipleDocuments => "multiple-documents",
+                SyntaxErrorKind::AliasBudget => "alias-expansion",
+                SyntaxErrorKind::TooDeep => "too-deep",
+                _ => "syntax",
+            };
+            let mut d = Diagnostic::error(code, e.span.clone(), e.message.clone());
+            if let Some(r) = &e.related {
+                d = d.with_related(r.clone(), "first defined here");
+            }
+            d
+        })
+        .collect();
+    let Some(root) = parsed.root else {
+        analysis.diagnostics = diags;
+        return analysis;
+    };
+    if kind == DocKind::UnknownVersion {
+        if let Some(v) = root.get("specificationVersion") {
+            diags.push(Diagnostic::error(
+                "unknown-version",
+                v.span.clone(),
+                format!(
+                    "Unknown specificationVersion `{}`; expected `{JOB_TEMPLATE_VERSION}` (job template) or `{ENVIRONMENT_TEMPLATE_VERSION}` (environment template)",
+                    v.as_str().unwrap_or("")
+                ),
+            ));
+        }
+        analysis.diagnostics = diags;
+        analysis.root = Some(root);
+        return analysis;
+    }
+    if root.entries().is_none() {
+        diags.push(Diagnostic::error("wrong-type", root.span.clone(), "A template must be a mapping"));
+        analysis.diagnostics = diags;
+        analysis.root = Some(root);
+        return analysis;
+    }
+    let template_kind = if kind == DocKind::Job { TemplateKind::Job } else { TemplateKind::Environment };
+    let declared = extensions::read(&root, &mut diags);
+    let exts = declared.set;
+    let schema = if kind == DocKind::Job { &schema::JOB_TEMPLATE } else { &schema::ENVIRONMENT_TEMPLATE };
+    let mut walk = structure::Walk::new(text, exts, !parsed.truncated);
+    walk.object(&root, schema, None, &mut path::Path::default(), None);
+    diags.append(&mut walk.diags);
+    let template = model::build(text, &root, template_kind);
+    let mut pass = expressions::ExprPass::new(text, &template, exts);
+    pass.lets(&walk.let_sites);
+    pass.format_strings(&walk.fmt_sites);
+    diags.append(&mut pass.diags);
+    analysis.let_types = std::mem::take(&mut pass.let_types);
+    drop(pass);
+    names::check(&template, &mut diags);
+    parameters::check(&root, &mut diags);
+    wrap::check(&template, &root, exts, &mut diags);
+    if options.reference && parsed.errors.is_empty() {
+        let mut reference = reference::diagnostics(text, &root, analysis.json, &diags);
+        diags.append(&mut reference);
+    }
+    diags.sort_by(|a, b| (a.span.start, a.span.end).cmp(&(b.span.start, b.span.end)));
+    diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+    analysis.diagnostics = diags;
+    analysis.declared = declared;
+    analysis.fmt_sites = walk.fmt_sites;
+    analysis.let_sites = walk.let_sites;
+    analysis.template = Some(template);
+    analysis.root = Some(root);
+    analysis
+}

@@ -1,0 +1,125 @@
+//! Cross-references by name: step dependencies and environment names shared
+//! between the job and its steps.
+
+use std::collections::HashMap;
+
+use crate::model::Template;
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+
+pub fn check(t: &Template, diags: &mut Vec<Diagnostic>) {
+    dependencies(t, diags);
+    environment_names(t, diags);
+}
+
+fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
+    let names: Vec<&str> = t.steps.iter().filter_map(|s| s.name.as_ref().map(|n| n.value.as_str())).collect();
+    let index: HashMap<&str, usize> = t
+        .steps
+        .iter()
+        .filter_map(|s| Some((s.name.as_ref()?.value.as_str(), s.index)))
+        .collect();
+    let mut edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); t.steps.len()];
+    for step in &t.steps {
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, dep) in step.dependencies.iter().enumerate() {
+            let target = dep.value.as_str();
+            if seen.contains(&target) {
+                diags.push(Diagnostic::error(
+                    "duplicate-dependency",
+                    dep.span.clone(),
+                    format!("Step `{}` already depends on `{target}`", step.display_name()),
+                ));
+                continue;
+            }
+            seen.push(target);
+            if step.name.as_ref().is_some_and(|n| n.value == target) {
+                diags.push(Diagnostic::error(
+                    "self-dependency",
+                    dep.span.clone(),
+                    format!("Step `{target}` cannot depend on itself"),
+                ));
+                continue;
+            }
+            match index.get(target) {
+                Some(&j) => edges[step.index].push((j, k)),
+                None => {
+                    let mut d = Diagnostic::error(
+                        "unknown-step",
+                        dep.span.clone(),
+                        format!("No step is named `{target}`"),
+                    );
+                    if let Some(best) = did_you_mean(target, names.iter().copied()) {
+                        d.message.push_str(&format!("; did you mean `{best}`?"));
+                        d = d.with_suggestion(best);
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    // Report each cycle once, on the dependency entry that closes it.
+    let mut state = vec![0u8; t.steps.len()];
+    for start in 0..t.steps.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&(to, k)) = edges[node].get(*next) {
+                *next += 1;
+                match state[to] {
+                    0 => {
+                        state[to] = 1;
+                        stack.push((to, 0));
+                    }
+                    1 => {
+                        let cycle: Vec<&str> = stack
+                            .iter()
+                            .skip_while(|(n, _)| *n != to)
+                            .map(|(n, _)| t.steps[*n].display_name())
+                            .collect();
+                        let dep = &t.steps[node].dependencies[k];
+                        diags.push(Diagnostic::error(
+                            "dependency-cycle",
+                            dep.span.clone(),
+                            format!(
+                                "Dependency cycle: {} → {}",
+                                cycle.join(" → "),
+                                t.steps[to].display_name()
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+}
+
+fn environment_names(t: &Template, diags: &mut Vec<Diagnostic>) {
+    for step in &t.steps {
+        for env in &step.environments {
+            let Some(name) = &env.name else { continue };
+            if let Some(job_env) = t
+                .job_environments
+                .iter()
+                .find(|j| j.name.as_ref().is_some_and(|n| n.value == name.value))
+            {
+                let mut d = Diagnostic::error(
+                    "duplicate-name",
+                    name.span.clone(),
+                    format!("A job environment is already named `{}`; step environments need names distinct from job environments", name.value),
+                );
+                if let Some(n) = &job_env.name {
+                    d = d.with_related(n.span.clone(), "the job environment");
+                }
+                diags.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The reference validator (openjd-model) as a backstop after our own
+//! passes. Its path-tagged errors are placed on the node at that path (or
+//! the nearest existing ancestor) and dropped where we already reported a
+//! problem in that subtree; its path-less errors are shown only when we
+//! found nothing ourselves.
+
+use openjd_model::{CallerLimits, DocumentType, ModelError, ModelExtension, PathElement};
+
+use crate::syntax::{Node, Span};
+
+use super::diagnostic::{Diagnostic, Severity};
+use super::path::{Path, Seg};
+
+pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> Vec<Diagnostic> {
+    let limits = CallerLimits::default();
+    let doc_type = if json { DocumentType::Json } else { DocumentType::Yaml };
+    let extensions: Vec<&str> = ModelExtension::ALL.iter().map(|e| e.as_str()).collect();
+    let result = openjd_model::template::parse::document_string_to_object(text, doc_type, &limits)
+        .and_then(|value| openjd_model::decode_template(value, Some(&extensions), &limits).map(|_| ()));
+    let Err(err) = result else { return Vec::new() };
+    let own_errors: Vec<&Span> = ours
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| &d.span)
+        .collect();
+    let whole = first_line(text, root);
+    match err {
+        ModelError::ModelValidation(errors) => {
+            let mut out: Vec<Diagnostic> = Vec::new();
+            for e in errors.errors {
+                if is_known_reference_defect(&e.message) {
+                    continue;
+                }
+                let path = Path(
+                    e.path
+                        .iter()
+                        .map(|p| match p {
+                            PathElement::Field(f) => Seg::Key(f.clone()),
+                            PathElement::Index(i) => Seg::Index(*i),
+                        })
+                        .collect(),
+                );
+                let (node, _) = path.resolve(root);
+                let subtree = node.span.clone();
+                let covered = own_errors
+                    .iter()
+                    .any(|s| s.start <= subtree.end && subtree.start <= s.end);
+                if covered {
+                    continue;
+                }
+                let span = if path.is_empty() {
+                    whole.clone()
+                } else {
+                    path.key_span(root).unwrap_or(subtree)
+                };
+                let message = summary(&e.message);
+                let d = Diagnostic::error("reference", span, message);
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+            out
+        }
+        other if own_errors.is_empty() => {
+            let message = match other {
+                ModelError::DecodeValidation(m) => m,
+                e => e.to_string(),
+            };
+            if is_known_reference_defect(&message)
+                || (message.contains("invalid type: boolean") && has_mixed_case_boolean(root))
+            {
+                return Vec::new();
+            }
+            vec![Diagnostic::error("reference", whole, summary(&message))]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Reference messages repeat their path and source excerpt; keep the first line.
+fn summary(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+fn first_line(text: &str, root: &Node) -> Span {
+    let start = root.span.start.min(text.len());
+    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+    start..end
+}
+
+/// Verdicts of the reference that contradict the specification, which we
+/// must not repeat. The Rust reference compares CHECK_BOX allowed values
+/// case-sensitively, while the spec pairs them case-insensitively; our own
+/// parameter pass checks the pair correctly.
+fn is_known_reference_defect(message: &str) -> bool {
+    message.contains("CHECK_BOX allowedValues must be a valid boolean pair")
+}
+
+/// The reference's YAML reader takes any capitalisation of true/false as a
+/// boolean (`TrUe`), where YAML 1.2 reads only true/True/TRUE and
+/// false/False/FALSE as booleans and everything else as a string. When the
+/// document has such a scalar, the reference's type complaint is its own
+/// misreading, and our structural pass has already checked the real types.
+fn has_mixed_case_boolean(node: &Node) -> bool {
+    use crate::syntax::{NodeKind, ScalarKind};
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Scalar(s) => {
+                let lower = s.value.to_ascii_lowercase();
+                if (lower == "true" || lower == "false") && s.kind() == ScalarKind::Str && !s.is_quoted() {
+                    return true;
+                }
+            }
+            NodeKind::Mapping(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            NodeKind::Sequence(items) => stack.extend(items.iter()),
+        }
+    }
+    false
+}

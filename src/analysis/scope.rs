@@ -1,0 +1,525 @@
+//! The scope table: which template variables a format string or `let`
+//! binding may use, decided from where it is (its path) and what kind of
+//! field it is. Validation, completion and hover all ask this one module.
+
+use std::collections::HashMap;
+
+use crate::model::{ActionKind, EnvLoc, Let, Template, TemplateKind};
+use crate::schema::{Extension, ScopeClass};
+use crate::syntax::Span;
+
+use super::extensions::ExtSet;
+use super::path::Path;
+
+/// Which `let` block a binding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LetBlock {
+    Step(usize),
+    StepScript(usize),
+    Simple(usize),
+    Env(EnvLoc),
+}
+
+/// Where a field sits, as far as scoping is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Site {
+    pub class: ScopeClass,
+    pub step: Option<usize>,
+    pub env: Option<EnvLoc>,
+    /// In a step's script or shorthand (task context).
+    pub task: bool,
+    pub simple: bool,
+    pub action: Option<ActionKind>,
+    /// For a `let` binding: its block, and its position in it.
+    pub let_block: Option<(LetBlock, usize)>,
+}
+
+impl Site {
+    pub fn of(path: &Path, class: ScopeClass) -> Site {
+        let mut site = Site {
+            class,
+            step: None,
+            env: None,
+            task: false,
+            simple: false,
+            action: None,
+            let_block: None,
+        };
+        let seg = |i: usize| path.key(i);
+        let mut i = 0;
+        match seg(0) {
+            Some("steps") => {
+                let Some(s) = path.index(1) else { return site };
+                site.step = Some(s);
+                i = 2;
+                match seg(2) {
+                    Some("stepEnvironments") => {
+                        if let Some(e) = path.index(3) {
+                            site.env = Some(EnvLoc::Step(s, e));
+                            i = 4;
+                        }
+                    }
+                    Some("let") => {
+                        site.let_block = path.index(3).map(|k| (LetBlock::Step(s), k));
+                    }
+                    Some("script") => {
+                        site.task = true;
+                        i = 3;
+                        if seg(3) == Some("let") {
+                            site.let_block = path.index(4).map(|k| (LetBlock::StepScript(s), k));
+                        }
+                    }
+                    Some(k) if crate::model::SIMPLE_ACTION_KEYS.contains(&k) => {
+                        site.task = true;
+                        site.simple = true;
+                        site.action = Some(ActionKind::Simple);
+                        if seg(3) == Some("let") {
+                            site.let_block = path.index(4).map(|k| (LetBlock::Simple(s), k));
+                        }
+                        return site;
+                    }
+                    _ => return site,
+                }
+            }
+            Some("jobEnvironments") => {
+                if let Some(e) = path.index(1) {
+                    site.env = Some(EnvLoc::Job(e));
+                    i = 2;
+                }
+            }
+            Some("environment") => {
+                site.env = Some(EnvLoc::Template);
+                i = 1;
+            }
+            _ => return site,
+        }
+        // Inside an environment or a step script: `script.let`, `script.actions.X`.
+        if let Some(env) = site.env {
+            if seg(i) != Some("script") {
+                return site;
+            }
+            i += 1;
+            if seg(i) == Some("let") {
+                site.let_block = path.index(i + 1).map(|k| (LetBlock::Env(env), k));
+                return site;
+            }
+        }
+        if seg(i) == Some("actions") {
+            site.action = seg(i + 1).and_then(ActionKind::from_key);
+        }
+        site
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Parameter(usize),
+    TaskParameter { step: usize, index: usize },
+    EmbeddedFile { span: Span },
+    Let { name_span: Span },
+    Builtin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Var {
+    /// The full dotted name, e.g. `Task.Param.Frame`.
+    pub name: String,
+    /// Its expression type, e.g. `list[string]` or `int?`.
+    pub ty: String,
+    pub origin: Origin,
+    pub doc: String,
+}
+
+/// Types inferred for `let` bindings, keyed by the start of the name.
+pub type LetTypes = HashMap<usize, String>;
+
+struct Builder<'a> {
+    t: &'a Template,
+    exts: ExtSet,
+    let_types: &'a LetTypes,
+    vars: Vec<Var>,
+}
+
+impl Builder<'_> {
+    fn expr(&self) -> bool {
+        self.exts.has(Extension::Expr)
+    }
+
+    fn add(&mut self, name: String, ty: &str, origin: Origin, doc: impl Into<String>) {
+        self.vars.push(Var {
+            name,
+            ty: ty.to_string(),
+            origin,
+            doc: doc.into(),
+        });
+    }
+
+    /// Job (or environment-template) parameters; `host` adds the path-mapped
+    /// `Param.*` of PATH parameters, which only exist on the worker.
+    fn params(&mut self, host: bool) {
+        for (i, p) in self.t.parameters.iter().enumerate() {
+            let name = &p.name.value;
+            let raw_ty = if self.expr() { p.kind.expr_type(false) } else { "string" };
+            self.add(
+                format!("RawParam.{name}"),
+                raw_ty,
+                Origin::Parameter(i),
+                "The parameter's value exactly as submitted.",
+            );
+            if host || !p.kind.is_path() {
+                let ty = if self.expr() { p.kind.expr_type(true) } else { "string" };
+                let doc = if p.kind.is_path() {
+                    "The parameter's value, path-mapped for the worker."
+                } else {
+                    "The parameter's value."
+                };
+                self.add(format!("Param.{name}"), ty, Origin::Parameter(i), doc);
+            }
+        }
+    }
+
+    fn session(&mut self) {
+        let bool_ty = if self.expr() { "bool" } else { "string" };
+        self.add(
+            "Session.WorkingDirectory".into(),
+            "path",
+            Origin::Builtin,
+            "The session's temporary working directory on the worker.",
+        );
+        self.add(
+            "Session.HasPathMappingRules".into(),
+            bool_ty,
+            Origin::Builtin,
+            "Whether path-mapping rules apply in this session.",
+        );
+        self.add(
+            "Session.PathMappingRulesFile".into(),
+            "path",
+            Origin::Builtin,
+            "A JSON file holding the session's path-mapping rules.",
+        );
+    }
+
+    fn job_name(&mut self) {
+        if self.expr() {
+            self.add("Job.Name".into(), "string", Origin::Builtin, "The job's resolved name.");
+        }
+    }
+
+    fn lets(&mut self, lets: &[Let], upto: Option<usize>) {
+        if !self.expr() {
+            return;
+        }
+        for l in lets.iter().take(upto.unwrap_or(usize::MAX)) {
+            let ty = self
+                .let_types
+                .get(&l.name_span.start)
+                .cloned()
+                .unwrap_or_else(|| "any".into());
+            self.add(
+                l.name.clone(),
+                &ty,
+                Origin::Let {
+                    name_span: l.name_span.clone(),
+                },
+                format!("`let {}`", l.text.value.trim()),
+            );
+        }
+    }
+
+    /// `Step.Name` and the step's `let` names.
+    fn step(&mut self, s: usize, step_lets_upto: Option<usize>) {
+        if !self.expr() {
+            return;
+        }
+        self.add("Step.Name".into(), "string", Origin::Builtin, "The name of the current step.");
+        if let Some(step) = self.t.steps.get(s) {
+            let lets = step.lets.clone();
+            self.lets(&lets, step_lets_upto);
+        }
+    }
+
+    fn task(&mut self, s: usize, simple: bool) {
+        let Some(step) = self.t.steps.get(s) else { return };
+        for (i, p) in step.task_parameters.iter().enumerate() {
+            let origin = Origin::TaskParameter { step: s, index: i };
+            let (ty, raw) = if self.expr() {
+                (p.kind.expr_type(true), p.kind.expr_type(false))
+            } else {
+                ("string", "string")
+            };
+            self.add(
+                format!("Task.Param.{}", p.name.value),
+                ty,
+                origin.clone(),
+                "The current task's value of this task parameter.",
+            );
+            self.add(
+                format!("Task.RawParam.{}", p.name.value),
+                raw,
+                origin,
+                "The task parameter's value without path mapping.",
+            );
+        }
+        if let Some(script) = &step.script {
+            for f in &script.files {
+                self.add(
+                    format!("Task.File.{}", f.name.value),
+                    "path",
+                    Origin::EmbeddedFile { span: f.span.clone() },
+                    "Where this embedded file is written on the worker.",
+                );
+            }
+        }
+        let _ = simple;
+    }
+
+    fn env_files(&mut self, env: EnvLoc) {
+        let files: Vec<(String, Span)> = self
+            .t
+            .environment_at(env)
+            .and_then(|e| e.script.as_ref())
+            .map(|s| s.files.iter().map(|f| (f.name.value.clone(), f.span.clone())).collect())
+            .unwrap_or_default();
+        for (name, span) in files {
+            self.add(
+                format!("Env.File.{name}"),
+                "path",
+                Origin::EmbeddedFile { span },
+                "Where this environment's embedded file is written on the worker.",
+            );
+        }
+    }
+
+    fn env_lets(&mut self, env: EnvLoc, upto: Option<usize>) {
+        let lets = self
+            .t
+            .environment_at(env)
+            .and_then(|e| e.script.as_ref())
+            .map(|s| s.lets.clone())
+            .unwrap_or_default();
+        self.lets(&lets, upto);
+    }
+
+    fn wrapped_action(&mut self, hook: ActionKind) {
+        for (name, ty, doc) in WRAPPED_ACTION_VARS {
+            self.add(name.to_string(), ty, Origin::Builtin, doc.to_string());
+        }
+        match hook {
+            ActionKind::OnWrapEnvEnter | ActionKind::OnWrapEnvExit => self.add(
+                "WrappedEnv.Name".into(),
+                "string",
+                Origin::Builtin,
+                "The name of the environment being entered or exited.",
+            ),
+            ActionKind::OnWrapTaskRun => self.add(
+                "WrappedStep.Name".into(),
+                "string",
+                Origin::Builtin,
+                "The name of the step whose task is being run.",
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// The `WrappedAction.*` variables with their types, as the hooks see them.
+pub const WRAPPED_ACTION_VARS: [(&str, &str, &str); 6] = [
+    ("WrappedAction.Command", "string", "The wrapped action's `command`, already resolved in its own scope."),
+    ("WrappedAction.Args", "list[string]", "The wrapped action's `args`, already resolved (may be empty)."),
+    (
+        "WrappedAction.Environment",
+        "list[string]",
+        "Session-defined environment variables so far, as `KEY=value`: `openjd_env` exports and environments' `variables`. Host variables such as PATH are not included.",
+    ),
+    ("WrappedAction.Timeout", "int?", "The wrapped action's declared `timeout` in seconds, or null when it declares none."),
+    (
+        "WrappedAction.Cancelation.Mode",
+        "string?",
+        "`TERMINATE` or `NOTIFY_THEN_TERMINATE`, or null when the wrapped action has no `cancelation`.",
+    ),
+    (
+        "WrappedAction.Cancelation.NotifyPeriodInSeconds",
+        "int?",
+        "The wrapped action's grace period (defaults filled in), or null unless its mode is NOTIFY_THEN_TERMINATE.",
+    ),
+];
+
+/// Every variable visible at `site`.
+pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) -> Vec<Var> {
+    let mut b = Builder {
+        t,
+        exts,
+        let_types,
+        vars: Vec::new(),
+    };
+    if let Some((block, k)) = site.let_block {
+        match block {
+            LetBlock::Step(s) => {
+                b.params(false);
+                b.job_name();
+                if b.expr() {
+                    b.add("Step.Name".into(), "string", Origin::Builtin, "The name of the current step.");
+                }
+                let lets = t.steps.get(s).map(|st| st.lets.clone()).unwrap_or_default();
+                b.lets(&lets, Some(k));
+            }
+            LetBlock::StepScript(s) | LetBlock::Simple(s) => {
+                b.params(true);
+                b.session();
+                b.task(s, matches!(block, LetBlock::Simple(_)));
+                b.job_name();
+                b.step(s, None);
+                let lets = t
+                    .steps
+                    .get(s)
+                    .map(|st| match block {
+                        LetBlock::Simple(_) => st.simple.as_ref().map(|a| a.lets.clone()).unwrap_or_default(),
+                        _ => st.script.as_ref().map(|a| a.lets.clone()).unwrap_or_default(),
+                    })
+                    .unwrap_or_default();
+                b.lets(&lets, Some(k));
+            }
+            LetBlock::Env(env) => {
+                b.params(true);
+                b.session();
+                b.job_name();
+                if let EnvLoc::Step(s, _) = env {
+                    b.step(s, None);
+                }
+                b.env_files(env);
+                b.env_lets(env, Some(k));
+            }
+        }
+        return b.vars;
+    }
+    match site.class {
+        ScopeClass::JobName => b.params(false),
+        ScopeClass::Template => {
+            b.params(false);
+            b.job_name();
+            if let Some(s) = site.step {
+                b.step(s, None);
+            }
+        }
+        ScopeClass::Timing => {
+            b.params(false);
+            b.job_name();
+            if let Some(s) = site.step {
+                b.step(s, None);
+            }
+            if let Some(hook) = site.action.filter(|a| a.is_hook()) {
+                for (name, ty, doc) in WRAPPED_ACTION_VARS {
+                    b.add(name.to_string(), ty, Origin::Builtin, doc);
+                }
+                let _ = hook;
+            }
+        }
+        ScopeClass::Host | ScopeClass::EnvVariables => {
+            b.params(true);
+            b.session();
+            b.job_name();
+            match site.env {
+                Some(env) => {
+                    if let EnvLoc::Step(s, _) = env {
+                        b.step(s, None);
+                    }
+                    b.env_files(env);
+                    b.env_lets(env, None);
+                    if let Some(hook) = site.action.filter(|a| a.is_hook()) {
+                        b.wrapped_action(hook);
+                    }
+                }
+                None => {
+                    if let Some(s) = site.step.filter(|_| site.task) {
+                        b.task(s, site.simple);
+                        b.step(s, None);
+                        let step = &t.steps[s.min(t.steps.len().saturating_sub(1))];
+                        let lets = if site.simple {
+                            step.simple.as_ref().map(|a| a.lets.clone())
+                        } else {
+                            step.script.as_ref().map(|a| a.lets.clone())
+                        }
+                        .unwrap_or_default();
+                        if t.steps.get(s).is_some() {
+                            b.lets(&lets, None);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if t.kind == TemplateKind::Environment {
+        b.vars.retain(|v| !v.name.starts_with("Step."));
+    }
+    b.vars
+}
+
+/// Why a name that is not in scope here would be wrong, when it is a name
+/// that exists elsewhere (or existed in a draft of the specification).
+pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(&'static str, String)> {
+    let in_hook = site.action.is_some_and(ActionKind::is_hook);
+    if name.starts_with("Env.Wrapped.") || name.starts_with("Task.Action.") {
+        return Some((
+            "draft-name",
+            format!("`{name}` is a draft name from RFC 0008; use `WrappedAction.*` (with `WrappedEnv.Name` / `WrappedStep.Name`)"),
+        ));
+    }
+    if let Some(rest) = name.strip_prefix("Task.") {
+        let replacement = match rest {
+            "Command" => Some("WrappedAction.Command"),
+            "Environment" => Some("WrappedAction.Environment"),
+            "Timeout" => Some("WrappedAction.Timeout"),
+            "Args" => Some("WrappedAction.Args"),
+            _ => None,
+        };
+        if let Some(r) = replacement {
+            return Some((
+                "draft-name",
+                format!("`{name}` is a draft name from RFC 0008 that never became part of the specification; inside a wrap hook use `{r}`"),
+            ));
+        }
+    }
+    if name.starts_with("WrappedAction.") {
+        let msg = if site.class == ScopeClass::Timing && in_hook {
+            format!("`{name}` is not a WrappedAction variable")
+        } else {
+            format!(
+                "`{name}` is only available in the command, args, timeout and cancelation of the wrap hooks onWrapEnvEnter, onWrapTaskRun and onWrapEnvExit"
+            )
+        };
+        return Some(("wrap-variable-out-of-scope", msg));
+    }
+    if name == "WrappedEnv.Name" {
+        return Some((
+            "wrap-variable-out-of-scope",
+            "`WrappedEnv.Name` is only available in the command and args of onWrapEnvEnter and onWrapEnvExit".into(),
+        ));
+    }
+    if name == "WrappedStep.Name" {
+        return Some((
+            "wrap-variable-out-of-scope",
+            "`WrappedStep.Name` is only available in the command and args of onWrapTaskRun".into(),
+        ));
+    }
+    if let Some(p) = name.strip_prefix("Param.") {
+        if t.parameters.iter().any(|x| x.name.value == p && x.kind.is_path()) {
+            return Some((
+                "variable-not-in-scope",
+                format!("`{name}` is a PATH parameter, path-mapped only on the worker; here use `RawParam.{p}`"),
+            ));
+        }
+    }
+    let namespace = name.split('.').next().unwrap_or("");
+    let why = match namespace {
+        "Task" => "task variables are only available in a step's script",
+        "Session" => "session variables are only available in actions, embedded files and let bindings that run on the worker",
+        "Env" => "`Env.File.*` is only available inside the environment that defines the file",
+        "Job" if site.class == ScopeClass::JobName => "the job's name cannot refer to itself",
+        "Job" | "Step" if !name.contains('.') => return None,
+        "Step" => "`Step.Name` is only available inside a step",
+        _ => return None,
+    };
+    let _ = in_hook;
+    Some(("variable-not-in-scope", format!("`{name}` is not available here: {why}")))
+}

@@ -1,0 +1,806 @@
+//! The structural pass: walks the document against the schema table and
+//! reports every shape error at once (unknown and missing keys, wrong types,
+//! enum values, limits, duplicate names, extension gates). Along the way it
+//! collects the format strings and `let` bindings for the expression pass.
+
+use crate::schema::*;
+use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, Span};
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+use super::extensions::ExtSet;
+use super::path::Path;
+
+/// A format string found in the document, with what the schema says of it.
+#[derive(Clone, Debug)]
+pub struct FmtSite {
+    pub path: Path,
+    pub span: Span,
+    pub value: String,
+    pub style: ScalarStyle,
+    pub scope: ScopeClass,
+    /// Limits on the resolved text, checked when it is known statically.
+    pub rule: Option<StrRule>,
+    /// A list item (args, ranges): a whole-field expression may be a list.
+    pub list_item: bool,
+    /// The field is numeric (a format string standing for a number).
+    pub numeric: bool,
+}
+
+/// A `let` binding, `name = expression`.
+#[derive(Clone, Debug)]
+pub struct LetSite {
+    pub path: Path,
+    pub span: Span,
+    pub value: String,
+    pub style: ScalarStyle,
+}
+
+pub struct Walk<'a> {
+    pub text: &'a str,
+    pub exts: ExtSet,
+    pub diags: Vec<Diagnostic>,
+    pub fmt_sites: Vec<FmtSite>,
+    pub let_sites: Vec<LetSite>,
+    /// Off when the document was cut short by a syntax error, so that keys
+    /// the parser never reached are not reported as missing.
+    pub report_missing: bool,
+}
+
+fn first_line(text: &str, span: &Span) -> Span {
+    let start = span.start.min(text.len());
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i)
+        .min(span.end.max(start));
+    start..end.max(start)
+}
+
+impl<'a> Walk<'a> {
+    pub fn new(text: &'a str, exts: ExtSet, report_missing: bool) -> Self {
+        Walk {
+            text,
+            exts,
+            diags: Vec::new(),
+            fmt_sites: Vec::new(),
+            let_sites: Vec::new(),
+            report_missing,
+        }
+    }
+
+    fn fb1(&self) -> bool {
+        self.exts.has(Extension::FeatureBundle1)
+    }
+
+    fn expr(&self) -> bool {
+        self.exts.has(Extension::Expr)
+    }
+
+    fn type_error(&mut self, node: &Node, expected: &str) {
+        let hint = match (&node.kind, expected) {
+            (NodeKind::Scalar(s), "a string") if !s.is_quoted() => "; quote the value to make it a string",
+            _ => "",
+        };
+        self.diags.push(Diagnostic::error(
+            "wrong-type",
+            node.span.clone(),
+            format!("Expected {expected}, found {}{hint}", node.type_name()),
+        ));
+    }
+
+    /// Walk `node` as a value of type `ty`. `key` is the span of the key that
+    /// holds it, where missing children are reported.
+    pub fn value(&mut self, node: &Node, ty: Ty, path: &mut Path, key: Option<&Span>) {
+        match ty {
+            Ty::Object(obj) => self.object(node, obj, None, path, key),
+            Ty::Tagged(tagged) => self.tagged(node, tagged, path, key),
+            Ty::List(list) => self.list(node, list, path),
+            Ty::Str(rule) => {
+                if let Some(s) = self.string(node) {
+                    self.check_string(node, s, rule);
+                }
+            }
+            Ty::Fmt(rule, scope) => self.fmt(node, rule, scope, path, false),
+            Ty::Enum(values) => self.enumeration(node, values),
+            Ty::Mode => self.mode(node, path),
+            Ty::Bool => {
+                if !matches!(node.scalar().map(Scalar::kind), Some(ScalarKind::Bool(_))) {
+                    self.type_error(node, "true or false");
+                }
+            }
+            Ty::LooseBool => self.loose_bool(node),
+            Ty::Num(rule) => self.number(node, rule, path, false),
+            Ty::Let => {
+                if let Some(s) = self.string(node) {
+                    self.let_sites.push(LetSite {
+                        path: path.clone(),
+                        span: node.span.clone(),
+                        value: s.value.clone(),
+                        style: s.style,
+                    });
+                }
+            }
+            Ty::EnvVars => self.env_vars(node, path),
+            Ty::SpecVersion | Ty::Any => {}
+            Ty::Range(list) => self.range(node, list, path),
+        }
+    }
+
+    fn string<'n>(&mut self, node: &'n Node) -> Option<&'n Scalar> {
+        match node.scalar() {
+            Some(s) if s.kind() == ScalarKind::Str => Some(s),
+            _ => {
+                self.type_error(node, "a string");
+                None
+            }
+        }
+    }
+
+    fn check_string(&mut self, node: &Node, s: &Scalar, rule: StrRule) {
+        let len = s.value.chars().count();
+        if len < rule.min {
+            let msg = if rule.min == 1 {
+                "Must not be empty".to_string()
+            } else {
+                format!("Must be at least {} characters long", rule.min)
+            };
+            self.diags.push(Diagnostic::error("string-too-short", node.span.clone(), msg));
+        }
+        if let Some(max) = rule.max {
+            let limit = max.get(self.fb1());
+            if len > limit {
+                let grows = if max.fb1 > max.base && !self.fb1() {
+                    format!(" ({} with FEATURE_BUNDLE_1)", max.fb1)
+                } else {
+                    String::new()
+                };
+                self.diags.push(Diagnostic::error(
+                    "string-too-long",
+                    node.span.clone(),
+                    format!("Too long: {len} characters; at most {limit} are allowed{grows}"),
+                ));
+            }
+        }
+        if let Some(problem) = pattern_problem(rule.pattern, &s.value) {
+            self.diags.push(Diagnostic::error("invalid-string", node.span.clone(), problem));
+        }
+    }
+
+    fn fmt(&mut self, node: &Node, rule: StrRule, scope: ScopeClass, path: &Path, list_item: bool) {
+        // Format strings also accept numbers and booleans, read as their text.
+        let Some(s) = node.scalar().filter(|s| s.kind() != ScalarKind::Null) else {
+            self.type_error(node, "a string");
+            return;
+        };
+        if !s.value.contains("{{") {
+            self.check_string(node, s, rule);
+        } else {
+            // Control characters in the literal text are wrong whatever the
+            // expressions resolve to; the expressions themselves may span lines.
+            let scan = crate::syntax::format_string::scan(&s.value);
+            let mut literal = String::new();
+            let mut pos = 0;
+            for i in &scan.interpolations {
+                literal.push_str(&s.value[pos..i.open]);
+                pos = i.full(s.value.len()).end;
+            }
+            literal.push_str(s.value.get(pos..).unwrap_or(""));
+            if let Some(problem) = pattern_problem(rule.pattern, &literal) {
+                self.diags.push(Diagnostic::error("invalid-string", node.span.clone(), problem));
+            }
+        }
+        self.fmt_sites.push(FmtSite {
+            path: path.clone(),
+            span: node.span.clone(),
+            value: s.value.clone(),
+            style: s.style,
+            scope,
+            rule: Some(rule),
+            list_item,
+            numeric: false,
+        });
+    }
+
+    fn enumeration(&mut self, node: &Node, values: &[&str]) {
+        let Some(s) = self.string(node) else { return };
+        if !values.contains(&s.value.as_str()) {
+            let mut d = Diagnostic::error(
+                "invalid-value",
+                node.span.clone(),
+                format!("`{}` is not one of: {}", s.value, values.join(", ")),
+            );
+            if let Some(best) = did_you_mean(&s.value, values.iter().copied()) {
+                d.message.push_str(&format!("; did you mean `{best}`?"));
+                d = d.with_suggestion(best);
+            }
+            self.diags.push(d);
+        }
+    }
+
+    fn mode(&mut self, node: &Node, path: &Path) {
+        let Some(s) = self.string(node) else { return };
+        if s.value.contains("{{") || s.value.contains("}}") {
+            if !self.fb1() {
+                self.diags.push(Diagnostic::error(
+                    "extension-required",
+                    node.span.clone(),
+                    "A format string in cancelation `mode` requires the FEATURE_BUNDLE_1 extension",
+                ));
+            }
+            self.fmt_sites.push(FmtSite {
+                path: path.clone(),
+                span: node.span.clone(),
+                value: s.value.clone(),
+                style: s.style,
+                scope: ScopeClass::Timing,
+                rule: None,
+                list_item: false,
+                numeric: false,
+            });
+            return;
+        }
+        self.enumeration(node, &["TERMINATE", "NOTIFY_THEN_TERMINATE"]);
+    }
+
+    fn loose_bool(&mut self, node: &Node) {
+        let ok = match node.scalar() {
+            Some(s) => match s.kind() {
+                ScalarKind::Bool(_) => true,
+                ScalarKind::Int(Some(n)) => n == 0 || n == 1,
+                ScalarKind::Float(f) => f == 0.0 || f == 1.0,
+                ScalarKind::Str => matches!(
+                    s.value.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "yes" | "no" | "on" | "off" | "1" | "0"
+                ),
+                _ => false,
+            },
+            None => false,
+        };
+        if !ok {
+            self.diags.push(Diagnostic::error(
+                "wrong-type",
+                node.span.clone(),
+                format!(
+                    "Expected a boolean (true/false, yes/no, on/off, 1/0), found {}",
+                    describe(node)
+                ),
+            ));
+        }
+    }
+
+    fn number(&mut self, node: &Node, rule: NumRule, path: &Path, list_item: bool) {
+        let Some(s) = node.scalar() else {
+            self.type_error(node, if rule.integer { "an integer" } else { "a number" });
+            return;
+        };
+        let fmt_scope = rule
+            .fmt_always
+            .or(if self.fb1() { rule.fmt_fb1 } else { None });
+        let kind = s.kind();
+        let value = match kind {
+            ScalarKind::Int(v) => Num::Int(v),
+            ScalarKind::Float(f) => Num::Float(f),
+            ScalarKind::Str if s.value.contains("{{") => {
+                match fmt_scope {
+                    Some(scope) => {
+                        self.fmt_sites.push(FmtSite {
+                            path: path.clone(),
+                            span: node.span.clone(),
+                            value: s.value.clone(),
+                            style: s.style,
+                            scope,
+                            rule: None,
+                            list_item,
+                            numeric: true,
+                        });
+                    }
+                    None if rule.fmt_fb1.is_some() => {
+                        let field = path.last_key().unwrap_or("this field");
+                        self.diags.push(Diagnostic::error(
+                            "extension-required",
+                            node.span.clone(),
+                            format!("A format string in `{field}` requires the FEATURE_BUNDLE_1 extension"),
+                        ));
+                    }
+                    None => self.type_error(node, if rule.integer { "an integer" } else { "a number" }),
+                }
+                return;
+            }
+            ScalarKind::Str if rule.string_ok || fmt_scope.is_some() => match parse_numeric_string(&s.value) {
+                Some(n) => n,
+                None => {
+                    self.diags.push(Diagnostic::error(
+                        "wrong-type",
+                        node.span.clone(),
+                        format!(
+                            "`{}` is not {}",
+                            s.value,
+                            if rule.integer { "an integer" } else { "a number" }
+                        ),
+                    ));
+                    return;
+                }
+            },
+            _ => {
+                self.type_error(node, if rule.integer { "an integer" } else { "a number" });
+                return;
+            }
+        };
+        let as_f64 = match value {
+            Num::Int(None) => {
+                self.diags.push(Diagnostic::error(
+                    "out-of-range",
+                    node.span.clone(),
+                    "Integer out of the 64-bit range (-9223372036854775808 to 9223372036854775807)",
+                ));
+                return;
+            }
+            Num::Int(Some(n)) => n as f64,
+            Num::Float(f) => {
+                if rule.integer {
+                    if f.fract() != 0.0 || !f.is_finite() {
+                        self.diags.push(Diagnostic::error(
+                            "wrong-type",
+                            node.span.clone(),
+                            format!("Expected an integer, found `{}`", s.value),
+                        ));
+                        return;
+                    }
+                } else if !f.is_finite() {
+                    self.diags.push(Diagnostic::error(
+                        "invalid-value",
+                        node.span.clone(),
+                        "Infinity and NaN are not allowed",
+                    ));
+                    return;
+                }
+                f
+            }
+        };
+        if rule.positive && as_f64 <= 0.0 {
+            self.diags.push(Diagnostic::error(
+                "out-of-range",
+                node.span.clone(),
+                "Must be greater than zero",
+            ));
+        } else if let Some(min) = rule.min.filter(|m| as_f64 < *m) {
+            self.diags.push(Diagnostic::error(
+                "out-of-range",
+                node.span.clone(),
+                format!("Must be at least {min}"),
+            ));
+        }
+        if let Some(max) = rule.max.filter(|m| as_f64 > *m) {
+            self.diags.push(Diagnostic::error(
+                "out-of-range",
+                node.span.clone(),
+                format!("Must be at most {max}"),
+            ));
+        }
+    }
+
+    fn range(&mut self, node: &Node, list: &'static ListTy, path: &mut Path) {
+        if let NodeKind::Sequence(_) = node.kind {
+            self.list(node, list, path);
+            return;
+        }
+        let Some(s) = self.string(node) else { return };
+        let int_range = matches!(list.item, Ty::Num(NumRule { integer: true, .. }));
+        if s.value.contains("{{") {
+            if !int_range && !self.expr() {
+                self.diags.push(Diagnostic::error(
+                    "extension-required",
+                    node.span.clone(),
+                    "A range written as a single expression string requires the EXPR extension; otherwise give a list",
+                ));
+            }
+            self.fmt_sites.push(FmtSite {
+                path: path.clone(),
+                span: node.span.clone(),
+                value: s.value.clone(),
+                style: s.style,
+                scope: ScopeClass::Template,
+                rule: None,
+                list_item: false,
+                numeric: false,
+            });
+        } else if int_range {
+            if let Err(e) = s.value.parse::<openjd_expr::RangeExpr>() {
+                self.diags.push(Diagnostic::error(
+                    "invalid-range",
+                    node.span.clone(),
+                    format!("Invalid range expression: {e}"),
+                ));
+            }
+        } else {
+            self.diags.push(Diagnostic::error(
+                "wrong-type",
+                node.span.clone(),
+                "Expected a list of values (or, with EXPR, a `{{ … }}` list expression)",
+            ));
+        }
+    }
+
+    fn list(&mut self, node: &Node, list: &'static ListTy, path: &mut Path) {
+        let Some(items) = node.items() else {
+            if node.is_null() && list.min > 0 {
+                self.diags.push(Diagnostic::error(
+                    "wrong-type",
+                    node.span.clone(),
+                    "Expected a list, found nothing",
+                ));
+            } else {
+                self.type_error(node, "a list");
+            }
+            return;
+        };
+        if items.len() < list.min {
+            self.diags.push(Diagnostic::error(
+                "list-too-short",
+                first_line(self.text, &node.span),
+                if list.min == 1 {
+                    "Must not be empty; remove the key or add an item".to_string()
+                } else {
+                    format!("Needs at least {} items", list.min)
+                },
+            ));
+        }
+        if let Some(max) = list.max {
+            let limit = max.get(self.fb1());
+            if items.len() > limit {
+                let grows = if max.fb1 > max.base && !self.fb1() {
+                    format!(" ({} with FEATURE_BUNDLE_1)", max.fb1)
+                } else {
+                    String::new()
+                };
+                self.diags.push(Diagnostic::error(
+                    "list-too-long",
+                    items[limit].span.clone(),
+                    format!("Too many items: {}; at most {limit} are allowed{grows}", items.len()),
+                ));
+            }
+        }
+        for (i, item) in items.iter().enumerate() {
+            path.push_index(i);
+            match list.item {
+                Ty::Fmt(rule, scope) => self.fmt(item, rule, scope, path, true),
+                Ty::Num(rule) => self.number(item, rule, path, true),
+                other => self.value(item, other, path, None),
+            }
+            path.pop();
+        }
+        if let Some(key) = list.unique_by {
+            let mut seen: Vec<(&str, &Span)> = Vec::new();
+            for item in items {
+                let Some(name) = item.get(key) else { continue };
+                let Some(text) = name.as_str() else { continue };
+                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == text) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "duplicate-name",
+                            name.span.clone(),
+                            format!("Duplicate name `{text}`; names in this list must be unique"),
+                        )
+                        .with_related((*first).clone(), "first defined here"),
+                    );
+                } else {
+                    seen.push((text, &name.span));
+                }
+            }
+        }
+    }
+
+    fn env_vars(&mut self, node: &Node, path: &mut Path) {
+        let Some(entries) = node.entries() else {
+            self.type_error(node, "a mapping of variable names to values");
+            return;
+        };
+        if entries.is_empty() {
+            self.diags.push(Diagnostic::error(
+                "list-too-short",
+                node.span.clone(),
+                "Must not be empty; remove the key or add a variable",
+            ));
+        }
+        for e in entries {
+            let Some(name) = e.key.scalar() else { continue };
+            self.check_string(&e.key, name, ENV_VAR_NAME);
+            path.push_key(&name.value);
+            self.fmt(&e.value, ENV_VAR_VALUE, ScopeClass::EnvVariables, path, false);
+            path.pop();
+        }
+    }
+
+    fn tagged(&mut self, node: &Node, tagged: &'static Tagged, path: &mut Path, key: Option<&Span>) {
+        if node.entries().is_none() {
+            self.type_error(node, "a mapping");
+            return;
+        }
+        let tag_node = node.get(tagged.tag);
+        let tag = tag_node.and_then(Node::as_str);
+        let variant = tag.and_then(|t| tagged.variant(t, self.expr()));
+        match (tag_node, tag, variant) {
+            (_, Some(t), Some(v)) => {
+                if let Some(gate) = v.gate.filter(|g| !self.exts.has(*g)) {
+                    if let Some(n) = tag_node {
+                        self.diags.push(extension_required(n.span.clone(), &format!("Type `{t}`"), gate));
+                    }
+                }
+                if !self.expr() && !v.tags.contains(&t) {
+                    if let Some(n) = tag_node {
+                        let canonical = v.tags[0];
+                        self.diags.push(
+                            Diagnostic::error(
+                                "invalid-value",
+                                n.span.clone(),
+                                format!("Type names are case-sensitive without the EXPR extension; write `{canonical}`"),
+                            )
+                            .with_suggestion(canonical),
+                        );
+                    }
+                }
+                self.object(node, v.object, Some(tagged.tag), path, key);
+            }
+            (Some(n), _, _) => {
+                let allowed: Vec<&str> = tagged
+                    .variants
+                    .iter()
+                    .filter(|v| v.gate.is_none_or(|g| self.exts.has(g)))
+                    .flat_map(|v| v.tags.iter().copied())
+                    .collect();
+                let shown = n.as_str().unwrap_or("");
+                let mut d = Diagnostic::error(
+                    "invalid-value",
+                    n.span.clone(),
+                    format!("`{shown}` is not a {} type; expected one of: {}", tagged.name, allowed.join(", ")),
+                );
+                if let Some(best) = did_you_mean(shown, tagged.all_tags()) {
+                    d.message.push_str(&format!("; did you mean `{best}`?"));
+                    d = d.with_suggestion(best);
+                }
+                self.diags.push(d);
+                self.object_keys_only(node, tagged, path);
+            }
+            (None, _, _) => {
+                if self.report_missing {
+                    self.diags.push(Diagnostic::error(
+                        "missing-key",
+                        key.cloned().unwrap_or_else(|| first_line(self.text, &node.span)),
+                        format!("Missing required key `{}`", tagged.tag),
+                    ));
+                }
+                self.object_keys_only(node, tagged, path);
+            }
+        }
+    }
+
+    /// Without a known variant, accept any key some variant defines.
+    fn object_keys_only(&mut self, node: &Node, tagged: &'static Tagged, path: &mut Path) {
+        for e in node.entries().unwrap_or(&[]) {
+            let Some(k) = e.key.as_str() else { continue };
+            let known = tagged.variants.iter().any(|v| v.object.field(k).is_some());
+            if !known {
+                let all = tagged.variants.iter().flat_map(|v| v.object.fields.iter().map(|f| f.key));
+                self.unknown_key(&e.key, k, tagged.name, all);
+            }
+        }
+        let _ = path;
+    }
+
+    fn unknown_key<'k>(&mut self, key: &Node, k: &str, owner: &str, known: impl Iterator<Item = &'k str>) {
+        let draft = match k {
+            "onWrapEnter" => Some(("onWrapEnvEnter", "`onWrapEnter` is a draft name from RFC 0008; the final name is `onWrapEnvEnter`")),
+            "onWrapExit" => Some(("onWrapEnvExit", "`onWrapExit` is a draft name from RFC 0008; the final name is `onWrapEnvExit`")),
+            _ => None,
+        };
+        if let Some((replacement, msg)) = draft {
+            self.diags.push(Diagnostic::error("draft-name", key.span.clone(), msg).with_suggestion(replacement));
+            return;
+        }
+        if k == "runOnHost" {
+            self.diags.push(Diagnostic::error(
+                "draft-name",
+                key.span.clone(),
+                "`runOnHost` was dropped from RFC 0008 before it was accepted; move work that must run on the host into an environment that comes before the wrapping environment",
+            ));
+            return;
+        }
+        let known: Vec<&str> = known.collect();
+        let mut d = Diagnostic::error("unknown-key", key.span.clone(), format!("Unknown key `{k}` in {owner}"));
+        if let Some(best) = did_you_mean(k, known.iter().copied()) {
+            d.message.push_str(&format!("; did you mean `{best}`?"));
+            d = d.with_suggestion(best);
+        }
+        self.diags.push(d);
+    }
+
+    pub fn object(&mut self, node: &Node, obj: &'static Object, tag: Option<&str>, path: &mut Path, key: Option<&Span>) {
+        let Some(entries) = node.entries() else {
+            self.type_error(node, "a mapping");
+            return;
+        };
+        for e in entries {
+            let Some(k) = e.key.as_str() else { continue };
+            if Some(k) == tag {
+                continue;
+            }
+            let Some(field) = obj.field(k) else {
+                self.unknown_key(&e.key, k, obj.name, obj.fields.iter().map(|f| f.key));
+                continue;
+            };
+            if let Some(gate) = field.gate.filter(|g| !self.exts.has(*g)) {
+                self.diags.push(extension_required(e.key.span.clone(), &format!("`{k}`"), gate));
+            }
+            if e.value.is_null() && field.req == Req::Optional {
+                // The reference reads an empty value as an absent key.
+                continue;
+            }
+            path.push_key(k);
+            self.value(&e.value, field.ty, path, Some(&e.key.span));
+            path.pop();
+        }
+        let at = || key.cloned().unwrap_or_else(|| first_line(self.text, &node.span));
+        if self.report_missing {
+            for field in obj.fields.iter().filter(|f| f.req == Req::Required) {
+                if Some(field.key) == tag {
+                    continue;
+                }
+                if node.get(field.key).is_none() {
+                    self.diags.push(Diagnostic::error(
+                        "missing-key",
+                        at(),
+                        format!("Missing required key `{}` in {}", field.key, obj.name),
+                    ));
+                }
+            }
+        }
+        for rule in obj.rules {
+            match *rule {
+                ObjRule::ExactlyOne(keys) => {
+                    let present: Vec<&str> = keys.iter().copied().filter(|k| node.get(k).is_some()).collect();
+                    if present.len() > 1 {
+                        let second = node.entry(present[1]).map_or_else(at, |e| e.key.span.clone());
+                        self.diags.push(Diagnostic::error(
+                            "conflicting-keys",
+                            second,
+                            format!("Only one of {} may be given; found {}", list_keys(keys), list_keys(&present)),
+                        ));
+                    } else if present.is_empty() && self.report_missing {
+                        self.diags.push(Diagnostic::error(
+                            "missing-key",
+                            at(),
+                            format!("{} needs one of {}", obj.name, list_keys(keys)),
+                        ));
+                    }
+                }
+                ObjRule::AtLeastOne(keys) => {
+                    if self.report_missing && !keys.iter().any(|k| node.get(k).is_some_and(|v| !v.is_null())) {
+                        self.diags.push(Diagnostic::error(
+                            "missing-key",
+                            at(),
+                            format!("{} needs at least one of {}", obj.name, list_keys(keys)),
+                        ));
+                    }
+                }
+                ObjRule::OnlyWhen { key: k, tag_key, values } => {
+                    let (Some(entry), Some(tag_value)) = (node.entry(k), node.get(tag_key).and_then(Node::as_str)) else {
+                        continue;
+                    };
+                    if !tag_value.contains("{{") && !values.contains(&tag_value) {
+                        self.diags.push(Diagnostic::error(
+                            "conflicting-keys",
+                            entry.key.span.clone(),
+                            format!("`{k}` is only allowed when `{tag_key}` is {}", values.join(" or ")),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Num {
+    Int(Option<i64>),
+    Float(f64),
+}
+
+fn parse_numeric_string(s: &str) -> Option<Num> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Num::Int(t.parse::<i64>().ok()));
+    }
+    t.parse::<f64>().ok().map(Num::Float)
+}
+
+fn describe(node: &Node) -> String {
+    match node.as_str() {
+        Some(s) if !s.is_empty() => format!("`{s}`"),
+        _ => node.type_name().to_string(),
+    }
+}
+
+fn list_keys(keys: &[&str]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+pub fn extension_required(span: Span, what: &str, ext: Extension) -> Diagnostic {
+    Diagnostic::error(
+        "extension-required",
+        span,
+        format!("{what} requires the {ext} extension; add {ext} to `extensions`"),
+    )
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control()
+}
+
+/// What is wrong with `value` under `pattern`, if anything.
+pub fn pattern_problem(pattern: Pattern, value: &str) -> Option<String> {
+    let ident = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    match pattern {
+        Pattern::Any => None,
+        Pattern::NoControl => value
+            .chars()
+            .find(|c| is_control(*c))
+            .map(|c| format!("Control character {c:?} is not allowed here")),
+        Pattern::NoControlButWhitespace => value
+            .chars()
+            .find(|c| is_control(*c) && !matches!(c, '\n' | '\r' | '\t'))
+            .map(|c| format!("Control character {c:?} is not allowed here")),
+        Pattern::Identifier | Pattern::EnvVarName => (!ident(value)).then(|| {
+            format!("`{value}` is not a valid name: use letters, digits and `_`, not starting with a digit")
+        }),
+        Pattern::ExtensionName => (!value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .then(|| format!("`{value}` is not a valid extension name (uppercase letters, digits and `_`)")),
+        Pattern::AmountName | Pattern::AttributeName => {
+            let prefix = if pattern == Pattern::AmountName { "amount" } else { "attr" };
+            let body = match value.split_once(':') {
+                Some((ns, rest)) if ident(ns) => rest,
+                Some(_) => return Some(format!("`{value}` has an invalid vendor prefix")),
+                None => value,
+            };
+            let mut parts = body.split('.');
+            let first = parts.next().unwrap_or("");
+            let rest: Vec<&str> = parts.collect();
+            if !first.eq_ignore_ascii_case(prefix) || rest.is_empty() || !rest.iter().all(|p| ident(p)) {
+                Some(format!(
+                    "`{value}` is not a valid capability name; expected `[vendor:]{prefix}.<name>[.<name>…]`"
+                ))
+            } else {
+                None
+            }
+        }
+        Pattern::Filename => {
+            if value.contains(['/', '\\', '\0']) || value == "." || value == ".." {
+                Some(format!("`{value}` must be a file name without directories"))
+            } else {
+                value
+                    .chars()
+                    .find(|c| is_control(*c))
+                    .map(|c| format!("Control character {c:?} is not allowed in a file name"))
+            }
+        }
+        Pattern::FileFilterPattern => {
+            let ok = value == "*"
+                || value == "*.*"
+                || value.strip_prefix("*.").is_some_and(|ext| {
+                    !ext.is_empty()
+                        && !ext.chars().any(|c| {
+                            is_control(c) || "/\\*?[]#%&{}<>$!'\":@`|=".contains(c)
+                        })
+                });
+            (!ok).then(|| format!("`{value}` is not a file filter pattern; use `*`, `*.*` or `*.<extension>`"))
+        }
+        Pattern::Combination => value
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || " _*(),".contains(*c)))
+            .map(|c| format!("Character {c:?} is not allowed in a combination expression")),
+    }
+}
