@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+
+import { DEFAULTS, normalizeQueues, serverSettings } from '../../src/settings';
+
+describe('serverSettings', () => {
+  it('gives the documented defaults when nothing is set', () => {
+    assert.deepEqual(serverSettings(() => undefined), DEFAULTS);
+    assert.deepEqual(DEFAULTS, {
+      diagnostics: { debounceMs: 50 },
+      log: { level: 'info' },
+      hints: { wrappedActions: true },
+      queues: [],
+    });
+  });
+  it('passes set values through', () => {
+    const values: Record<string, unknown> = {
+      'diagnostics.debounceMs': 200,
+      'log.level': 'debug',
+      'hints.wrappedActions': false,
+      queues: [{ name: 'Q', environments: ['envs/conda.yaml'], jobs: ['jobs/**/template.yaml'] }],
+    };
+    assert.deepEqual(serverSettings((k) => values[k]), {
+      diagnostics: { debounceMs: 200 },
+      log: { level: 'debug' },
+      hints: { wrappedActions: false },
+      queues: [{ name: 'Q', environments: ['envs/conda.yaml'], jobs: ['jobs/**/template.yaml'] }],
+    });
+  });
+  it('falls back to defaults for bad values', () => {
+    const values: Record<string, unknown> = {
+      'diagnostics.debounceMs': -5,
+      'log.level': 'loud',
+      'hints.wrappedActions': 'yes',
+      queues: 'Q',
+    };
+    assert.deepEqual(serverSettings((k) => values[k]), DEFAULTS);
+  });
+});
+
+describe('normalizeQueues', () => {
+  it('drops malformed entries and non-string items', () => {
+    assert.deepEqual(
+      normalizeQueues([null, 3, { environments: [] }, { name: '' }, { name: 'A', environments: ['e.yaml', 7], jobs: 'x' }]),
+      [{ name: 'A', environments: ['e.yaml'], jobs: [] }],
+    );
+  });
+});
