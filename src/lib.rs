@@ -1,6 +1,8 @@
 //! openjd-lsp: analysis and editor support for Open Job Description templates.
 
 pub mod analysis;
+pub mod cli;
+pub mod server;
 pub mod model;
 pub mod schema;
 pub mod syntax;

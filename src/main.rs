@@ -1,1 +1,63 @@
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use openjd_lsp::cli::{self, CheckArgs, Format};
+
+/// Language server and checker for Open Job Description templates.
+///
+/// Without a command it serves the Language Server Protocol on stdin/stdout.
+#[derive(Parser)]
+#[command(name = "openjd-lsp", version, about, long_about = None)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check templates and report every problem, like the editor does.
+    Check {
+        /// Files or directories (searched recursively, honouring .gitignore).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// An environment template applied outside every job (a queue
+        /// environment); repeat in order, outermost first.
+        #[arg(short, long = "environment", value_name = "ENV_TEMPLATE")]
+        environment: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Serve the Language Server Protocol over stdin/stdout (the default).
+    Serve,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { cli::EXIT_USAGE as u8 } else { 0 });
+        }
+    };
+    match args.command {
+        Some(Command::Check {
+            paths,
+            environment,
+            format,
+        }) => {
+            let code = cli::run(
+                CheckArgs {
+                    paths,
+                    environments: environment,
+                    format,
+                },
+                &mut std::io::stdout().lock(),
+            );
+            ExitCode::from(code as u8)
+        }
+        Some(Command::Serve) | None => openjd_lsp::server::run(),
+    }
+}

@@ -9,6 +9,7 @@ pub mod parameters;
 pub mod path;
 pub mod reference;
 pub mod scope;
+pub mod session;
 pub mod structure;
 pub mod wrap;
 

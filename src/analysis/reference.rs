@@ -41,7 +41,11 @@ pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> 
                         .collect(),
                 );
                 let (node, _) = path.resolve(root);
-                let subtree = node.span.clone();
+                let key = path.key_span(root);
+                let subtree = match &key {
+                    Some(k) => k.start.min(node.span.start)..node.span.end.max(k.end),
+                    None => node.span.clone(),
+                };
                 let covered = own_errors
                     .iter()
                     .any(|s| s.start <= subtree.end && subtree.start <= s.end);
@@ -51,7 +55,7 @@ pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> 
                 let span = if path.is_empty() {
                     whole.clone()
                 } else {
-                    path.key_span(root).unwrap_or(subtree)
+                    key.unwrap_or(subtree)
                 };
                 let message = summary(&e.message);
                 let d = Diagnostic::error("reference", span, message);

@@ -1,0 +1,116 @@
+//! Server settings: from `initializationOptions` and the `openjd` section of
+//! `workspace/configuration`. Every option has a default; a malformed value
+//! is reported and the previous settings are kept.
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    pub diagnostics: DiagnosticsConfig,
+    pub log: LogConfig,
+    pub hints: HintsConfig,
+    pub queues: Vec<QueueConfig>,
+    /// Client-side settings that may be sent along; ignored here.
+    pub server: serde_json::Value,
+    pub trace: serde_json::Value,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            diagnostics: DiagnosticsConfig::default(),
+            log: LogConfig::default(),
+            hints: HintsConfig::default(),
+            queues: Vec::new(),
+            server: serde_json::Value::Null,
+            trace: serde_json::Value::Null,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct DiagnosticsConfig {
+    /// Quiet time after an edit before the document is analysed again.
+    pub debounce_ms: u64,
+}
+
+impl Default for DiagnosticsConfig {
+    fn default() -> Self {
+        DiagnosticsConfig { debounce_ms: 50 }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// error, warn, info, debug or trace.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { level: "info".into() }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct HintsConfig {
+    /// Inlay hints naming the environment that wraps each action.
+    pub wrapped_actions: bool,
+}
+
+impl Default for HintsConfig {
+    fn default() -> Self {
+        HintsConfig { wrapped_actions: true }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueConfig {
+    pub name: String,
+    #[serde(default)]
+    pub environments: Vec<String>,
+    #[serde(default)]
+    pub jobs: Vec<String>,
+}
+
+impl Config {
+    /// Read settings sent by a client: either `{ "openjd": {...} }` or the
+    /// section itself. `Ok(None)` when nothing was sent.
+    pub fn from_client(value: &serde_json::Value) -> Result<Option<Config>, String> {
+        let section = match value {
+            serde_json::Value::Null => return Ok(None),
+            serde_json::Value::Object(map) if map.contains_key("openjd") => &map["openjd"],
+            other => other,
+        };
+        if section.is_null() {
+            return Ok(None);
+        }
+        serde_json::from_value(section.clone())
+            .map(Some)
+            .map_err(|e| format!("invalid openjd settings: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_both_shapes_and_keeps_defaults() {
+        let c = Config::from_client(&json!({"openjd": {"diagnostics": {"debounceMs": 10}}}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.diagnostics.debounce_ms, 10);
+        assert!(c.hints.wrapped_actions);
+        let c = Config::from_client(&json!({"log": {"level": "debug"}})).unwrap().unwrap();
+        assert_eq!(c.log.level, "debug");
+        assert!(Config::from_client(&json!(null)).unwrap().is_none());
+        assert!(Config::from_client(&json!({"diagnostics": {"debounceMs": "soon"}})).is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! Conversions between the analysis's byte ranges and LSP types.
+
+use tower_lsp_server::ls_types::{
+    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+};
+
+use crate::analysis::{Analysis, Diagnostic, Severity};
+use crate::syntax::Span;
+use crate::text::{LineCol, LineIndex, PositionEncoding};
+
+pub fn position(a: &Analysis, offset: usize, enc: PositionEncoding) -> lsp::Position {
+    let p = a.line_index.position(&a.text, offset, enc);
+    lsp::Position::new(p.line, p.col)
+}
+
+pub fn range(a: &Analysis, span: &Span, enc: PositionEncoding) -> lsp::Range {
+    lsp::Range::new(position(a, span.start, enc), position(a, span.end, enc))
+}
+
+pub fn offset(a: &Analysis, pos: lsp::Position, enc: PositionEncoding) -> usize {
+    a.line_index.offset(
+        &a.text,
+        LineCol {
+            line: pos.line,
+            col: pos.character,
+        },
+        enc,
+    )
+}
+
+/// A range in another file, read from disk.
+pub fn range_in_file(path: &std::path::Path, span: &Span, enc: PositionEncoding) -> Option<lsp::Range> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let index = LineIndex::new(&text);
+    let s = index.position(&text, span.start, enc);
+    let e = index.position(&text, span.end, enc);
+    Some(lsp::Range::new(
+        lsp::Position::new(s.line, s.col),
+        lsp::Position::new(e.line, e.col),
+    ))
+}
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(a: &Analysis, uri: &Uri, d: &Diagnostic, enc: PositionEncoding) -> lsp::Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            let (uri, range) = match &r.file {
+                None => (uri.clone(), range(a, &r.span, enc)),
+                Some(path) => (Uri::from_file_path(path)?, range_in_file(path, &r.span, enc)?),
+            };
+            Some(DiagnosticRelatedInformation {
+                location: Location { uri, range },
+                message: r.message.clone(),
+            })
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: range(a, &d.span, enc),
+        severity: Some(severity(d.severity)),
+        code: Some(NumberOrString::String(d.code.to_string())),
+        source: Some("openjd".into()),
+        message: d.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        data: d.suggestion.as_ref().map(|s| serde_json::json!({ "replacement": s })),
+        ..Default::default()
+    }
+}
+
+pub fn diagnostics(a: &Analysis, uri: &Uri, enc: PositionEncoding) -> Vec<lsp::Diagnostic> {
+    a.diagnostics.iter().map(|d| diagnostic(a, uri, d, enc)).collect()
+}
