@@ -14,11 +14,10 @@ use openjd_expr::{
 use crate::model::{Template, split_let};
 use crate::schema::{Extension, ScopeClass};
 use crate::syntax::format_string::scan;
-use crate::syntax::{ScalarMap, ScalarStyle, Span};
+use crate::syntax::{ScalarMap, Span};
 
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::extensions::ExtSet;
-use super::path::Path;
 use super::scope::{LetBlock, LetTypes, Site, Var, out_of_scope_reason, variables};
 use super::structure::{FmtSite, LetSite};
 
@@ -349,12 +348,31 @@ impl<'a> ExprPass<'a> {
             return Diagnostic::error(code, span, message);
         }
         let mut d = Diagnostic::error("undefined-variable", span, format!("Undefined variable `{name}`"));
-        if let Some(best) = did_you_mean(name, scope.vars.iter().map(|v| v.name.as_str())) {
+        if let Some(best) = closest_name(name, scope.vars.iter().map(|v| v.name.as_str())) {
             d.message.push_str(&format!("; did you mean `{best}`?"));
             d = d.with_suggestion(best);
         }
         d
     }
+}
+
+/// The closest visible name: within the same namespace by the last part
+/// (`Param.Fram` → `Param.Frame`), else by the whole name.
+pub fn closest_name<'a>(name: &str, names: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    if let Some((prefix, last)) = name.rsplit_once('.') {
+        let siblings = names.clone().filter_map(|n| {
+            let (p, l) = n.rsplit_once('.')?;
+            (p == prefix).then_some((l, n))
+        });
+        let lasts: Vec<(&str, &str)> = siblings.collect();
+        if let Some(best) = did_you_mean(last, lasts.iter().map(|(l, _)| *l)) {
+            return lasts.iter().find(|(l, _)| *l == best).map(|(_, n)| *n);
+        }
+        if !lasts.is_empty() {
+            return None;
+        }
+    }
+    did_you_mean(name, names)
 }
 
 /// The type a whole-field expression must resolve to, as the reference
@@ -398,11 +416,3 @@ fn clean_message(e: &ExpressionError) -> String {
     m.trim_end_matches('.').to_string()
 }
 
-/// Is this scalar style one where expressions are written across lines?
-pub fn is_block(style: ScalarStyle) -> bool {
-    matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-}
-
-pub fn path_of(path: &Path) -> String {
-    path.to_string()
-}

@@ -511,13 +511,18 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(&'s
         }
     }
     let namespace = name.split('.').next().unwrap_or("");
+    let host = matches!(site.class, ScopeClass::Host | ScopeClass::EnvVariables)
+        || matches!(site.let_block, Some((LetBlock::StepScript(_) | LetBlock::Simple(_) | LetBlock::Env(_), _)));
     let why = match namespace {
-        "Task" => "task variables are only available in a step's script",
-        "Session" => "session variables are only available in actions, embedded files and let bindings that run on the worker",
-        "Env" => "`Env.File.*` is only available inside the environment that defines the file",
-        "Job" if site.class == ScopeClass::JobName => "the job's name cannot refer to itself",
-        "Job" | "Step" if !name.contains('.') => return None,
-        "Step" => "`Step.Name` is only available inside a step",
+        "Task" if !site.task => "task variables are only available in a step's script",
+        "Session" if !host => {
+            "session variables are only available in actions, embedded files and let bindings that run on the worker"
+        }
+        "Env" if site.env.is_none() || !host => {
+            "`Env.File.*` is only available in the actions and embedded files of the environment that defines the file"
+        }
+        "Job" if name == "Job.Name" && site.class == ScopeClass::JobName => "the job's name cannot refer to itself",
+        "Step" if name == "Step.Name" && site.step.is_none() => "`Step.Name` is only available inside a step",
         _ => return None,
     };
     let _ = in_hook;
