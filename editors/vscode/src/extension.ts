@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   type LanguageClientOptions,
   RevealOutputChannelOn,
@@ -114,7 +115,22 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'untitled', language },
     ]),
     initializationOptions: currentSettings(),
-    synchronize: { configurationSection: 'openjd', fileEvents: watcher },
+    // Settings go to the server in exactly the shape it knows (see settings.ts),
+    // both when it asks (workspace/configuration) and when they change
+    // (onDidChangeConfiguration below): client-only settings such as
+    // openjd.server.path are not sent.
+    synchronize: { fileEvents: watcher },
+    middleware: {
+      workspace: {
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) {
+            return result;
+          }
+          return params.items.map((item, i) => (item.section === 'openjd' ? currentSettings() : result[i]));
+        },
+      },
+    },
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
   };
@@ -256,6 +272,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('openjd.server.path')) {
         void restart(context);
+      } else if (e.affectsConfiguration('openjd') && client?.isRunning()) {
+        void client
+          .sendNotification(DidChangeConfigurationNotification.type, { settings: { openjd: currentSettings() } })
+          .catch((err: unknown) => output.appendLine(`[client] sending settings: ${String(err)}`));
       }
       if (e.affectsConfiguration('openjd.detectTemplatesByContent') && detectionEnabled()) {
         vscode.workspace.textDocuments.forEach(maybeSwitchLanguage);

@@ -16,10 +16,10 @@
 #   OPENJD_E2E_SHOTS   where screenshots go (default: docs/ of this repository)
 #   OPENJD_E2E_KEEP=1  keep the temporary user-data/workspace folder
 #
-# The workspace is a copy of the repository's examples/ folder when it has
-# job_bundle/template.yaml, queue_environments/docker.yaml and broken/template.yaml,
-# else of test/fixtures/ here. A non-OpenJD `template.yaml` (AWS SAM) is added to
-# check that the extension leaves other YAML alone.
+# The workspace is a copy of the repository's examples/ folder (job_bundle/template.yaml
+# clean, queue_environments/docker.yaml clean with wrap hooks, broken/template.yaml with
+# errors), plus a non-OpenJD `template.yaml` (AWS SAM, from test/fixtures/) to check
+# that the extension leaves other YAML alone.
 #
 # Exits non-zero when code-server cannot be installed or started, or when any
 # check fails. The last line is "N passed, M failed".
@@ -92,13 +92,19 @@ node "$cs_entry" --extensions-dir "$exts" --user-data-dir "$data" --install-exte
 # --- the workspace -----------------------------------------------------------
 src="$repo/examples"
 for f in job_bundle/template.yaml queue_environments/docker.yaml broken/template.yaml; do
-  [[ -f "$src/$f" ]] || { src="$here/fixtures"; break; }
+  [[ -f "$src/$f" ]] || loud "missing example $src/$f"
 done
-echo "e2e: workspace from $src"
 mkdir -p "$ws"
 cp -R "$src/." "$ws/"
 mkdir -p "$ws/not_openjd"
 cp "$here/fixtures/sam/template.yaml" "$ws/not_openjd/template.yaml"
+# The job bundle runs on a queue whose environment is the Docker example, so the
+# server can say which environment wraps its actions. A workspace openjd-lsp.yaml,
+# if the examples have one, is used instead.
+queues='[]'
+if [[ ! -f "$ws/openjd-lsp.yaml" && ! -f "$ws/.openjd-lsp.yaml" ]]; then
+  queues="[{\"name\": \"e2e\", \"environments\": [\"$ws/queue_environments/docker.yaml\"], \"jobs\": [\"**/job_bundle/template.yaml\"]}]"
+fi
 
 cat >"$data/User/settings.json" <<EOF
 {
@@ -113,10 +119,12 @@ cat >"$data/User/settings.json" <<EOF
   "files.hotExit": "off",
   "window.restoreWindows": "none",
   "editor.minimap.enabled": false,
+  "editor.wordBasedSuggestions": "off",
   "chat.commandCenter.enabled": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
   "openjd.server.path": "$bin",
-  "openjd.log.level": "debug"
+  "openjd.log.level": "debug",
+  "openjd.queues": $queues
 }
 EOF
 
@@ -139,7 +147,7 @@ echo "e2e: code-server on 127.0.0.1:$port (pid $cs_pid)"
 mkdir -p "$shots"
 status=0
 OPENJD_E2E_URL="http://127.0.0.1:$port/" OPENJD_E2E_WORKSPACE="$ws" OPENJD_E2E_SHOTS="$shots" \
-  OPENJD_E2E_WORK="$work" node "$here/e2e.mjs" || status=$?
+  OPENJD_E2E_FAILSHOT="$cache/e2e-failure.png" node "$here/e2e.mjs" || status=$?
 if ((status != 0)); then
   echo "e2e: code-server log: $work/code-server.log (kept with OPENJD_E2E_KEEP=1)" >&2
   if [[ "${OPENJD_E2E_KEEP:-}" != 1 ]]; then tail -30 "$work/code-server.log" >&2 || true; fi

@@ -97,7 +97,7 @@ describe('format-string injection', () => {
       const [toks] = await tokenize(scope, ['args: ["--frame", "{{Task.Param.Frame}}"]']);
       assert.ok(toks);
       assert.match(scopeOf(toks, '{{'), /punctuation\.definition\.template-expression\.begin\.openjd/);
-      assert.match(scopeOf(toks, 'Task'), /string\.quoted\.double\.yaml .*variable\.language\.openjd/);
+      assert.match(scopeOf(toks, 'Task'), /string\.quoted\.double\.yaml .*entity\.name\.namespace\.openjd/);
       assert.match(scopeOf(toks, 'Frame'), /variable\.other\.property\.openjd/);
       assert.match(scopeOf(toks, '}}'), /punctuation\.definition\.template-expression\.end\.openjd/);
       assert.doesNotMatch(scopeOf(toks, '--frame'), /interpolation/);
@@ -113,11 +113,11 @@ describe('format-string injection', () => {
       'next: x',
     ]);
     assert.ok(plain && single && block);
-    assert.match(scopeOf(plain, 'Env'), /string\.unquoted\.plain\.out\.yaml .*variable\.language\.openjd/);
-    assert.match(scopeOf(single, 'Param'), /string\.quoted\.single\.yaml .*variable\.language\.openjd/);
+    assert.match(scopeOf(plain, 'Env'), /string\.unquoted\.plain\.out\.yaml .*entity\.name\.namespace\.openjd/);
+    assert.match(scopeOf(single, 'Param'), /string\.quoted\.single\.yaml .*entity\.name\.namespace\.openjd/);
     assert.match(scopeOf(single, 'stem'), /variable\.other\.property\.openjd/);
     assert.match(scopeOf(block, 'repr_sh'), /string\.unquoted\.block\.yaml .*support\.function\.openjd/);
-    assert.match(scopeOf(block, 'WrappedAction'), /variable\.language\.openjd/);
+    assert.match(scopeOf(block, 'WrappedAction'), /entity\.name\.namespace\.openjd/);
     assert.match(scopeOf(block, '1'), /constant\.numeric\.openjd/);
     assert.match(scopeOf(block, '+'), /keyword\.operator\.arithmetic\.openjd/);
   });
