@@ -51,7 +51,7 @@ version="$(node -p 'require("./package.json").version')"
 name="$(node -p 'require("./package.json").name')"
 mkdir -p "$out"
 vsix="$out/$name-${target:+$target-}$version.vsix"
-args=(package --out "$vsix" --allow-missing-repository --skip-license)
+args=(package --out "$vsix" --allow-missing-repository --skip-license --no-rewrite-relative-links)
 [[ -n "$target" ]] && args+=(--target "$target")
 npx --no-install vsce "${args[@]}" >&2
 rm -rf server

@@ -19,7 +19,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 
-import { type DiscoveryResult, findServer } from './serverDiscovery';
+import { bundledPath, type DiscoveryResult, findServer } from './serverDiscovery';
 import { targetLanguage } from './detect';
 import { serverSettings } from './settings';
 
@@ -64,7 +64,23 @@ function isExecutable(p: string): boolean {
   }
 }
 
+/** A bundled server that lost its executable bit while being unpacked gets it back. */
+function repairBundledMode(extensionPath: string): void {
+  if (process.platform === 'win32') {
+    return;
+  }
+  const p = bundledPath(extensionPath, process.platform);
+  try {
+    if (fs.statSync(p).isFile() && !isExecutable(p)) {
+      fs.chmodSync(p, 0o755);
+    }
+  } catch {
+    // not bundled, or not ours to change
+  }
+}
+
 function discover(context: vscode.ExtensionContext): DiscoveryResult {
+  repairBundledMode(context.extensionPath);
   const folder = vscode.workspace.workspaceFolders?.[0];
   return findServer({
     configuredPath: vscode.workspace.getConfiguration('openjd').get<string>('server.path', ''),
