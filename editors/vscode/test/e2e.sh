@@ -5,8 +5,8 @@
 #   editors/vscode/test/e2e.sh
 #
 # Environment:
-#   OPENJD_LSP_BIN     server binary (default: target/release/openjd-lsp, else
-#                      target/debug/openjd-lsp of this repository)
+#   OPENJD_LSP_BIN     server binary (default: the newer of target/release/openjd-lsp
+#                      and target/debug/openjd-lsp of this repository)
 #   OPENJD_E2E_CACHE   where code-server is installed (default ~/.cache/openjd-e2e);
 #                      the first run installs it (about 2 minutes), later runs reuse it
 #   OPENJD_E2E_WRAP=1  also check the wrap-action features (hover on a task's onRun
@@ -46,8 +46,9 @@ loud() {
 # --- the server --------------------------------------------------------------
 bin="${OPENJD_LSP_BIN:-}"
 if [[ -z "$bin" ]]; then
+  # The newer of the release and debug builds.
   for c in "$repo/target/release/openjd-lsp" "$repo/target/debug/openjd-lsp"; do
-    if [[ -x "$c" ]]; then bin="$c"; break; fi
+    if [[ -x "$c" && ( -z "$bin" || "$c" -nt "$bin" ) ]]; then bin="$c"; fi
   done
 fi
 [[ -n "$bin" ]] || loud "no server binary: build it (cargo build) or set OPENJD_LSP_BIN"
