@@ -22,6 +22,7 @@ const JOB = 'job_bundle/template.yaml';
 const ENV = 'queue_environments/docker.yaml';
 const BROKEN = 'broken/template.yaml';
 const OTHER = 'not_openjd/template.yaml';
+const SCRATCH = 'not_openjd/scratch.yaml';
 const OPENJD_YAML = 'OpenJD Template (YAML)';
 
 let passed = 0;
@@ -288,6 +289,28 @@ try {
     await shot('vscode-completion.png');
     await page.keyboard.press('Escape');
   }
+  // --- a YAML file that becomes a template while it is typed, and the opt-out ------
+  await page.keyboard.press('Escape');
+  await openFile(SCRATCH);
+  check('plain YAML starts as YAML', (await languageMode()) === 'YAML', `mode "${await languageMode()}"`);
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('specificationVersion: jobtemplate-2023-09\n');
+  const typedMode = await poll(async () => ((await languageMode()) === OPENJD_YAML ? OPENJD_YAML : ''), 10000);
+  check('a YAML file becomes an OpenJD template while it is typed', typedMode === OPENJD_YAML, `mode "${await languageMode()}"`);
+  await runCommand('Change Language Mode');
+  await page.keyboard.type('YAML');
+  await sleep(500);
+  const yamlRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: /^YAML\b/ }).first();
+  if (await yamlRow.count()) {
+    await yamlRow.click();
+  } else {
+    await page.keyboard.press('Enter');
+  }
+  await sleep(300);
+  await page.keyboard.type('# still YAML\n');
+  await sleep(2500);
+  check('a template the user switched back to YAML stays YAML', (await languageMode()) === 'YAML', `mode "${await languageMode()}"`);
+
   exitCode = failed ? 1 : 0;
 } catch (err) {
   failed++;

@@ -99,6 +99,7 @@ mkdir -p "$ws"
 cp -R "$src/." "$ws/"
 mkdir -p "$ws/not_openjd"
 cp "$here/fixtures/sam/template.yaml" "$ws/not_openjd/template.yaml"
+printf 'name: scratch\n' >"$ws/not_openjd/scratch.yaml"
 # The job bundle runs on a queue whose environment is the Docker example, so the
 # server can say which environment wraps its actions. A workspace openjd-lsp.yaml,
 # if the examples have one, is used instead.
