@@ -23,6 +23,7 @@ const ENV = 'queue_environments/docker.yaml';
 const BROKEN = 'broken/template.yaml';
 const OTHER = 'not_openjd/template.yaml';
 const SCRATCH = 'not_openjd/scratch.yaml';
+const JSON_JOB = 'json_job/template.json';
 const OPENJD_YAML = 'OpenJD Template (YAML)';
 
 let passed = 0;
@@ -289,6 +290,15 @@ try {
     await shot('vscode-completion.png');
     await page.keyboard.press('Escape');
   }
+  // --- a JSON template -------------------------------------------------------------
+  await page.keyboard.press('Escape');
+  const before = await problemCount();
+  await openFile(JSON_JOB);
+  const jsonMode = await poll(async () => ((await languageMode()) === 'OpenJD Template (JSON)' ? 'ok' : ''), 20000);
+  check('JSON job template gets the OpenJD JSON language by content', !!jsonMode, `mode "${await languageMode()}"`);
+  await sleep(2000);
+  check('clean JSON job template adds no problem', (await problemCount()) === before, `${await problemCount()} vs ${before}`);
+
   // --- a YAML file that becomes a template while it is typed, and the opt-out ------
   await page.keyboard.press('Escape');
   await openFile(SCRATCH);

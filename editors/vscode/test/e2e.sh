@@ -100,6 +100,8 @@ cp -R "$src/." "$ws/"
 mkdir -p "$ws/not_openjd"
 cp "$here/fixtures/sam/template.yaml" "$ws/not_openjd/template.yaml"
 printf 'name: scratch\n' >"$ws/not_openjd/scratch.yaml"
+mkdir -p "$ws/json_job"
+cp "$here/fixtures/json/template.json" "$ws/json_job/template.json"
 # The job bundle runs on a queue whose environment is the Docker example, so the
 # server can say which environment wraps its actions. A workspace openjd-lsp.yaml,
 # if the examples have one, is used instead.
