@@ -2,8 +2,8 @@
 
 pub mod analysis;
 pub mod cli;
-pub mod server;
 pub mod model;
 pub mod schema;
+pub mod server;
 pub mod syntax;
 pub mod text;

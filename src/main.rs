@@ -39,7 +39,11 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { cli::EXIT_USAGE as u8 } else { 0 });
+            return ExitCode::from(if e.use_stderr() {
+                cli::EXIT_USAGE as u8
+            } else {
+                0
+            });
         }
     };
     match args.command {

@@ -25,7 +25,9 @@ fn conformance_suite_agrees_with_the_manifest() {
     let mut own_false_alarms = Vec::new();
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (Some(path), Some(expectation), Some(status)) = (cols.first(), cols.get(1), cols.get(2)) else {
+        let (Some(path), Some(expectation), Some(status)) =
+            (cols.first(), cols.get(1), cols.get(2))
+        else {
             continue;
         };
         if *status != "normative" || !matches!(*expectation, "accept" | "reject") {
@@ -41,7 +43,11 @@ fn conformance_suite_agrees_with_the_manifest() {
             .map(|d| format!("{} [{}] {}", d.span.start, d.code, d.message))
             .collect();
         let own = analyze(&text, &Options { reference: false });
-        let own_errors = own.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let own_errors = own
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         if *expectation == "reject" {
             rejects += 1;
             if own_errors > 0 {
@@ -70,7 +76,18 @@ fn conformance_suite_agrees_with_the_manifest() {
     for p in &missed_by_own {
         println!("  left to the reference: {p}");
     }
-    assert!(own_false_alarms.is_empty(), "our own passes reject valid templates: {own_false_alarms:#?}");
-    assert_eq!(total, 297, "the manifest lists 297 normative accept/reject rows");
-    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        own_false_alarms.is_empty(),
+        "our own passes reject valid templates: {own_false_alarms:#?}"
+    );
+    assert_eq!(
+        total, 297,
+        "the manifest lists 297 normative accept/reject rows"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -24,7 +24,45 @@ use super::structure::{FmtSite, LetSite};
 pub struct Scope {
     pub vars: Vec<Var>,
     pub symtab: SymbolTable,
+    /// Scopes with the same names and types share one id, so results can be
+    /// reused across the many steps of a large template.
+    pub id: usize,
 }
+
+/// A scalar's offset map, built only when a diagnostic needs a position.
+struct LazyMap<'t> {
+    text: &'t str,
+    span: &'t Span,
+    style: crate::syntax::ScalarStyle,
+    value: &'t str,
+    map: std::cell::OnceCell<ScalarMap>,
+}
+
+impl<'t> LazyMap<'t> {
+    fn new(
+        text: &'t str,
+        span: &'t Span,
+        style: crate::syntax::ScalarStyle,
+        value: &'t str,
+    ) -> Self {
+        LazyMap {
+            text,
+            span,
+            style,
+            value,
+            map: std::cell::OnceCell::new(),
+        }
+    }
+    fn get(&self) -> &ScalarMap {
+        self.map
+            .get_or_init(|| ScalarMap::new(self.text, self.span, self.style, self.value))
+    }
+    fn range_to_source(&self, r: std::ops::Range<usize>) -> Span {
+        self.get().range_to_source(r)
+    }
+}
+
+type Parsed = Result<Arc<ParsedExpression>, ExpressionError>;
 
 pub struct ExprPass<'a> {
     text: &'a str,
@@ -33,6 +71,10 @@ pub struct ExprPass<'a> {
     pub diags: Vec<Diagnostic>,
     pub let_types: LetTypes,
     scopes: HashMap<Site, Arc<Scope>>,
+    fingerprints: HashMap<String, Arc<Scope>>,
+    parsed: HashMap<String, Parsed>,
+    /// Evaluation outcome per (scope id, host library, target, expression).
+    evaluated: HashMap<(usize, bool, String, String), Result<String, ExpressionError>>,
     host_lib: Arc<FunctionLibrary>,
     template_lib: Arc<FunctionLibrary>,
     profile: ExprProfile,
@@ -80,7 +122,12 @@ impl<'a> ExprPass<'a> {
             diags: Vec::new(),
             let_types: LetTypes::new(),
             scopes: HashMap::new(),
-            host_lib: FunctionLibrary::for_profile(&profile.clone().with_host_context(HostContext::Unresolved)),
+            fingerprints: HashMap::new(),
+            parsed: HashMap::new(),
+            evaluated: HashMap::new(),
+            host_lib: FunctionLibrary::for_profile(
+                &profile.clone().with_host_context(HostContext::Unresolved),
+            ),
             template_lib: FunctionLibrary::for_profile(&profile),
             profile,
         }
@@ -95,17 +142,75 @@ impl<'a> ExprPass<'a> {
             return s.clone();
         }
         let vars = variables(self.template, site, self.exts, &self.let_types);
-        let symtab = symtab_of(&vars);
-        let scope = Arc::new(Scope { vars, symtab });
+        let mut fingerprint = String::new();
+        for v in &vars {
+            fingerprint.push_str(&v.name);
+            fingerprint.push(':');
+            fingerprint.push_str(&v.ty);
+            fingerprint.push(';');
+        }
+        let scope = match self.fingerprints.get(&fingerprint) {
+            // Same names and types; keep this site's own origins for messages.
+            Some(shared) => Arc::new(Scope {
+                vars,
+                symtab: shared.symtab.clone(),
+                id: shared.id,
+            }),
+            None => {
+                let symtab = symtab_of(&vars);
+                let scope = Arc::new(Scope {
+                    vars,
+                    symtab,
+                    id: self.fingerprints.len(),
+                });
+                self.fingerprints.insert(fingerprint, scope.clone());
+                scope
+            }
+        };
         self.scopes.insert(*site, scope.clone());
         scope
     }
 
-    fn lib(&self, class: ScopeClass) -> &FunctionLibrary {
-        match class {
-            ScopeClass::Host | ScopeClass::EnvVariables => &self.host_lib,
-            _ => &self.template_lib,
+    fn parse(&mut self, expr: &str) -> Parsed {
+        if let Some(p) = self.parsed.get(expr) {
+            return p.clone();
         }
+        let p = ParsedExpression::with_profile(expr, &self.profile).map(Arc::new);
+        self.parsed.insert(expr.to_string(), p.clone());
+        p
+    }
+
+    /// The static type of `expr` in `scope`, or its error; cached.
+    fn evaluate(
+        &mut self,
+        parsed: &ParsedExpression,
+        expr: &str,
+        scope: &Scope,
+        class: ScopeClass,
+        target: Option<&ExprType>,
+    ) -> Result<String, ExpressionError> {
+        let host = matches!(class, ScopeClass::Host | ScopeClass::EnvVariables);
+        let key = (
+            scope.id,
+            host,
+            target.map(|t| t.to_string()).unwrap_or_default(),
+            expr.to_string(),
+        );
+        if let Some(r) = self.evaluated.get(&key) {
+            return r.clone();
+        }
+        let lib = if host {
+            &self.host_lib
+        } else {
+            &self.template_lib
+        };
+        let mut builder = parsed.with_library(lib);
+        if let Some(t) = target {
+            builder = builder.with_target_type(t);
+        }
+        let r = builder.evaluate(&[&scope.symtab]).map(|v| type_name(&v));
+        self.evaluated.insert(key, r.clone());
+        r
     }
 
     /// Check the `let` bindings, outer blocks first so inner ones see their types.
@@ -123,7 +228,9 @@ impl<'a> ExprPass<'a> {
         ordered.sort_by_key(|(s, site)| (rank(site), s.span.start));
         let mut seen: HashMap<LetBlock, Vec<(String, Span)>> = HashMap::new();
         for (let_site, site) in ordered {
-            let Some((block, _)) = site.let_block else { continue };
+            let Some((block, _)) = site.let_block else {
+                continue;
+            };
             self.check_let(let_site, &site, block, &mut seen);
         }
     }
@@ -135,7 +242,7 @@ impl<'a> ExprPass<'a> {
         block: LetBlock,
         seen: &mut HashMap<LetBlock, Vec<(String, Span)>>,
     ) {
-        let map = ScalarMap::new(self.text, &let_site.span, let_site.style, &let_site.value);
+        let map = LazyMap::new(self.text, &let_site.span, let_site.style, &let_site.value);
         let Some((name_range, expr_range)) = split_let(&let_site.value) else {
             self.diags.push(Diagnostic::error(
                 "let-syntax",
@@ -157,20 +264,30 @@ impl<'a> ExprPass<'a> {
             ));
         }
         if name.len() > 512 {
-            self.diags.push(Diagnostic::error("let-name", name_span.clone(), "A let name may have at most 512 characters"));
+            self.diags.push(Diagnostic::error(
+                "let-name",
+                name_span.clone(),
+                "A let name may have at most 512 characters",
+            ));
         }
         let scope = self.scope(site);
         let earlier = seen.entry(block).or_default();
         if let Some((_, first_span)) = earlier.iter().find(|(n, _)| n == name) {
             self.diags.push(
-                Diagnostic::error("duplicate-name", name_span.clone(), format!("`{name}` is already bound in this let block"))
-                    .with_related(first_span.clone(), "first bound here"),
+                Diagnostic::error(
+                    "duplicate-name",
+                    name_span.clone(),
+                    format!("`{name}` is already bound in this let block"),
+                )
+                .with_related(first_span.clone(), "first bound here"),
             );
         } else if let Some(outer) = scope.vars.iter().find(|v| v.name == name) {
             let mut d = Diagnostic::error(
                 "let-shadow",
                 name_span.clone(),
-                format!("`{name}` shadows a binding of an enclosing let block; choose another name"),
+                format!(
+                    "`{name}` shadows a binding of an enclosing let block; choose another name"
+                ),
             );
             if let super::scope::Origin::Let { name_span: s } = &outer.origin {
                 d = d.with_related(s.clone(), "the enclosing binding");
@@ -183,14 +300,22 @@ impl<'a> ExprPass<'a> {
         }
         let expr = &let_site.value[expr_range.clone()];
         if expr.is_empty() {
-            self.diags.push(Diagnostic::error("let-syntax", name_span, "The let binding has no expression after `=`"));
+            self.diags.push(Diagnostic::error(
+                "let-syntax",
+                name_span,
+                "The let binding has no expression after `=`",
+            ));
             return;
         }
-        let parsed = match ParsedExpression::with_profile(expr, &self.profile) {
+        let parsed = match self.parse(expr) {
             Ok(p) => p,
             Err(e) => {
                 let span = error_span(&map, expr_range.clone(), expr, &e);
-                self.diags.push(Diagnostic::error("expression-syntax", span, clean_message(&e)));
+                self.diags.push(Diagnostic::error(
+                    "expression-syntax",
+                    span,
+                    clean_message(&e),
+                ));
                 return;
             }
         };
@@ -198,27 +323,33 @@ impl<'a> ExprPass<'a> {
             self.diags.push(Diagnostic::error(
                 "let-self-reference",
                 name_span.clone(),
-                format!("`{name}` refers to itself; a let binding can only use names bound before it"),
+                format!(
+                    "`{name}` refers to itself; a let binding can only use names bound before it"
+                ),
             ));
             return;
         }
         self.check_locals(&parsed, &scope, &map, expr_range.clone(), expr);
-        let lib = self.lib(ScopeClass::Host);
-        match parsed.with_library(lib).evaluate(&[&scope.symtab]) {
-            Ok(value) => {
-                self.let_types.insert(name_span.start, type_name(&value));
+        match self.evaluate(&parsed, expr, &scope, ScopeClass::Host, None) {
+            Ok(ty) => {
+                self.let_types.insert(name_span.start, ty);
             }
             Err(e) => {
                 let diag = self.expression_error(&e, &map, expr_range, expr, &scope, site);
                 self.diags.push(diag);
             }
         }
-        // Later bindings of the same block see this one.
-        self.scopes.retain(|s, _| s.let_block.is_none_or(|(b, _)| b != block));
     }
 
     /// Comprehension variables: lowercase, and never shadowing a let name.
-    fn check_locals(&mut self, parsed: &ParsedExpression, scope: &Scope, map: &ScalarMap, range: std::ops::Range<usize>, expr: &str) {
+    fn check_locals(
+        &mut self,
+        parsed: &ParsedExpression,
+        scope: &Scope,
+        map: &LazyMap<'_>,
+        range: std::ops::Range<usize>,
+        expr: &str,
+    ) {
         for local in parsed.local_bindings() {
             let at = expr
                 .find(&format!("for {local}"))
@@ -230,13 +361,21 @@ impl<'a> ExprPass<'a> {
                 self.diags.push(Diagnostic::error(
                     "comprehension-variable",
                     span,
-                    format!("Comprehension variable `{local}` must start with a lowercase letter or `_`"),
+                    format!(
+                        "Comprehension variable `{local}` must start with a lowercase letter or `_`"
+                    ),
                 ));
-            } else if scope.vars.iter().any(|v| v.name == *local && matches!(v.origin, super::scope::Origin::Let { .. })) {
+            } else if scope
+                .vars
+                .iter()
+                .any(|v| v.name == *local && matches!(v.origin, super::scope::Origin::Let { .. }))
+            {
                 self.diags.push(Diagnostic::error(
                     "comprehension-variable",
                     span,
-                    format!("Comprehension variable `{local}` shadows the let binding of the same name"),
+                    format!(
+                        "Comprehension variable `{local}` shadows the let binding of the same name"
+                    ),
                 ));
             }
         }
@@ -249,15 +388,21 @@ impl<'a> ExprPass<'a> {
     }
 
     fn format_string(&mut self, fs: &FmtSite) {
-        let map = ScalarMap::new(self.text, &fs.span, fs.style, &fs.value);
+        let map = LazyMap::new(self.text, &fs.span, fs.style, &fs.value);
         let scanned = scan(&fs.value);
         for e in &scanned.errors {
-            self.diags.push(Diagnostic::error("format-string-syntax", map.range_to_source(e.range.clone()), e.message()));
+            self.diags.push(Diagnostic::error(
+                "format-string-syntax",
+                map.range_to_source(e.range.clone()),
+                e.message(),
+            ));
         }
         let site = Site::of(&fs.path, fs.scope);
         let whole_field = scanned.interpolations.len() == 1
             && scanned.interpolations[0].open == 0
-            && scanned.interpolations[0].close.is_some_and(|c| c + 2 == fs.value.len());
+            && scanned.interpolations[0]
+                .close
+                .is_some_and(|c| c + 2 == fs.value.len());
         for interp in &scanned.interpolations {
             if interp.close.is_none() || interp.expr.is_empty() {
                 continue;
@@ -272,16 +417,20 @@ impl<'a> ExprPass<'a> {
         &mut self,
         fs: &FmtSite,
         site: &Site,
-        map: &ScalarMap,
+        map: &LazyMap<'_>,
         range: std::ops::Range<usize>,
         expr: &str,
         target: Option<&ExprType>,
     ) {
-        let parsed = match ParsedExpression::with_profile(expr, &self.profile) {
+        let parsed = match self.parse(expr) {
             Ok(p) => p,
             Err(e) => {
                 let span = error_span(map, range.clone(), expr, &e);
-                self.diags.push(Diagnostic::error("expression-syntax", span, clean_message(&e)));
+                self.diags.push(Diagnostic::error(
+                    "expression-syntax",
+                    span,
+                    clean_message(&e),
+                ));
                 return;
             }
         };
@@ -295,12 +444,7 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, map, range.clone(), expr);
-        let lib = self.lib(fs.scope);
-        let mut builder = parsed.with_library(lib);
-        if let Some(t) = target {
-            builder = builder.with_target_type(t);
-        }
-        if let Err(e) = builder.evaluate(&[&scope.symtab]) {
+        if let Err(e) = self.evaluate(&parsed, expr, &scope, fs.scope, target) {
             let diag = self.expression_error(&e, map, range, expr, &scope, site);
             self.diags.push(diag);
         }
@@ -309,7 +453,7 @@ impl<'a> ExprPass<'a> {
     fn expression_error(
         &self,
         e: &ExpressionError,
-        map: &ScalarMap,
+        map: &LazyMap<'_>,
         range: std::ops::Range<usize>,
         expr: &str,
         scope: &Scope,
@@ -323,14 +467,20 @@ impl<'a> ExprPass<'a> {
             ExpressionErrorKind::UnknownFunction { name } => {
                 let lib = &self.host_lib;
                 let names = lib.function_names().filter(|n| !n.starts_with("__"));
-                let mut d = Diagnostic::error("unknown-function", span, format!("Unknown function `{name}`"));
+                let mut d = Diagnostic::error(
+                    "unknown-function",
+                    span,
+                    format!("Unknown function `{name}`"),
+                );
                 if let Some(best) = did_you_mean(name, names) {
                     d.message.push_str(&format!("; did you mean `{best}`?"));
                     d = d.with_suggestion(best);
                 }
                 d
             }
-            ExpressionErrorKind::TypeError { .. } => Diagnostic::error("type-error", span, clean_message(e)),
+            ExpressionErrorKind::TypeError { .. } => {
+                Diagnostic::error("type-error", span, clean_message(e))
+            }
             _ => Diagnostic::error("expression-error", span, clean_message(e)),
         }
     }
@@ -347,7 +497,11 @@ impl<'a> ExprPass<'a> {
         if let Some((code, message)) = out_of_scope_reason(name, self.template, site) {
             return Diagnostic::error(code, span, message);
         }
-        let mut d = Diagnostic::error("undefined-variable", span, format!("Undefined variable `{name}`"));
+        let mut d = Diagnostic::error(
+            "undefined-variable",
+            span,
+            format!("Undefined variable `{name}`"),
+        );
         if let Some(best) = closest_name(name, scope.vars.iter().map(|v| v.name.as_str())) {
             d.message.push_str(&format!("; did you mean `{best}`?"));
             d = d.with_suggestion(best);
@@ -358,7 +512,10 @@ impl<'a> ExprPass<'a> {
 
 /// The closest visible name: within the same namespace by the last part
 /// (`Param.Fram` → `Param.Frame`), else by the whole name.
-pub fn closest_name<'a>(name: &str, names: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+pub fn closest_name<'a>(
+    name: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
     if let Some((prefix, last)) = name.rsplit_once('.') {
         let siblings = names.clone().filter_map(|n| {
             let (p, l) = n.rsplit_once('.')?;
@@ -394,7 +551,12 @@ fn target_type(fs: &FmtSite) -> Option<ExprType> {
 
 /// The document range an expression error points at: the failing node when
 /// the error carries one, else the whole expression.
-fn error_span(map: &ScalarMap, range: std::ops::Range<usize>, expr: &str, e: &ExpressionError) -> Span {
+fn error_span(
+    map: &LazyMap<'_>,
+    range: std::ops::Range<usize>,
+    expr: &str,
+    e: &ExpressionError,
+) -> Span {
     let whole = || map.range_to_source(range.clone());
     let (Some(src), Some(start), Some(end)) = (e.expr(), e.col_offset(), e.end_col_offset()) else {
         return whole();
@@ -415,4 +577,3 @@ fn clean_message(e: &ExpressionError) -> String {
     let m = e.message();
     m.trim_end_matches('.').to_string()
 }
-

@@ -68,7 +68,10 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
                 let mut d = Diagnostic::error(
                     "unknown-extension",
                     item.span.clone(),
-                    format!("Unknown extension `{name}`; supported: {}", names.join(", ")),
+                    format!(
+                        "Unknown extension `{name}`; supported: {}",
+                        names.join(", ")
+                    ),
                 );
                 if let Some(best) = did_you_mean(name, names) {
                     d.message.push_str(&format!("; did you mean `{best}`?"));
@@ -79,7 +82,11 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
         }
     }
     if declared.set.has(Extension::WrapActions) && !declared.set.has(Extension::Expr) {
-        if let Some((_, span)) = declared.spans.iter().find(|(e, _)| *e == Extension::WrapActions) {
+        if let Some((_, span)) = declared
+            .spans
+            .iter()
+            .find(|(e, _)| *e == Extension::WrapActions)
+        {
             diags.push(Diagnostic::error(
                 "wrap-requires-expr",
                 span.clone(),

@@ -71,7 +71,9 @@ impl Analysis {
 }
 
 fn looks_json(text: &str) -> bool {
-    text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
 }
 
 /// Decide what kind of document this is, even when it does not parse.
@@ -101,13 +103,20 @@ fn detect(text: &str, root: Option<&Node>) -> DocKind {
 /// keys, and the shape only OpenJD templates have (steps whose script holds
 /// actions, or an environment with a name and a script or variables).
 fn shape_without_version(root: &Node) -> Option<DocKind> {
-    let keys: Vec<&str> = root.entries()?.iter().filter_map(|e| e.key.as_str()).collect();
+    let keys: Vec<&str> = root
+        .entries()?
+        .iter()
+        .filter_map(|e| e.key.as_str())
+        .collect();
     let job_keys = schema::JOB_TEMPLATE.fields.iter().map(|f| f.key);
     if keys.iter().all(|k| job_keys.clone().any(|j| j == *k)) {
         let steps = root.get("steps").and_then(Node::items).unwrap_or(&[]);
         let openjd_step = steps.iter().any(|s| {
-            s.get("script").is_some_and(|sc| sc.get("actions").is_some())
-                || model::SIMPLE_ACTION_KEYS.iter().any(|k| s.get(k).is_some_and(|v| v.entries().is_some()))
+            s.get("script")
+                .is_some_and(|sc| sc.get("actions").is_some())
+                || model::SIMPLE_ACTION_KEYS
+                    .iter()
+                    .any(|k| s.get(k).is_some_and(|v| v.entries().is_some()))
         });
         if openjd_step {
             return Some(DocKind::Job);
@@ -116,7 +125,9 @@ fn shape_without_version(root: &Node) -> Option<DocKind> {
     let env_keys = schema::ENVIRONMENT_TEMPLATE.fields.iter().map(|f| f.key);
     if keys.iter().all(|k| env_keys.clone().any(|j| j == *k)) {
         let env = root.get("environment")?;
-        if env.get("name").is_some() && (env.get("script").is_some() || env.get("variables").is_some()) {
+        if env.get("name").is_some()
+            && (env.get("script").is_some() || env.get("variables").is_some())
+        {
             return Some(DocKind::Environment);
         }
     }
@@ -182,15 +193,27 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         return analysis;
     }
     if root.entries().is_none() {
-        diags.push(Diagnostic::error("wrong-type", root.span.clone(), "A template must be a mapping"));
+        diags.push(Diagnostic::error(
+            "wrong-type",
+            root.span.clone(),
+            "A template must be a mapping",
+        ));
         analysis.diagnostics = diags;
         analysis.root = Some(root);
         return analysis;
     }
-    let template_kind = if kind == DocKind::Job { TemplateKind::Job } else { TemplateKind::Environment };
+    let template_kind = if kind == DocKind::Job {
+        TemplateKind::Job
+    } else {
+        TemplateKind::Environment
+    };
     let declared = extensions::read(&root, &mut diags);
     let exts = declared.set;
-    let schema = if kind == DocKind::Job { &schema::JOB_TEMPLATE } else { &schema::ENVIRONMENT_TEMPLATE };
+    let schema = if kind == DocKind::Job {
+        &schema::JOB_TEMPLATE
+    } else {
+        &schema::ENVIRONMENT_TEMPLATE
+    };
     let mut walk = structure::Walk::new(text, exts, !parsed.truncated);
     walk.object(&root, schema, None, &mut path::Path::default(), None);
     diags.append(&mut walk.diags);

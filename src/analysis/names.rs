@@ -13,7 +13,11 @@ pub fn check(t: &Template, diags: &mut Vec<Diagnostic>) {
 }
 
 fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
-    let names: Vec<&str> = t.steps.iter().filter_map(|s| s.name.as_ref().map(|n| n.value.as_str())).collect();
+    let names: Vec<&str> = t
+        .steps
+        .iter()
+        .filter_map(|s| s.name.as_ref().map(|n| n.value.as_str()))
+        .collect();
     let index: HashMap<&str, usize> = t
         .steps
         .iter()
@@ -28,7 +32,10 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
                 diags.push(Diagnostic::error(
                     "duplicate-dependency",
                     dep.span.clone(),
-                    format!("Step `{}` already depends on `{target}`", step.display_name()),
+                    format!(
+                        "Step `{}` already depends on `{target}`",
+                        step.display_name()
+                    ),
                 ));
                 continue;
             }
@@ -113,7 +120,10 @@ fn environment_names(t: &Template, diags: &mut Vec<Diagnostic>) {
                 let mut d = Diagnostic::error(
                     "duplicate-name",
                     name.span.clone(),
-                    format!("A job environment is already named `{}`; step environments need names distinct from job environments", name.value),
+                    format!(
+                        "A job environment is already named `{}`; step environments need names distinct from job environments",
+                        name.value
+                    ),
                 );
                 if let Some(n) = &job_env.name {
                     d = d.with_related(n.span.clone(), "the job environment");

@@ -5,17 +5,27 @@ use crate::syntax::Node;
 
 use super::diagnostic::Diagnostic;
 
-const BOOLEAN_PAIRS: [(&str, &str); 4] = [("true", "false"), ("yes", "no"), ("on", "off"), ("1", "0")];
+const BOOLEAN_PAIRS: [(&str, &str); 4] =
+    [("true", "false"), ("yes", "no"), ("on", "off"), ("1", "0")];
 
 pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) {
-    let params = root.get("parameterDefinitions").and_then(Node::items).unwrap_or(&[]);
+    let params = root
+        .get("parameterDefinitions")
+        .and_then(Node::items)
+        .unwrap_or(&[]);
     for p in params {
-        let Some(ty) = p.get("type").and_then(Node::as_str) else { continue };
+        let Some(ty) = p.get("type").and_then(Node::as_str) else {
+            continue;
+        };
         if !matches!(ty.to_ascii_uppercase().as_str(), "STRING" | "PATH") {
             continue;
         }
-        let Some(control) = p.get("userInterface").and_then(|u| u.get("control")) else { continue };
-        let Some(control_name) = control.as_str() else { continue };
+        let Some(control) = p.get("userInterface").and_then(|u| u.get("control")) else {
+            continue;
+        };
+        let Some(control_name) = control.as_str() else {
+            continue;
+        };
         let allowed = p.get("allowedValues");
         let values: Vec<&str> = allowed
             .and_then(Node::items)

@@ -1,13 +1,14 @@
 //! Paths from the document root to a node, in the shape the reference
 //! validator reports them (`steps[0].script.actions.onRun`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::syntax::Node;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
-    Key(String),
+    Key(Cow<'static, str>),
     Index(usize),
 }
 
@@ -15,8 +16,13 @@ pub enum Seg {
 pub struct Path(pub Vec<Seg>);
 
 impl Path {
-    pub fn push_key(&mut self, key: &str) {
-        self.0.push(Seg::Key(key.to_string()));
+    /// A key from the schema table (no allocation).
+    pub fn push_key(&mut self, key: &'static str) {
+        self.0.push(Seg::Key(Cow::Borrowed(key)));
+    }
+    /// A key written by the user (an environment variable name).
+    pub fn push_owned_key(&mut self, key: &str) {
+        self.0.push(Seg::Key(Cow::Owned(key.to_string())));
     }
     pub fn push_index(&mut self, i: usize) {
         self.0.push(Seg::Index(i));
@@ -26,7 +32,7 @@ impl Path {
     }
     pub fn key(&self, i: usize) -> Option<&str> {
         match self.0.get(i)? {
-            Seg::Key(k) => Some(k),
+            Seg::Key(k) => Some(k.as_ref()),
             Seg::Index(_) => None,
         }
     }
@@ -44,12 +50,14 @@ impl Path {
     }
     pub fn last_key(&self) -> Option<&str> {
         self.0.iter().rev().find_map(|s| match s {
-            Seg::Key(k) => Some(k.as_str()),
+            Seg::Key(k) => Some(k.as_ref()),
             Seg::Index(_) => None,
         })
     }
     pub fn contains_key(&self, key: &str) -> bool {
-        self.0.iter().any(|s| matches!(s, Seg::Key(k) if k == key))
+        self.0
+            .iter()
+            .any(|s| matches!(s, Seg::Key(k) if k.as_ref() == key))
     }
 
     /// The node at this path, or the nearest ancestor that exists, with the
@@ -58,7 +66,7 @@ impl Path {
         let mut node = root;
         for (depth, seg) in self.0.iter().enumerate() {
             let next = match seg {
-                Seg::Key(k) => node.get(k),
+                Seg::Key(k) => node.get(k.as_ref()),
                 Seg::Index(i) => node.items().and_then(|items| items.get(*i)),
             };
             match next {
@@ -79,7 +87,7 @@ impl Path {
         if found != parent.len() {
             return None;
         }
-        node.entry(last).map(|e| e.key.span.clone())
+        node.entry(last.as_ref()).map(|e| e.key.span.clone())
     }
 }
 

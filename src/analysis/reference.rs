@@ -13,10 +13,16 @@ use super::path::{Path, Seg};
 
 pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> Vec<Diagnostic> {
     let limits = CallerLimits::default();
-    let doc_type = if json { DocumentType::Json } else { DocumentType::Yaml };
+    let doc_type = if json {
+        DocumentType::Json
+    } else {
+        DocumentType::Yaml
+    };
     let extensions: Vec<&str> = ModelExtension::ALL.iter().map(|e| e.as_str()).collect();
     let result = openjd_model::template::parse::document_string_to_object(text, doc_type, &limits)
-        .and_then(|value| openjd_model::decode_template(value, Some(&extensions), &limits).map(|_| ()));
+        .and_then(|value| {
+            openjd_model::decode_template(value, Some(&extensions), &limits).map(|_| ())
+        });
     let Err(err) = result else { return Vec::new() };
     let own_errors: Vec<&Span> = ours
         .iter()
@@ -35,7 +41,7 @@ pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> 
                     e.path
                         .iter()
                         .map(|p| match p {
-                            PathElement::Field(f) => Seg::Key(f.clone()),
+                            PathElement::Field(f) => Seg::Key(f.clone().into()),
                             PathElement::Index(i) => Seg::Index(*i),
                         })
                         .collect(),
@@ -88,7 +94,9 @@ fn summary(message: &str) -> String {
 
 fn first_line(text: &str, root: &Node) -> Span {
     let start = root.span.start.min(text.len());
-    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
     start..end
 }
 
@@ -112,7 +120,10 @@ fn has_mixed_case_boolean(node: &Node) -> bool {
         match &n.kind {
             NodeKind::Scalar(s) => {
                 let lower = s.value.to_ascii_lowercase();
-                if (lower == "true" || lower == "false") && s.kind() == ScalarKind::Str && !s.is_quoted() {
+                if (lower == "true" || lower == "false")
+                    && s.kind() == ScalarKind::Str
+                    && !s.is_quoted()
+                {
                     return true;
                 }
             }

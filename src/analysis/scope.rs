@@ -159,7 +159,11 @@ impl Builder<'_> {
     fn params(&mut self, host: bool) {
         for (i, p) in self.t.parameters.iter().enumerate() {
             let name = &p.name.value;
-            let raw_ty = if self.expr() { p.kind.expr_type(false) } else { "string" };
+            let raw_ty = if self.expr() {
+                p.kind.expr_type(false)
+            } else {
+                "string"
+            };
             self.add(
                 format!("RawParam.{name}"),
                 raw_ty,
@@ -167,7 +171,11 @@ impl Builder<'_> {
                 "The parameter's value exactly as submitted.",
             );
             if host || !p.kind.is_path() {
-                let ty = if self.expr() { p.kind.expr_type(true) } else { "string" };
+                let ty = if self.expr() {
+                    p.kind.expr_type(true)
+                } else {
+                    "string"
+                };
                 let doc = if p.kind.is_path() {
                     "The parameter's value, path-mapped for the worker."
                 } else {
@@ -202,7 +210,12 @@ impl Builder<'_> {
 
     fn job_name(&mut self) {
         if self.expr() {
-            self.add("Job.Name".into(), "string", Origin::Builtin, "The job's resolved name.");
+            self.add(
+                "Job.Name".into(),
+                "string",
+                Origin::Builtin,
+                "The job's resolved name.",
+            );
         }
     }
 
@@ -232,7 +245,12 @@ impl Builder<'_> {
         if !self.expr() {
             return;
         }
-        self.add("Step.Name".into(), "string", Origin::Builtin, "The name of the current step.");
+        self.add(
+            "Step.Name".into(),
+            "string",
+            Origin::Builtin,
+            "The name of the current step.",
+        );
         if let Some(step) = self.t.steps.get(s) {
             let lets = step.lets.clone();
             self.lets(&lets, step_lets_upto);
@@ -240,7 +258,9 @@ impl Builder<'_> {
     }
 
     fn task(&mut self, s: usize, simple: bool) {
-        let Some(step) = self.t.steps.get(s) else { return };
+        let Some(step) = self.t.steps.get(s) else {
+            return;
+        };
         for (i, p) in step.task_parameters.iter().enumerate() {
             let origin = Origin::TaskParameter { step: s, index: i };
             let (ty, raw) = if self.expr() {
@@ -266,7 +286,9 @@ impl Builder<'_> {
                 self.add(
                     format!("Task.File.{}", f.name.value),
                     "path",
-                    Origin::EmbeddedFile { span: f.span.clone() },
+                    Origin::EmbeddedFile {
+                        span: f.span.clone(),
+                    },
                     "Where this embedded file is written on the worker.",
                 );
             }
@@ -279,7 +301,12 @@ impl Builder<'_> {
             .t
             .environment_at(env)
             .and_then(|e| e.script.as_ref())
-            .map(|s| s.files.iter().map(|f| (f.name.value.clone(), f.span.clone())).collect())
+            .map(|s| {
+                s.files
+                    .iter()
+                    .map(|f| (f.name.value.clone(), f.span.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         for (name, span) in files {
             self.add(
@@ -325,14 +352,26 @@ impl Builder<'_> {
 
 /// The `WrappedAction.*` variables with their types, as the hooks see them.
 pub const WRAPPED_ACTION_VARS: [(&str, &str, &str); 6] = [
-    ("WrappedAction.Command", "string", "The wrapped action's `command`, already resolved in its own scope."),
-    ("WrappedAction.Args", "list[string]", "The wrapped action's `args`, already resolved (may be empty)."),
+    (
+        "WrappedAction.Command",
+        "string",
+        "The wrapped action's `command`, already resolved in its own scope.",
+    ),
+    (
+        "WrappedAction.Args",
+        "list[string]",
+        "The wrapped action's `args`, already resolved (may be empty).",
+    ),
     (
         "WrappedAction.Environment",
         "list[string]",
         "Session-defined environment variables so far, as `KEY=value`: `openjd_env` exports and environments' `variables`. Host variables such as PATH are not included.",
     ),
-    ("WrappedAction.Timeout", "int?", "The wrapped action's declared `timeout` in seconds, or null when it declares none."),
+    (
+        "WrappedAction.Timeout",
+        "int?",
+        "The wrapped action's declared `timeout` in seconds, or null when it declares none.",
+    ),
     (
         "WrappedAction.Cancelation.Mode",
         "string?",
@@ -359,7 +398,12 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                 b.params(false);
                 b.job_name();
                 if b.expr() {
-                    b.add("Step.Name".into(), "string", Origin::Builtin, "The name of the current step.");
+                    b.add(
+                        "Step.Name".into(),
+                        "string",
+                        Origin::Builtin,
+                        "The name of the current step.",
+                    );
                 }
                 let lets = t.steps.get(s).map(|st| st.lets.clone()).unwrap_or_default();
                 b.lets(&lets, Some(k));
@@ -374,8 +418,16 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                     .steps
                     .get(s)
                     .map(|st| match block {
-                        LetBlock::Simple(_) => st.simple.as_ref().map(|a| a.lets.clone()).unwrap_or_default(),
-                        _ => st.script.as_ref().map(|a| a.lets.clone()).unwrap_or_default(),
+                        LetBlock::Simple(_) => st
+                            .simple
+                            .as_ref()
+                            .map(|a| a.lets.clone())
+                            .unwrap_or_default(),
+                        _ => st
+                            .script
+                            .as_ref()
+                            .map(|a| a.lets.clone())
+                            .unwrap_or_default(),
                     })
                     .unwrap_or_default();
                 b.lets(&lets, Some(k));
@@ -457,12 +509,18 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
 
 /// Why a name that is not in scope here would be wrong, when it is a name
 /// that exists elsewhere (or existed in a draft of the specification).
-pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(&'static str, String)> {
+pub fn out_of_scope_reason(
+    name: &str,
+    t: &Template,
+    site: &Site,
+) -> Option<(&'static str, String)> {
     let in_hook = site.action.is_some_and(ActionKind::is_hook);
     if name.starts_with("Env.Wrapped.") || name.starts_with("Task.Action.") {
         return Some((
             "draft-name",
-            format!("`{name}` is a draft name from RFC 0008; use `WrappedAction.*` (with `WrappedEnv.Name` / `WrappedStep.Name`)"),
+            format!(
+                "`{name}` is a draft name from RFC 0008; use `WrappedAction.*` (with `WrappedEnv.Name` / `WrappedStep.Name`)"
+            ),
         ));
     }
     if let Some(rest) = name.strip_prefix("Task.") {
@@ -476,7 +534,9 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(&'s
         if let Some(r) = replacement {
             return Some((
                 "draft-name",
-                format!("`{name}` is a draft name from RFC 0008 that never became part of the specification; inside a wrap hook use `{r}`"),
+                format!(
+                    "`{name}` is a draft name from RFC 0008 that never became part of the specification; inside a wrap hook use `{r}`"
+                ),
             ));
         }
     }
@@ -503,16 +563,27 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(&'s
         ));
     }
     if let Some(p) = name.strip_prefix("Param.") {
-        if t.parameters.iter().any(|x| x.name.value == p && x.kind.is_path()) {
+        if t.parameters
+            .iter()
+            .any(|x| x.name.value == p && x.kind.is_path())
+        {
             return Some((
                 "variable-not-in-scope",
-                format!("`{name}` is a PATH parameter, path-mapped only on the worker; here use `RawParam.{p}`"),
+                format!(
+                    "`{name}` is a PATH parameter, path-mapped only on the worker; here use `RawParam.{p}`"
+                ),
             ));
         }
     }
     let namespace = name.split('.').next().unwrap_or("");
     let host = matches!(site.class, ScopeClass::Host | ScopeClass::EnvVariables)
-        || matches!(site.let_block, Some((LetBlock::StepScript(_) | LetBlock::Simple(_) | LetBlock::Env(_), _)));
+        || matches!(
+            site.let_block,
+            Some((
+                LetBlock::StepScript(_) | LetBlock::Simple(_) | LetBlock::Env(_),
+                _
+            ))
+        );
     let why = match namespace {
         "Task" if !site.task => "task variables are only available in a step's script",
         "Session" if !host => {
@@ -521,10 +592,17 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(&'s
         "Env" if site.env.is_none() || !host => {
             "`Env.File.*` is only available in the actions and embedded files of the environment that defines the file"
         }
-        "Job" if name == "Job.Name" && site.class == ScopeClass::JobName => "the job's name cannot refer to itself",
-        "Step" if name == "Step.Name" && site.step.is_none() => "`Step.Name` is only available inside a step",
+        "Job" if name == "Job.Name" && site.class == ScopeClass::JobName => {
+            "the job's name cannot refer to itself"
+        }
+        "Step" if name == "Step.Name" && site.step.is_none() => {
+            "`Step.Name` is only available inside a step"
+        }
         _ => return None,
     };
     let _ = in_hook;
-    Some(("variable-not-in-scope", format!("`{name}` is not available here: {why}")))
+    Some((
+        "variable-not-in-scope",
+        format!("`{name}` is not available here: {why}"),
+    ))
 }

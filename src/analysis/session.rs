@@ -13,7 +13,10 @@ use crate::model::{ActionKind, EnvLoc, Environment, Template};
 pub enum Origin {
     /// An environment template applied outside the job (a queue
     /// environment), with its position in the configured order.
-    External { index: usize, file: Option<PathBuf> },
+    External {
+        index: usize,
+        file: Option<PathBuf>,
+    },
     Job(usize),
     Step(usize, usize),
 }
@@ -54,10 +57,15 @@ pub fn stack<'a>(externals: &[External<'a>], job: &'a Template, step: usize) -> 
             env: e.env,
         })
         .collect();
-    layers.extend(job.job_environments.iter().enumerate().map(|(i, env)| Layer {
-        origin: Origin::Job(i),
-        env,
-    }));
+    layers.extend(
+        job.job_environments
+            .iter()
+            .enumerate()
+            .map(|(i, env)| Layer {
+                origin: Origin::Job(i),
+                env,
+            }),
+    );
     if let Some(s) = job.steps.get(step) {
         layers.extend(s.environments.iter().enumerate().map(|(i, env)| Layer {
             origin: Origin::Step(step, i),
@@ -79,7 +87,11 @@ pub enum Target {
 #[derive(Clone, Debug)]
 pub enum Resolution<'a> {
     /// `hook` of the layer `wrapper` runs instead of the action.
-    Wrapped { wrapper: usize, hook: ActionKind, layer: &'a Layer<'a> },
+    Wrapped {
+        wrapper: usize,
+        hook: ActionKind,
+        layer: &'a Layer<'a>,
+    },
     /// Nothing replaces the action, and why.
     NotWrapped(Reason),
 }
@@ -102,14 +114,21 @@ pub enum Reason {
 impl Reason {
     pub fn explain(&self, stack: &[Layer<'_>]) -> String {
         match self {
-            Reason::NoWrapper => "No environment in this session defines wrap hooks, so it runs as written.".into(),
+            Reason::NoWrapper => {
+                "No environment in this session defines wrap hooks, so it runs as written.".into()
+            }
             Reason::WrapperIsInner { wrapper } => format!(
                 "Runs as written: the wrapping environment `{}` comes later in the session, and a wrapper only wraps what is entered after it.",
                 stack.get(*wrapper).map_or("?", |l| l.env.display_name())
             ),
-            Reason::OwnAction => "Runs as written: a wrapping environment's own onEnter/onExit are never wrapped.".into(),
+            Reason::OwnAction => {
+                "Runs as written: a wrapping environment's own onEnter/onExit are never wrapped."
+                    .into()
+            }
             Reason::IsHook => "This is a wrap hook; it runs in place of other actions.".into(),
-            Reason::NoSuchAction => "The environment does not define this action, so no hook runs for it.".into(),
+            Reason::NoSuchAction => {
+                "The environment does not define this action, so no hook runs for it.".into()
+            }
         }
     }
 }
@@ -146,7 +165,11 @@ pub fn resolve<'a>(stack: &'a [Layer<'a>], target: Target) -> Resolution<'a> {
                 ActionKind::OnExit => ActionKind::OnWrapEnvExit,
                 _ => return Resolution::NotWrapped(Reason::NoSuchAction),
             };
-            if stack.get(layer).and_then(|l| l.env.action(action)).is_none() {
+            if stack
+                .get(layer)
+                .and_then(|l| l.env.action(action))
+                .is_none()
+            {
                 return Resolution::NotWrapped(Reason::NoSuchAction);
             }
             if layer == wrapper {
@@ -195,7 +218,9 @@ mod tests {
     use crate::analysis::{Options, analyze};
 
     fn template(text: &str) -> Template {
-        analyze(text, &Options { reference: false }).template.expect("a template")
+        analyze(text, &Options { reference: false })
+            .template
+            .expect("a template")
     }
 
     const WRAPPER_ENV: &str = "specificationVersion: environment-2023-09
@@ -249,23 +274,46 @@ steps:
         assert_eq!(s.len(), 4);
         let at = |layer, action| resolve(&s, Target::Env { layer, action });
         // Outer (before the wrapper): not wrapped.
-        assert!(matches!(at(0, ActionKind::OnEnter), Resolution::NotWrapped(Reason::WrapperIsInner { wrapper: 1 })));
+        assert!(matches!(
+            at(0, ActionKind::OnEnter),
+            Resolution::NotWrapped(Reason::WrapperIsInner { wrapper: 1 })
+        ));
         // The wrapper's own actions: not wrapped.
-        assert!(matches!(at(1, ActionKind::OnEnter), Resolution::NotWrapped(Reason::OwnAction)));
-        assert!(matches!(at(1, ActionKind::OnExit), Resolution::NotWrapped(Reason::OwnAction)));
+        assert!(matches!(
+            at(1, ActionKind::OnEnter),
+            Resolution::NotWrapped(Reason::OwnAction)
+        ));
+        assert!(matches!(
+            at(1, ActionKind::OnExit),
+            Resolution::NotWrapped(Reason::OwnAction)
+        ));
         // Variables-only environment: nothing to wrap.
-        assert!(matches!(at(2, ActionKind::OnEnter), Resolution::NotWrapped(Reason::NoSuchAction)));
+        assert!(matches!(
+            at(2, ActionKind::OnEnter),
+            Resolution::NotWrapped(Reason::NoSuchAction)
+        ));
         // Inner step environment in a later tier: wrapped.
         assert!(matches!(
             at(3, ActionKind::OnEnter),
-            Resolution::Wrapped { wrapper: 1, hook: ActionKind::OnWrapEnvEnter, .. }
+            Resolution::Wrapped {
+                wrapper: 1,
+                hook: ActionKind::OnWrapEnvEnter,
+                ..
+            }
         ));
         // No onExit: no onWrapEnvExit runs for it.
-        assert!(matches!(at(3, ActionKind::OnExit), Resolution::NotWrapped(Reason::NoSuchAction)));
+        assert!(matches!(
+            at(3, ActionKind::OnExit),
+            Resolution::NotWrapped(Reason::NoSuchAction)
+        ));
         // Tasks: wrapped by onWrapTaskRun.
         assert!(matches!(
             resolve(&s, Target::Task),
-            Resolution::Wrapped { wrapper: 1, hook: ActionKind::OnWrapTaskRun, .. }
+            Resolution::Wrapped {
+                wrapper: 1,
+                hook: ActionKind::OnWrapTaskRun,
+                ..
+            }
         ));
     }
 
@@ -281,11 +329,25 @@ steps:
         assert_eq!(s[0].origin.describe(), "queue environment");
         let conflicts = layer_conflicts(&externals, &job);
         assert_eq!(conflicts, vec![(0, 0, 2)]);
-        let plain = template(&JOB.replace("onWrapEnvEnter: {command: x}", "").replace("onWrapTaskRun: {command: x}", "").replace("onWrapEnvExit: {command: x}", ""));
+        let plain = template(
+            &JOB.replace("onWrapEnvEnter: {command: x}", "")
+                .replace("onWrapTaskRun: {command: x}", "")
+                .replace("onWrapEnvExit: {command: x}", ""),
+        );
         let s = stack(&externals, &plain, 0);
         assert!(matches!(
-            resolve(&s, Target::Env { layer: 1, action: ActionKind::OnEnter }),
-            Resolution::Wrapped { wrapper: 0, hook: ActionKind::OnWrapEnvEnter, .. }
+            resolve(
+                &s,
+                Target::Env {
+                    layer: 1,
+                    action: ActionKind::OnEnter
+                }
+            ),
+            Resolution::Wrapped {
+                wrapper: 0,
+                hook: ActionKind::OnWrapEnvEnter,
+                ..
+            }
         ));
         assert!(layer_conflicts(&externals, &plain).is_empty());
     }

@@ -77,7 +77,9 @@ impl<'a> Walk<'a> {
 
     fn type_error(&mut self, node: &Node, expected: &str) {
         let hint = match (&node.kind, expected) {
-            (NodeKind::Scalar(s), "a string") if !s.is_quoted() => "; quote the value to make it a string",
+            (NodeKind::Scalar(s), "a string") if !s.is_quoted() => {
+                "; quote the value to make it a string"
+            }
             _ => "",
         };
         self.diags.push(Diagnostic::error(
@@ -143,7 +145,11 @@ impl<'a> Walk<'a> {
             } else {
                 format!("Must be at least {} characters long", rule.min)
             };
-            self.diags.push(Diagnostic::error("string-too-short", node.span.clone(), msg));
+            self.diags.push(Diagnostic::error(
+                "string-too-short",
+                node.span.clone(),
+                msg,
+            ));
         }
         if let Some(max) = rule.max {
             let limit = max.get(self.fb1());
@@ -161,7 +167,11 @@ impl<'a> Walk<'a> {
             }
         }
         if let Some(problem) = pattern_problem(rule.pattern, &s.value) {
-            self.diags.push(Diagnostic::error("invalid-string", node.span.clone(), problem));
+            self.diags.push(Diagnostic::error(
+                "invalid-string",
+                node.span.clone(),
+                problem,
+            ));
         }
     }
 
@@ -185,7 +195,11 @@ impl<'a> Walk<'a> {
             }
             literal.push_str(s.value.get(pos..).unwrap_or(""));
             if let Some(problem) = pattern_problem(rule.pattern, &literal) {
-                self.diags.push(Diagnostic::error("invalid-string", node.span.clone(), problem));
+                self.diags.push(Diagnostic::error(
+                    "invalid-string",
+                    node.span.clone(),
+                    problem,
+                ));
             }
         }
         self.fmt_sites.push(FmtSite {
@@ -269,7 +283,14 @@ impl<'a> Walk<'a> {
 
     fn number(&mut self, node: &Node, rule: NumRule, path: &Path, list_item: bool) {
         let Some(s) = node.scalar() else {
-            self.type_error(node, if rule.integer { "an integer" } else { "a number" });
+            self.type_error(
+                node,
+                if rule.integer {
+                    "an integer"
+                } else {
+                    "a number"
+                },
+            );
             return;
         };
         let fmt_scope = rule
@@ -301,27 +322,47 @@ impl<'a> Walk<'a> {
                             format!("A format string in `{field}` requires the FEATURE_BUNDLE_1 extension"),
                         ));
                     }
-                    None => self.type_error(node, if rule.integer { "an integer" } else { "a number" }),
+                    None => self.type_error(
+                        node,
+                        if rule.integer {
+                            "an integer"
+                        } else {
+                            "a number"
+                        },
+                    ),
                 }
                 return;
             }
-            ScalarKind::Str if rule.string_ok || fmt_scope.is_some() => match parse_numeric_string(&s.value) {
-                Some(n) => n,
-                None => {
-                    self.diags.push(Diagnostic::error(
-                        "wrong-type",
-                        node.span.clone(),
-                        format!(
-                            "`{}` is not {}",
-                            s.value,
-                            if rule.integer { "an integer" } else { "a number" }
-                        ),
-                    ));
-                    return;
+            ScalarKind::Str if rule.string_ok || fmt_scope.is_some() => {
+                match parse_numeric_string(&s.value) {
+                    Some(n) => n,
+                    None => {
+                        self.diags.push(Diagnostic::error(
+                            "wrong-type",
+                            node.span.clone(),
+                            format!(
+                                "`{}` is not {}",
+                                s.value,
+                                if rule.integer {
+                                    "an integer"
+                                } else {
+                                    "a number"
+                                }
+                            ),
+                        ));
+                        return;
+                    }
                 }
-            },
+            }
             _ => {
-                self.type_error(node, if rule.integer { "an integer" } else { "a number" });
+                self.type_error(
+                    node,
+                    if rule.integer {
+                        "an integer"
+                    } else {
+                        "a number"
+                    },
+                );
                 return;
             }
         };
@@ -455,7 +496,10 @@ impl<'a> Walk<'a> {
                 self.diags.push(Diagnostic::error(
                     "list-too-long",
                     items[limit].span.clone(),
-                    format!("Too many items: {}; at most {limit} are allowed{grows}", items.len()),
+                    format!(
+                        "Too many items: {}; at most {limit} are allowed{grows}",
+                        items.len()
+                    ),
                 ));
             }
         }
@@ -469,11 +513,11 @@ impl<'a> Walk<'a> {
             path.pop();
         }
         if let Some(key) = list.unique_by {
-            let mut seen: Vec<(&str, &Span)> = Vec::new();
+            let mut seen: std::collections::HashMap<&str, &Span> = std::collections::HashMap::new();
             for item in items {
                 let Some(name) = item.get(key) else { continue };
                 let Some(text) = name.as_str() else { continue };
-                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == text) {
+                if let Some(first) = seen.get(text) {
                     self.diags.push(
                         Diagnostic::error(
                             "duplicate-name",
@@ -483,7 +527,7 @@ impl<'a> Walk<'a> {
                         .with_related((*first).clone(), "first defined here"),
                     );
                 } else {
-                    seen.push((text, &name.span));
+                    seen.insert(text, &name.span);
                 }
             }
         }
@@ -504,13 +548,25 @@ impl<'a> Walk<'a> {
         for e in entries {
             let Some(name) = e.key.scalar() else { continue };
             self.check_string(&e.key, name, ENV_VAR_NAME);
-            path.push_key(&name.value);
-            self.fmt(&e.value, ENV_VAR_VALUE, ScopeClass::EnvVariables, path, false);
+            path.push_owned_key(&name.value);
+            self.fmt(
+                &e.value,
+                ENV_VAR_VALUE,
+                ScopeClass::EnvVariables,
+                path,
+                false,
+            );
             path.pop();
         }
     }
 
-    fn tagged(&mut self, node: &Node, tagged: &'static Tagged, path: &mut Path, key: Option<&Span>) {
+    fn tagged(
+        &mut self,
+        node: &Node,
+        tagged: &'static Tagged,
+        path: &mut Path,
+        key: Option<&Span>,
+    ) {
         if node.entries().is_none() {
             self.type_error(node, "a mapping");
             return;
@@ -522,7 +578,11 @@ impl<'a> Walk<'a> {
             (_, Some(t), Some(v)) => {
                 if let Some(gate) = v.gate.filter(|g| !self.exts.has(*g)) {
                     if let Some(n) = tag_node {
-                        self.diags.push(extension_required(n.span.clone(), &format!("Type `{t}`"), gate));
+                        self.diags.push(extension_required(
+                            n.span.clone(),
+                            &format!("Type `{t}`"),
+                            gate,
+                        ));
                     }
                 }
                 if !self.expr() && !v.tags.contains(&t) {
@@ -551,7 +611,11 @@ impl<'a> Walk<'a> {
                 let mut d = Diagnostic::error(
                     "invalid-value",
                     n.span.clone(),
-                    format!("`{shown}` is not a {} type; expected one of: {}", tagged.name, allowed.join(", ")),
+                    format!(
+                        "`{shown}` is not a {} type; expected one of: {}",
+                        tagged.name,
+                        allowed.join(", ")
+                    ),
                 );
                 if let Some(best) = did_you_mean(shown, tagged.all_tags()) {
                     d.message.push_str(&format!("; did you mean `{best}`?"));
@@ -564,7 +628,8 @@ impl<'a> Walk<'a> {
                 if self.report_missing {
                     self.diags.push(Diagnostic::error(
                         "missing-key",
-                        key.cloned().unwrap_or_else(|| first_line(self.text, &node.span)),
+                        key.cloned()
+                            .unwrap_or_else(|| first_line(self.text, &node.span)),
                         format!("Missing required key `{}`", tagged.tag),
                     ));
                 }
@@ -579,21 +644,38 @@ impl<'a> Walk<'a> {
             let Some(k) = e.key.as_str() else { continue };
             let known = tagged.variants.iter().any(|v| v.object.field(k).is_some());
             if !known {
-                let all = tagged.variants.iter().flat_map(|v| v.object.fields.iter().map(|f| f.key));
+                let all = tagged
+                    .variants
+                    .iter()
+                    .flat_map(|v| v.object.fields.iter().map(|f| f.key));
                 self.unknown_key(&e.key, k, tagged.name, all);
             }
         }
         let _ = path;
     }
 
-    fn unknown_key<'k>(&mut self, key: &Node, k: &str, owner: &str, known: impl Iterator<Item = &'k str>) {
+    fn unknown_key<'k>(
+        &mut self,
+        key: &Node,
+        k: &str,
+        owner: &str,
+        known: impl Iterator<Item = &'k str>,
+    ) {
         let draft = match k {
-            "onWrapEnter" => Some(("onWrapEnvEnter", "`onWrapEnter` is a draft name from RFC 0008; the final name is `onWrapEnvEnter`")),
-            "onWrapExit" => Some(("onWrapEnvExit", "`onWrapExit` is a draft name from RFC 0008; the final name is `onWrapEnvExit`")),
+            "onWrapEnter" => Some((
+                "onWrapEnvEnter",
+                "`onWrapEnter` is a draft name from RFC 0008; the final name is `onWrapEnvEnter`",
+            )),
+            "onWrapExit" => Some((
+                "onWrapEnvExit",
+                "`onWrapExit` is a draft name from RFC 0008; the final name is `onWrapEnvExit`",
+            )),
             _ => None,
         };
         if let Some((replacement, msg)) = draft {
-            self.diags.push(Diagnostic::error("draft-name", key.span.clone(), msg).with_suggestion(replacement));
+            self.diags.push(
+                Diagnostic::error("draft-name", key.span.clone(), msg).with_suggestion(replacement),
+            );
             return;
         }
         if k == "runOnHost" {
@@ -605,7 +687,11 @@ impl<'a> Walk<'a> {
             return;
         }
         let known: Vec<&str> = known.collect();
-        let mut d = Diagnostic::error("unknown-key", key.span.clone(), format!("Unknown key `{k}` in {owner}"));
+        let mut d = Diagnostic::error(
+            "unknown-key",
+            key.span.clone(),
+            format!("Unknown key `{k}` in {owner}"),
+        );
         if let Some(best) = did_you_mean(k, known.iter().copied()) {
             d.message.push_str(&format!("; did you mean `{best}`?"));
             d = d.with_suggestion(best);
@@ -613,7 +699,14 @@ impl<'a> Walk<'a> {
         self.diags.push(d);
     }
 
-    pub fn object(&mut self, node: &Node, obj: &'static Object, tag: Option<&str>, path: &mut Path, key: Option<&Span>) {
+    pub fn object(
+        &mut self,
+        node: &Node,
+        obj: &'static Object,
+        tag: Option<&str>,
+        path: &mut Path,
+        key: Option<&Span>,
+    ) {
         let Some(entries) = node.entries() else {
             self.type_error(node, "a mapping");
             return;
@@ -628,17 +721,24 @@ impl<'a> Walk<'a> {
                 continue;
             };
             if let Some(gate) = field.gate.filter(|g| !self.exts.has(*g)) {
-                self.diags.push(extension_required(e.key.span.clone(), &format!("`{k}`"), gate));
+                self.diags.push(extension_required(
+                    e.key.span.clone(),
+                    &format!("`{k}`"),
+                    gate,
+                ));
             }
             if e.value.is_null() && field.req == Req::Optional {
                 // The reference reads an empty value as an absent key.
                 continue;
             }
-            path.push_key(k);
+            path.push_key(field.key);
             self.value(&e.value, field.ty, path, Some(&e.key.span));
             path.pop();
         }
-        let at = || key.cloned().unwrap_or_else(|| first_line(self.text, &node.span));
+        let at = || {
+            key.cloned()
+                .unwrap_or_else(|| first_line(self.text, &node.span))
+        };
         if self.report_missing {
             for field in obj.fields.iter().filter(|f| f.req == Req::Required) {
                 if Some(field.key) == tag {
@@ -656,13 +756,23 @@ impl<'a> Walk<'a> {
         for rule in obj.rules {
             match *rule {
                 ObjRule::ExactlyOne(keys) => {
-                    let present: Vec<&str> = keys.iter().copied().filter(|k| node.get(k).is_some()).collect();
+                    let present: Vec<&str> = keys
+                        .iter()
+                        .copied()
+                        .filter(|k| node.get(k).is_some())
+                        .collect();
                     if present.len() > 1 {
-                        let second = node.entry(present[1]).map_or_else(at, |e| e.key.span.clone());
+                        let second = node
+                            .entry(present[1])
+                            .map_or_else(at, |e| e.key.span.clone());
                         self.diags.push(Diagnostic::error(
                             "conflicting-keys",
                             second,
-                            format!("Only one of {} may be given; found {}", list_keys(keys), list_keys(&present)),
+                            format!(
+                                "Only one of {} may be given; found {}",
+                                list_keys(keys),
+                                list_keys(&present)
+                            ),
                         ));
                     } else if present.is_empty() && self.report_missing {
                         self.diags.push(Diagnostic::error(
@@ -673,7 +783,11 @@ impl<'a> Walk<'a> {
                     }
                 }
                 ObjRule::AtLeastOne(keys) => {
-                    if self.report_missing && !keys.iter().any(|k| node.get(k).is_some_and(|v| !v.is_null())) {
+                    if self.report_missing
+                        && !keys
+                            .iter()
+                            .any(|k| node.get(k).is_some_and(|v| !v.is_null()))
+                    {
                         self.diags.push(Diagnostic::error(
                             "missing-key",
                             at(),
@@ -681,15 +795,24 @@ impl<'a> Walk<'a> {
                         ));
                     }
                 }
-                ObjRule::OnlyWhen { key: k, tag_key, values } => {
-                    let (Some(entry), Some(tag_value)) = (node.entry(k), node.get(tag_key).and_then(Node::as_str)) else {
+                ObjRule::OnlyWhen {
+                    key: k,
+                    tag_key,
+                    values,
+                } => {
+                    let (Some(entry), Some(tag_value)) =
+                        (node.entry(k), node.get(tag_key).and_then(Node::as_str))
+                    else {
                         continue;
                     };
                     if !tag_value.contains("{{") && !values.contains(&tag_value) {
                         self.diags.push(Diagnostic::error(
                             "conflicting-keys",
                             entry.key.span.clone(),
-                            format!("`{k}` is only allowed when `{tag_key}` is {}", values.join(" or ")),
+                            format!(
+                                "`{k}` is only allowed when `{tag_key}` is {}",
+                                values.join(" or ")
+                            ),
                         ));
                     }
                 }
@@ -720,7 +843,10 @@ fn describe(node: &Node) -> String {
 }
 
 fn list_keys(keys: &[&str]) -> String {
-    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn extension_required(span: Span, what: &str, ext: Extension) -> Diagnostic {
@@ -739,7 +865,9 @@ fn is_control(c: char) -> bool {
 pub fn pattern_problem(pattern: Pattern, value: &str) -> Option<String> {
     let ident = |s: &str| {
         let mut chars = s.chars();
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     match pattern {

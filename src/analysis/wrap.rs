@@ -37,7 +37,9 @@ fn env_path(env: &Environment) -> Path {
 
 fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<Diagnostic>) {
     let Some(script) = &env.script else { return };
-    let Some(actions_key) = &script.actions_key else { return };
+    let Some(actions_key) = &script.actions_key else {
+        return;
+    };
     let mut path = env_path(env);
     path.push_key("script");
     path.push_key("actions");
@@ -46,7 +48,11 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
         return;
     }
     let has = |key: &str| actions_node.get(key).is_some();
-    let hooks: Vec<&str> = ActionKind::HOOKS.iter().map(|h| h.key()).filter(|k| has(k)).collect();
+    let hooks: Vec<&str> = ActionKind::HOOKS
+        .iter()
+        .map(|h| h.key())
+        .filter(|k| has(k))
+        .collect();
     let wrap_on = exts.has(Extension::WrapActions);
     if wrap_on && !hooks.is_empty() && hooks.len() < 3 {
         let missing: Vec<&str> = ActionKind::HOOKS
@@ -73,7 +79,11 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
         } else {
             "`actions` needs `onEnter` or `onExit`"
         };
-        diags.push(Diagnostic::error("missing-key", actions_key.clone(), message));
+        diags.push(Diagnostic::error(
+            "missing-key",
+            actions_key.clone(),
+            message,
+        ));
     }
 }
 
@@ -83,7 +93,10 @@ pub fn wrappers_in<'t>(envs: impl IntoIterator<Item = &'t Environment>) -> Vec<&
 }
 
 fn layer_error(extra: &Environment, first: &Environment, context: &str) -> Diagnostic {
-    let at = extra.name.as_ref().map_or(extra.span.clone(), |n| n.span.clone());
+    let at = extra
+        .name
+        .as_ref()
+        .map_or(extra.span.clone(), |n| n.span.clone());
     let mut d = Diagnostic::error(
         "wrap-single-layer",
         at,
@@ -106,7 +119,10 @@ fn single_layer(t: &Template, diags: &mut Vec<Diagnostic>) {
     }
     for step in &t.steps {
         let step_wrappers = wrappers_in(&step.environments);
-        let first = job_wrappers.first().copied().or(step_wrappers.first().copied());
+        let first = job_wrappers
+            .first()
+            .copied()
+            .or(step_wrappers.first().copied());
         let Some(first) = first else { continue };
         for extra in step_wrappers.iter().filter(|e| !std::ptr::eq(**e, first)) {
             diags.push(layer_error(

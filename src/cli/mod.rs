@@ -28,7 +28,10 @@ pub const EXIT_USAGE: i32 = 2;
 
 fn is_candidate(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("yaml" | "yml" | "json")
     )
 }
@@ -42,7 +45,8 @@ pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
         .require_git(false)
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir()) && matches!(name.as_ref(), ".git" | "target" | "node_modules"))
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && matches!(name.as_ref(), ".git" | "target" | "node_modules"))
         })
         .build()
         .filter_map(Result::ok)
@@ -124,7 +128,10 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 }
             }
             if checked.len() == before && externals.is_empty() {
-                problems.push(format!("{}: no OpenJD templates found in this directory", path.display()));
+                problems.push(format!(
+                    "{}: no OpenJD templates found in this directory",
+                    path.display()
+                ));
             }
         } else if path.exists() {
             match read(path) {
@@ -183,7 +190,9 @@ fn cross_file_layers(externals: &mut [Checked], jobs: &mut [Checked]) {
         .collect();
     let mut extra_for_externals: Vec<(usize, crate::analysis::Diagnostic)> = Vec::new();
     for job in jobs.iter_mut() {
-        let Some(t) = job.analysis.template.as_ref() else { continue };
+        let Some(t) = job.analysis.template.as_ref() else {
+            continue;
+        };
         if t.kind != crate::model::TemplateKind::Job {
             continue;
         }
@@ -200,7 +209,11 @@ fn cross_file_layers(externals: &mut [Checked], jobs: &mut [Checked]) {
                     session::Origin::External { file, .. } => file.clone(),
                     _ => Some(job.path.clone()),
                 },
-                span: layer.env.name.as_ref().map_or(layer.env.span.clone(), |n| n.span.clone()),
+                span: layer
+                    .env
+                    .name
+                    .as_ref()
+                    .map_or(layer.env.span.clone(), |n| n.span.clone()),
                 message: format!("`{}` also wraps this session", layer.env.display_name()),
             };
             let message = format!(
@@ -211,7 +224,11 @@ fn cross_file_layers(externals: &mut [Checked], jobs: &mut [Checked]) {
                 b.env.display_name(),
                 b.origin.describe()
             );
-            let span = b.env.name.as_ref().map_or(b.env.span.clone(), |n| n.span.clone());
+            let span = b
+                .env
+                .name
+                .as_ref()
+                .map_or(b.env.span.clone(), |n| n.span.clone());
             let mut d = crate::analysis::Diagnostic::error("wrap-single-layer", span, message);
             d.related.push(related(a));
             match &b.origin {

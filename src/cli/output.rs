@@ -32,7 +32,12 @@ fn diagnostics<'a>(c: &'a Checked) -> impl Iterator<Item = &'a Diagnostic> {
     c.analysis.diagnostics.iter().chain(c.extra.iter())
 }
 
-fn human(out: &mut dyn Write, files: &[&Checked], problems: &[String], notes: &[String]) -> std::io::Result<()> {
+fn human(
+    out: &mut dyn Write,
+    files: &[&Checked],
+    problems: &[String],
+    notes: &[String],
+) -> std::io::Result<()> {
     let (mut errors, mut warnings) = (0, 0);
     for c in files {
         let text = &c.analysis.text;
@@ -47,10 +52,14 @@ fn human(out: &mut dyn Write, files: &[&Checked], problems: &[String], notes: &[
             let line_no = start.line as usize;
             let line_range = index.line_range(text, line_no);
             let line = &text[line_range.clone()];
-            let col_chars = text[line_range.start..d.span.start.clamp(line_range.start, line_range.end)]
+            let col_chars = text
+                [line_range.start..d.span.start.clamp(line_range.start, line_range.end)]
                 .chars()
                 .count();
-            let end = d.span.end.clamp(d.span.start, line_range.end.max(d.span.start));
+            let end = d
+                .span
+                .end
+                .clamp(d.span.start, line_range.end.max(d.span.start));
             let width = text
                 .get(d.span.start.min(text.len())..end.min(text.len()))
                 .map_or(1, |s| s.chars().count())
@@ -58,20 +67,35 @@ fn human(out: &mut dyn Write, files: &[&Checked], problems: &[String], notes: &[
             let gutter = (line_no + 1).to_string().len();
             let pad = " ".repeat(gutter);
             writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message)?;
-            writeln!(out, "{pad}--> {}:{}:{}", c.path.display(), line_no + 1, col_chars + 1)?;
+            writeln!(
+                out,
+                "{pad}--> {}:{}:{}",
+                c.path.display(),
+                line_no + 1,
+                col_chars + 1
+            )?;
             writeln!(out, "{pad} |")?;
             writeln!(out, "{} | {}", line_no + 1, line.replace('\t', " "))?;
-            writeln!(out, "{pad} | {}{}", " ".repeat(col_chars), "^".repeat(width))?;
+            writeln!(
+                out,
+                "{pad} | {}{}",
+                " ".repeat(col_chars),
+                "^".repeat(width)
+            )?;
             for r in &d.related {
                 let (file, pos) = match &r.file {
-                    Some(f) if *f != c.path => (f.display().to_string(), related_position(f, &r.span)),
+                    Some(f) if *f != c.path => {
+                        (f.display().to_string(), related_position(f, &r.span))
+                    }
                     _ => {
                         let p = index.position(text, r.span.start, PositionEncoding::Utf8);
                         (c.path.display().to_string(), Some((p.line + 1, p.col + 1)))
                     }
                 };
                 match pos {
-                    Some((l, col)) => writeln!(out, "{pad} = note: {} ({file}:{l}:{col})", r.message)?,
+                    Some((l, col)) => {
+                        writeln!(out, "{pad} = note: {} ({file}:{l}:{col})", r.message)?
+                    }
                     None => writeln!(out, "{pad} = note: {} ({file})", r.message)?,
                 }
             }
@@ -84,7 +108,13 @@ fn human(out: &mut dyn Write, files: &[&Checked], problems: &[String], notes: &[
     for p in problems {
         writeln!(out, "error: {p}")?;
     }
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     writeln!(
         out,
         "checked {}: {}, {}",
@@ -101,7 +131,11 @@ fn related_position(file: &std::path::Path, span: &crate::syntax::Span) -> Optio
     Some((p.line + 1, p.col + 1))
 }
 
-fn range_json(text: &str, index: &crate::text::LineIndex, span: &crate::syntax::Span) -> serde_json::Value {
+fn range_json(
+    text: &str,
+    index: &crate::text::LineIndex,
+    span: &crate::syntax::Span,
+) -> serde_json::Value {
     let s = index.position(text, span.start, PositionEncoding::Utf16);
     let e = index.position(text, span.end, PositionEncoding::Utf16);
     json!({
@@ -110,7 +144,12 @@ fn range_json(text: &str, index: &crate::text::LineIndex, span: &crate::syntax::
     })
 }
 
-fn json_out(out: &mut dyn Write, files: &[&Checked], problems: &[String], notes: &[String]) -> std::io::Result<()> {
+fn json_out(
+    out: &mut dyn Write,
+    files: &[&Checked],
+    problems: &[String],
+    notes: &[String],
+) -> std::io::Result<()> {
     let mut list = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
     for c in files {

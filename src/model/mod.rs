@@ -177,7 +177,8 @@ pub fn split_let(value: &str) -> Option<(std::ops::Range<usize>, std::ops::Range
 pub struct EmbeddedFile {
     pub name: Text,
     pub span: Span,
-    pub data: Option<Text>,
+    /// Where the file's `data` is written.
+    pub data: Option<Span>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -285,7 +286,9 @@ impl Environment {
         self.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
     }
     pub fn is_wrapper(&self) -> bool {
-        self.script.as_ref().is_some_and(|s| s.hooks().next().is_some())
+        self.script
+            .as_ref()
+            .is_some_and(|s| s.hooks().next().is_some())
     }
     pub fn action(&self, kind: ActionKind) -> Option<&Action> {
         self.script.as_ref().and_then(|s| s.action(kind))
@@ -413,7 +416,10 @@ fn parameter(node: &Node) -> Option<Parameter> {
         span: node.span.clone(),
         type_name,
         kind,
-        description: node.get("description").and_then(Node::as_str).map(str::to_string),
+        description: node
+            .get("description")
+            .and_then(Node::as_str)
+            .map(str::to_string),
         default,
     })
 }
@@ -442,7 +448,10 @@ fn action(node: &Node, kind: ActionKind, key_span: Span) -> Action {
         key_span,
         span: node.span.clone(),
         command: text(node, "command"),
-        args: items(node.get("args")).iter().filter_map(Text::of).collect(),
+        args: items(node.get("args"))
+            .iter()
+            .filter_map(Text::of)
+            .collect(),
         timeout: text(node, "timeout"),
     }
 }
@@ -468,7 +477,7 @@ fn script(src: &str, node: &Node) -> Script {
                 Some(EmbeddedFile {
                     name: text(f, "name")?,
                     span: f.span.clone(),
-                    data: text(f, "data"),
+                    data: f.get("data").map(|d| d.span.clone()),
                 })
             })
             .collect(),
@@ -482,7 +491,10 @@ fn environment(src: &str, node: &Node, loc: EnvLoc) -> Environment {
         loc,
         name: text(node, "name"),
         span: node.span.clone(),
-        script: node.get("script").filter(|s| s.entries().is_some()).map(|s| script(src, s)),
+        script: node
+            .get("script")
+            .filter(|s| s.entries().is_some())
+            .map(|s| script(src, s)),
         variables: node
             .get("variables")
             .and_then(Node::entries)
@@ -512,7 +524,12 @@ fn step(src: &str, node: &Node, index: usize) -> Step {
     )
     .iter()
     .filter_map(|p| {
-        let kind = match p.get("type").and_then(Node::as_str).map(str::to_ascii_uppercase).as_deref() {
+        let kind = match p
+            .get("type")
+            .and_then(Node::as_str)
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
             Some("INT") => TaskParamKind::Int,
             Some("FLOAT") => TaskParamKind::Float,
             Some("STRING") => TaskParamKind::String,
@@ -542,7 +559,10 @@ fn step(src: &str, node: &Node, index: usize) -> Step {
             .map(|(i, n)| environment(src, n, EnvLoc::Step(index, i)))
             .collect(),
         task_parameters,
-        script: node.get("script").filter(|s| s.entries().is_some()).map(|s| script(src, s)),
+        script: node
+            .get("script")
+            .filter(|s| s.entries().is_some())
+            .map(|s| script(src, s)),
         simple,
     }
 }

@@ -56,7 +56,6 @@ const fn named_list(item: Ty, min: usize, max: Option<Limit>) -> ListTy {
     }
 }
 
-
 const NAME_DOC: &str = "Name of the parameter, referenced as `Param.<name>` and `RawParam.<name>`.";
 const PARAM_DESCRIPTION_DOC: &str = "Text shown to the person submitting the job.";
 
@@ -78,7 +77,11 @@ const EXTENSIONS_FIELD: Field = f(
 // ---------------------------------------------------------------- user interface
 
 static FILE_FILTER_PATTERNS: ListTy = list(
-    Ty::Str(StrRule::new(1, Some(Limit::fixed(20)), P::FileFilterPattern)),
+    Ty::Str(StrRule::new(
+        1,
+        Some(Limit::fixed(20)),
+        P::FileFilterPattern,
+    )),
     1,
     None,
 );
@@ -87,7 +90,12 @@ static FILE_FILTER: Object = Object {
     name: "FileFilter",
     doc: "A filter offered in a file dialog.",
     fields: &[
-        f("label", Ty::Str(LABEL), R, "Text of the filter in the dialog."),
+        f(
+            "label",
+            Ty::Str(LABEL),
+            R,
+            "Text of the filter in the dialog.",
+        ),
         f(
             "patterns",
             Ty::List(&FILE_FILTER_PATTERNS),
@@ -100,7 +108,12 @@ static FILE_FILTER: Object = Object {
 
 static FILE_FILTERS: ListTy = list(Ty::Object(&FILE_FILTER), 1, Some(Limit::fixed(20)));
 
-const UI_LABEL: Field = f("label", Ty::Str(LABEL), O, "Label of the control (at most 64 characters).");
+const UI_LABEL: Field = f(
+    "label",
+    Ty::Str(LABEL),
+    O,
+    "Label of the control (at most 64 characters).",
+);
 const UI_GROUP: Field = f(
     "groupLabel",
     Ty::Str(LABEL),
@@ -163,17 +176,84 @@ macro_rules! ui {
     };
 }
 
-ui!(UI_STRING, "StringUserInterface", &["LINE_EDIT", "MULTILINE_EDIT", "DROPDOWN_LIST", "CHECK_BOX", "HIDDEN"], []);
-ui!(UI_PATH, "PathUserInterface", &["CHOOSE_INPUT_FILE", "CHOOSE_OUTPUT_FILE", "CHOOSE_DIRECTORY", "DROPDOWN_LIST", "HIDDEN"], [UI_FILE_FILTERS, UI_FILE_FILTER_DEFAULT]);
-ui!(UI_INT, "IntUserInterface", &["SPIN_BOX", "DROPDOWN_LIST", "HIDDEN"], [UI_STEP_INT]);
-ui!(UI_FLOAT, "FloatUserInterface", &["SPIN_BOX", "DROPDOWN_LIST", "HIDDEN"], [UI_DECIMALS, UI_STEP_FLOAT]);
+ui!(
+    UI_STRING,
+    "StringUserInterface",
+    &[
+        "LINE_EDIT",
+        "MULTILINE_EDIT",
+        "DROPDOWN_LIST",
+        "CHECK_BOX",
+        "HIDDEN"
+    ],
+    []
+);
+ui!(
+    UI_PATH,
+    "PathUserInterface",
+    &[
+        "CHOOSE_INPUT_FILE",
+        "CHOOSE_OUTPUT_FILE",
+        "CHOOSE_DIRECTORY",
+        "DROPDOWN_LIST",
+        "HIDDEN"
+    ],
+    [UI_FILE_FILTERS, UI_FILE_FILTER_DEFAULT]
+);
+ui!(
+    UI_INT,
+    "IntUserInterface",
+    &["SPIN_BOX", "DROPDOWN_LIST", "HIDDEN"],
+    [UI_STEP_INT]
+);
+ui!(
+    UI_FLOAT,
+    "FloatUserInterface",
+    &["SPIN_BOX", "DROPDOWN_LIST", "HIDDEN"],
+    [UI_DECIMALS, UI_STEP_FLOAT]
+);
 ui!(UI_BOOL, "BoolUserInterface", &["CHECK_BOX", "HIDDEN"], []);
-ui!(UI_RANGE_EXPR, "RangeExprUserInterface", &["LINE_EDIT", "HIDDEN"], []);
-ui!(UI_LIST_STRING, "ListStringUserInterface", &["LINE_EDIT_LIST", "HIDDEN"], []);
-ui!(UI_LIST_PATH, "ListPathUserInterface", &["CHOOSE_INPUT_FILE_LIST", "CHOOSE_OUTPUT_FILE_LIST", "CHOOSE_DIRECTORY_LIST", "HIDDEN"], [UI_FILE_FILTERS, UI_FILE_FILTER_DEFAULT]);
-ui!(UI_LIST_INT, "ListIntUserInterface", &["SPIN_BOX_LIST", "HIDDEN"], [UI_STEP_INT]);
-ui!(UI_LIST_FLOAT, "ListFloatUserInterface", &["SPIN_BOX_LIST", "HIDDEN"], [UI_DECIMALS, UI_STEP_FLOAT]);
-ui!(UI_LIST_BOOL, "ListBoolUserInterface", &["CHECK_BOX_LIST", "HIDDEN"], []);
+ui!(
+    UI_RANGE_EXPR,
+    "RangeExprUserInterface",
+    &["LINE_EDIT", "HIDDEN"],
+    []
+);
+ui!(
+    UI_LIST_STRING,
+    "ListStringUserInterface",
+    &["LINE_EDIT_LIST", "HIDDEN"],
+    []
+);
+ui!(
+    UI_LIST_PATH,
+    "ListPathUserInterface",
+    &[
+        "CHOOSE_INPUT_FILE_LIST",
+        "CHOOSE_OUTPUT_FILE_LIST",
+        "CHOOSE_DIRECTORY_LIST",
+        "HIDDEN"
+    ],
+    [UI_FILE_FILTERS, UI_FILE_FILTER_DEFAULT]
+);
+ui!(
+    UI_LIST_INT,
+    "ListIntUserInterface",
+    &["SPIN_BOX_LIST", "HIDDEN"],
+    [UI_STEP_INT]
+);
+ui!(
+    UI_LIST_FLOAT,
+    "ListFloatUserInterface",
+    &["SPIN_BOX_LIST", "HIDDEN"],
+    [UI_DECIMALS, UI_STEP_FLOAT]
+);
+ui!(
+    UI_LIST_BOOL,
+    "ListBoolUserInterface",
+    &["CHECK_BOX_LIST", "HIDDEN"],
+    []
+);
 ui!(UI_HIDDEN, "HiddenUserInterface", &["HIDDEN"], []);
 
 // ---------------------------------------------------------------- job parameters
@@ -196,9 +276,24 @@ const P_TYPE: Field = f(
     R,
     "The parameter's type: STRING, PATH, INT, FLOAT; with EXPR also BOOL, RANGE_EXPR and LIST[STRING|PATH|INT|FLOAT|BOOL|LIST[INT]].",
 );
-const P_DESC: Field = f("description", Ty::Str(DESCRIPTION), O, PARAM_DESCRIPTION_DOC);
-const P_MIN_LEN: Field = f("minLength", LENGTH, O, "Shortest allowed value, in characters.");
-const P_MAX_LEN: Field = f("maxLength", LENGTH, O, "Longest allowed value, in characters.");
+const P_DESC: Field = f(
+    "description",
+    Ty::Str(DESCRIPTION),
+    O,
+    PARAM_DESCRIPTION_DOC,
+);
+const P_MIN_LEN: Field = f(
+    "minLength",
+    LENGTH,
+    O,
+    "Shortest allowed value, in characters.",
+);
+const P_MAX_LEN: Field = f(
+    "maxLength",
+    LENGTH,
+    O,
+    "Longest allowed value, in characters.",
+);
 const OBJECT_TYPE: Field = f(
     "objectType",
     Ty::Enum(&["FILE", "DIRECTORY"]),
@@ -219,11 +314,26 @@ static STRING_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::Str(PARAM_STRING), O, "Value used when the submitter gives none."),
-        f("allowedValues", Ty::List(&STRING_VALUES), O, "The only values accepted."),
+        f(
+            "default",
+            Ty::Str(PARAM_STRING),
+            O,
+            "Value used when the submitter gives none.",
+        ),
+        f(
+            "allowedValues",
+            Ty::List(&STRING_VALUES),
+            O,
+            "The only values accepted.",
+        ),
         P_MIN_LEN,
         P_MAX_LEN,
-        f("userInterface", Ty::Object(&UI_STRING), O, "How a submitter shows the parameter."),
+        f(
+            "userInterface",
+            Ty::Object(&UI_STRING),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -235,13 +345,28 @@ static PATH_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::Str(PARAM_STRING), O, "Value used when the submitter gives none."),
-        f("allowedValues", Ty::List(&STRING_VALUES), O, "The only values accepted."),
+        f(
+            "default",
+            Ty::Str(PARAM_STRING),
+            O,
+            "Value used when the submitter gives none.",
+        ),
+        f(
+            "allowedValues",
+            Ty::List(&STRING_VALUES),
+            O,
+            "The only values accepted.",
+        ),
         P_MIN_LEN,
         P_MAX_LEN,
         OBJECT_TYPE,
         DATA_FLOW,
-        f("userInterface", Ty::Object(&UI_PATH), O, "How a submitter shows the parameter."),
+        f(
+            "userInterface",
+            Ty::Object(&UI_PATH),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -253,11 +378,26 @@ static INT_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", INT_VALUE, O, "Value used when the submitter gives none."),
-        f("allowedValues", Ty::List(&INT_VALUES), O, "The only values accepted."),
+        f(
+            "default",
+            INT_VALUE,
+            O,
+            "Value used when the submitter gives none.",
+        ),
+        f(
+            "allowedValues",
+            Ty::List(&INT_VALUES),
+            O,
+            "The only values accepted.",
+        ),
         f("minValue", INT_VALUE, O, "Smallest allowed value."),
         f("maxValue", INT_VALUE, O, "Largest allowed value."),
-        f("userInterface", Ty::Object(&UI_INT), O, "How a submitter shows the parameter."),
+        f(
+            "userInterface",
+            Ty::Object(&UI_INT),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -269,11 +409,26 @@ static FLOAT_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", FLOAT_VALUE, O, "Value used when the submitter gives none."),
-        f("allowedValues", Ty::List(&FLOAT_VALUES), O, "The only values accepted."),
+        f(
+            "default",
+            FLOAT_VALUE,
+            O,
+            "Value used when the submitter gives none.",
+        ),
+        f(
+            "allowedValues",
+            Ty::List(&FLOAT_VALUES),
+            O,
+            "The only values accepted.",
+        ),
         f("minValue", FLOAT_VALUE, O, "Smallest allowed value."),
         f("maxValue", FLOAT_VALUE, O, "Largest allowed value."),
-        f("userInterface", Ty::Object(&UI_FLOAT), O, "How a submitter shows the parameter."),
+        f(
+            "userInterface",
+            Ty::Object(&UI_FLOAT),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -285,8 +440,18 @@ static BOOL_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::LooseBool, O, "Value used when the submitter gives none."),
-        f("userInterface", Ty::Object(&UI_BOOL), O, "How a submitter shows the parameter."),
+        f(
+            "default",
+            Ty::LooseBool,
+            O,
+            "Value used when the submitter gives none.",
+        ),
+        f(
+            "userInterface",
+            Ty::Object(&UI_BOOL),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -298,10 +463,25 @@ static RANGE_EXPR_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::Str(PARAM_STRING), O, "Value used when the submitter gives none; must be a valid range expression."),
-        f("minLength", LENGTH, O, "Fewest values the range must contain."),
+        f(
+            "default",
+            Ty::Str(PARAM_STRING),
+            O,
+            "Value used when the submitter gives none; must be a valid range expression.",
+        ),
+        f(
+            "minLength",
+            LENGTH,
+            O,
+            "Fewest values the range must contain.",
+        ),
         f("maxLength", LENGTH, O, "Most values the range may contain."),
-        f("userInterface", Ty::Object(&UI_RANGE_EXPR), O, "How a submitter shows the parameter."),
+        f(
+            "userInterface",
+            Ty::Object(&UI_RANGE_EXPR),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -310,9 +490,24 @@ static STRING_ITEM: Object = Object {
     name: "ListStringItemConstraints",
     doc: "Constraints each item of the list must meet.",
     fields: &[
-        f("allowedValues", Ty::List(&STRING_VALUES), O, "The only values an item may take."),
-        f("minLength", LENGTH, O, "Shortest allowed item, in characters."),
-        f("maxLength", LENGTH, O, "Longest allowed item, in characters."),
+        f(
+            "allowedValues",
+            Ty::List(&STRING_VALUES),
+            O,
+            "The only values an item may take.",
+        ),
+        f(
+            "minLength",
+            LENGTH,
+            O,
+            "Shortest allowed item, in characters.",
+        ),
+        f(
+            "maxLength",
+            LENGTH,
+            O,
+            "Longest allowed item, in characters.",
+        ),
     ],
     rules: &[],
 };
@@ -321,7 +516,12 @@ static INT_ITEM: Object = Object {
     name: "ListIntItemConstraints",
     doc: "Constraints each item of the list must meet.",
     fields: &[
-        f("allowedValues", Ty::List(&INT_VALUES), O, "The only values an item may take."),
+        f(
+            "allowedValues",
+            Ty::List(&INT_VALUES),
+            O,
+            "The only values an item may take.",
+        ),
         f("minValue", INT_VALUE, O, "Smallest allowed item."),
         f("maxValue", INT_VALUE, O, "Largest allowed item."),
     ],
@@ -332,7 +532,12 @@ static FLOAT_ITEM: Object = Object {
     name: "ListFloatItemConstraints",
     doc: "Constraints each item of the list must meet.",
     fields: &[
-        f("allowedValues", Ty::List(&FLOAT_VALUES), O, "The only values an item may take."),
+        f(
+            "allowedValues",
+            Ty::List(&FLOAT_VALUES),
+            O,
+            "The only values an item may take.",
+        ),
         f("minValue", FLOAT_VALUE, O, "Smallest allowed item."),
         f("maxValue", FLOAT_VALUE, O, "Largest allowed item."),
     ],
@@ -343,9 +548,19 @@ static LIST_LIST_INT_ITEM: Object = Object {
     name: "ListListIntItemConstraints",
     doc: "Constraints on each inner list.",
     fields: &[
-        f("minLength", LENGTH, O, "Fewest items an inner list may have."),
+        f(
+            "minLength",
+            LENGTH,
+            O,
+            "Fewest items an inner list may have.",
+        ),
         f("maxLength", LENGTH, O, "Most items an inner list may have."),
-        f("item", Ty::Object(&INT_ITEM), O, "Constraints on each integer of the inner lists."),
+        f(
+            "item",
+            Ty::Object(&INT_ITEM),
+            O,
+            "Constraints on each integer of the inner lists.",
+        ),
     ],
     rules: &[],
 };
@@ -366,11 +581,26 @@ static LIST_STRING_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::List(&STRING_LIST), O, "Value used when the submitter gives none."),
+        f(
+            "default",
+            Ty::List(&STRING_LIST),
+            O,
+            "Value used when the submitter gives none.",
+        ),
         LIST_MIN,
         LIST_MAX,
-        f("item", Ty::Object(&STRING_ITEM), O, "Constraints on each item."),
-        f("userInterface", Ty::Object(&UI_LIST_STRING), O, "How a submitter shows the parameter."),
+        f(
+            "item",
+            Ty::Object(&STRING_ITEM),
+            O,
+            "Constraints on each item.",
+        ),
+        f(
+            "userInterface",
+            Ty::Object(&UI_LIST_STRING),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -384,11 +614,26 @@ static LIST_PATH_PARAM: Object = Object {
         P_DESC,
         OBJECT_TYPE,
         DATA_FLOW,
-        f("default", Ty::List(&STRING_LIST), O, "Value used when the submitter gives none."),
+        f(
+            "default",
+            Ty::List(&STRING_LIST),
+            O,
+            "Value used when the submitter gives none.",
+        ),
         LIST_MIN,
         LIST_MAX,
-        f("item", Ty::Object(&STRING_ITEM), O, "Constraints on each item."),
-        f("userInterface", Ty::Object(&UI_LIST_PATH), O, "How a submitter shows the parameter."),
+        f(
+            "item",
+            Ty::Object(&STRING_ITEM),
+            O,
+            "Constraints on each item.",
+        ),
+        f(
+            "userInterface",
+            Ty::Object(&UI_LIST_PATH),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -400,11 +645,26 @@ static LIST_INT_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::List(&INT_LIST), O, "Value used when the submitter gives none."),
+        f(
+            "default",
+            Ty::List(&INT_LIST),
+            O,
+            "Value used when the submitter gives none.",
+        ),
         LIST_MIN,
         LIST_MAX,
-        f("item", Ty::Object(&INT_ITEM), O, "Constraints on each item."),
-        f("userInterface", Ty::Object(&UI_LIST_INT), O, "How a submitter shows the parameter."),
+        f(
+            "item",
+            Ty::Object(&INT_ITEM),
+            O,
+            "Constraints on each item.",
+        ),
+        f(
+            "userInterface",
+            Ty::Object(&UI_LIST_INT),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -416,11 +676,26 @@ static LIST_FLOAT_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::List(&FLOAT_LIST), O, "Value used when the submitter gives none."),
+        f(
+            "default",
+            Ty::List(&FLOAT_LIST),
+            O,
+            "Value used when the submitter gives none.",
+        ),
         LIST_MIN,
         LIST_MAX,
-        f("item", Ty::Object(&FLOAT_ITEM), O, "Constraints on each item."),
-        f("userInterface", Ty::Object(&UI_LIST_FLOAT), O, "How a submitter shows the parameter."),
+        f(
+            "item",
+            Ty::Object(&FLOAT_ITEM),
+            O,
+            "Constraints on each item.",
+        ),
+        f(
+            "userInterface",
+            Ty::Object(&UI_LIST_FLOAT),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -432,10 +707,20 @@ static LIST_BOOL_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::List(&BOOL_LIST), O, "Value used when the submitter gives none."),
+        f(
+            "default",
+            Ty::List(&BOOL_LIST),
+            O,
+            "Value used when the submitter gives none.",
+        ),
         LIST_MIN,
         LIST_MAX,
-        f("userInterface", Ty::Object(&UI_LIST_BOOL), O, "How a submitter shows the parameter."),
+        f(
+            "userInterface",
+            Ty::Object(&UI_LIST_BOOL),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -447,11 +732,26 @@ static LIST_LIST_INT_PARAM: Object = Object {
         P_NAME,
         P_TYPE,
         P_DESC,
-        f("default", Ty::List(&INT_LIST_LIST), O, "Value used when the submitter gives none."),
+        f(
+            "default",
+            Ty::List(&INT_LIST_LIST),
+            O,
+            "Value used when the submitter gives none.",
+        ),
         LIST_MIN,
         LIST_MAX,
-        f("item", Ty::Object(&LIST_LIST_INT_ITEM), O, "Constraints on each inner list."),
-        f("userInterface", Ty::Object(&UI_HIDDEN), O, "How a submitter shows the parameter."),
+        f(
+            "item",
+            Ty::Object(&LIST_LIST_INT_ITEM),
+            O,
+            "Constraints on each inner list.",
+        ),
+        f(
+            "userInterface",
+            Ty::Object(&UI_HIDDEN),
+            O,
+            "How a submitter shows the parameter.",
+        ),
     ],
     rules: &[],
 };
@@ -462,22 +762,71 @@ pub static JOB_PARAMETER: Tagged = Tagged {
     doc: "A value the submitter provides when creating a job.",
     case_insensitive_with_expr: true,
     variants: &[
-        Variant { tags: &["STRING"], object: &STRING_PARAM, gate: None },
-        Variant { tags: &["PATH"], object: &PATH_PARAM, gate: None },
-        Variant { tags: &["INT"], object: &INT_PARAM, gate: None },
-        Variant { tags: &["FLOAT"], object: &FLOAT_PARAM, gate: None },
-        Variant { tags: &["BOOL"], object: &BOOL_PARAM, gate: Some(Expr) },
-        Variant { tags: &["RANGE_EXPR"], object: &RANGE_EXPR_PARAM, gate: Some(Expr) },
-        Variant { tags: &["LIST[STRING]"], object: &LIST_STRING_PARAM, gate: Some(Expr) },
-        Variant { tags: &["LIST[PATH]"], object: &LIST_PATH_PARAM, gate: Some(Expr) },
-        Variant { tags: &["LIST[INT]"], object: &LIST_INT_PARAM, gate: Some(Expr) },
-        Variant { tags: &["LIST[FLOAT]"], object: &LIST_FLOAT_PARAM, gate: Some(Expr) },
-        Variant { tags: &["LIST[BOOL]"], object: &LIST_BOOL_PARAM, gate: Some(Expr) },
-        Variant { tags: &["LIST[LIST[INT]]"], object: &LIST_LIST_INT_PARAM, gate: Some(Expr) },
+        Variant {
+            tags: &["STRING"],
+            object: &STRING_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["PATH"],
+            object: &PATH_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["INT"],
+            object: &INT_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["FLOAT"],
+            object: &FLOAT_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["BOOL"],
+            object: &BOOL_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["RANGE_EXPR"],
+            object: &RANGE_EXPR_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["LIST[STRING]"],
+            object: &LIST_STRING_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["LIST[PATH]"],
+            object: &LIST_PATH_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["LIST[INT]"],
+            object: &LIST_INT_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["LIST[FLOAT]"],
+            object: &LIST_FLOAT_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["LIST[BOOL]"],
+            object: &LIST_BOOL_PARAM,
+            gate: Some(Expr),
+        },
+        Variant {
+            tags: &["LIST[LIST[INT]]"],
+            object: &LIST_LIST_INT_PARAM,
+            gate: Some(Expr),
+        },
     ],
 };
 
-static JOB_PARAMETERS: ListTy = named_list(Ty::Tagged(&JOB_PARAMETER), 1, Some(Limit::grows(50, 200)));
+static JOB_PARAMETERS: ListTy =
+    named_list(Ty::Tagged(&JOB_PARAMETER), 1, Some(Limit::grows(50, 200)));
 static ENV_PARAMETERS: ListTy = named_list(Ty::Tagged(&JOB_PARAMETER), 1, Some(Limit::fixed(50)));
 
 // ---------------------------------------------------------------- actions
@@ -550,7 +899,12 @@ pub static ACTION: Object = Object {
             O,
             "Seconds the action may run before it is canceled. A positive integer; with FEATURE_BUNDLE_1 also a format string. No default for onRun/onEnter; 300 for onExit.",
         ),
-        f("cancelation", Ty::Object(&CANCELATION), O, "How the action is canceled."),
+        f(
+            "cancelation",
+            Ty::Object(&CANCELATION),
+            O,
+            "How the action is canceled.",
+        ),
     ],
     rules: &[],
 };
@@ -567,14 +921,24 @@ pub static EMBEDDED_FILE: Object = Object {
             R,
             "Name of the file, referenced as `Task.File.<name>` (step script) or `Env.File.<name>` (environment).",
         ),
-        f("type", Ty::Enum(&["TEXT"]), R, "The kind of content; TEXT is the only kind."),
+        f(
+            "type",
+            Ty::Enum(&["TEXT"]),
+            R,
+            "The kind of content; TEXT is the only kind.",
+        ),
         f(
             "filename",
             Ty::Str(StrRule::new(1, Some(Limit::grows(64, 256)), P::Filename)),
             O,
             "File name to write to (no directories). A random name when absent.",
         ),
-        f("runnable", Ty::Bool, O, "Make the file executable. Default false."),
+        f(
+            "runnable",
+            Ty::Bool,
+            O,
+            "Make the file executable. Default false.",
+        ),
         f(
             "data",
             Ty::Fmt(DATA, ScopeClass::Host),
@@ -617,7 +981,12 @@ pub static STEP_SCRIPT: Object = Object {
     doc: "What each task of the step runs.",
     fields: &[
         gated("let", Ty::List(&LET_BINDINGS), O, Expr, LET_DOC),
-        f("actions", Ty::Object(&STEP_ACTIONS), R, "The task's actions."),
+        f(
+            "actions",
+            Ty::Object(&STEP_ACTIONS),
+            R,
+            "The task's actions.",
+        ),
         f(
             "embeddedFiles",
             Ty::List(&EMBEDDED_FILES),
@@ -639,9 +1008,24 @@ pub static SIMPLE_ACTION: Object = Object {
             R,
             "The script's text; a format string resolved on the worker.",
         ),
-        f("args", Ty::List(&ARGS), O, "Arguments passed after the script file."),
-        f("timeout", TIMEOUT, O, "Seconds each task may run before it is canceled."),
-        f("cancelation", Ty::Object(&CANCELATION), O, "How a task is canceled."),
+        f(
+            "args",
+            Ty::List(&ARGS),
+            O,
+            "Arguments passed after the script file.",
+        ),
+        f(
+            "timeout",
+            TIMEOUT,
+            O,
+            "Seconds each task may run before it is canceled.",
+        ),
+        f(
+            "cancelation",
+            Ty::Object(&CANCELATION),
+            O,
+            "How a task is canceled.",
+        ),
     ],
     rules: &[],
 };
@@ -692,13 +1076,22 @@ static AMOUNT: Object = Object {
             R,
             "Capability name: `amount.worker.vcpu`, `amount.worker.memory`, `amount.worker.gpu`, `amount.worker.gpu.memory`, `amount.worker.disk.scratch`, or a custom `[vendor:]amount.<name>`.",
         ),
-        f("min", AMOUNT_VALUE_MIN, O, "Least amount needed (non-negative)."),
+        f(
+            "min",
+            AMOUNT_VALUE_MIN,
+            O,
+            "Least amount needed (non-negative).",
+        ),
         f("max", AMOUNT_VALUE_MAX, O, "Most amount usable (positive)."),
     ],
     rules: &[ObjRule::AtLeastOne(&["min", "max"])],
 };
 
-static ATTR_VALUES: ListTy = list(Ty::Fmt(ATTR_VALUE, ScopeClass::Template), 1, Some(Limit::fixed(50)));
+static ATTR_VALUES: ListTy = list(
+    Ty::Fmt(ATTR_VALUE, ScopeClass::Template),
+    1,
+    Some(Limit::fixed(50)),
+);
 
 static ATTRIBUTE: Object = Object {
     name: "AttributeRequirement",
@@ -710,8 +1103,18 @@ static ATTRIBUTE: Object = Object {
             R,
             "Capability name: `attr.worker.os.family`, `attr.worker.cpu.arch`, or a custom `[vendor:]attr.<name>`.",
         ),
-        f("anyOf", Ty::List(&ATTR_VALUES), O, "The worker must have at least one of these values."),
-        f("allOf", Ty::List(&ATTR_VALUES), O, "The worker must have all of these values."),
+        f(
+            "anyOf",
+            Ty::List(&ATTR_VALUES),
+            O,
+            "The worker must have at least one of these values.",
+        ),
+        f(
+            "allOf",
+            Ty::List(&ATTR_VALUES),
+            O,
+            "The worker must have all of these values.",
+        ),
     ],
     rules: &[ObjRule::AtLeastOne(&["anyOf", "allOf"])],
 };
@@ -723,8 +1126,18 @@ static HOST_REQUIREMENTS: Object = Object {
     name: "HostRequirements",
     doc: "What a worker must have to run this step's tasks.",
     fields: &[
-        f("amounts", Ty::List(&AMOUNTS), O, "Quantities the worker must have."),
-        f("attributes", Ty::List(&ATTRIBUTES), O, "Properties the worker must have."),
+        f(
+            "amounts",
+            Ty::List(&AMOUNTS),
+            O,
+            "Quantities the worker must have.",
+        ),
+        f(
+            "attributes",
+            Ty::List(&ATTRIBUTES),
+            O,
+            "Properties the worker must have.",
+        ),
     ],
     rules: &[ObjRule::AtLeastOne(&["amounts", "attributes"])],
 };
@@ -748,7 +1161,11 @@ const RANGE_ITEM_FLOAT: Ty = Ty::Num(NumRule {
 
 static INT_RANGE: ListTy = list(RANGE_ITEM_INT, 1, Some(Limit::fixed(1024)));
 static FLOAT_RANGE: ListTy = list(RANGE_ITEM_FLOAT, 1, Some(Limit::fixed(1024)));
-static STRING_RANGE: ListTy = list(Ty::Fmt(TASK_VALUE, ScopeClass::Template), 1, Some(Limit::fixed(1024)));
+static STRING_RANGE: ListTy = list(
+    Ty::Fmt(TASK_VALUE, ScopeClass::Template),
+    1,
+    Some(Limit::fixed(1024)),
+);
 
 const TP_NAME: Field = f(
     "name",
@@ -756,13 +1173,22 @@ const TP_NAME: Field = f(
     R,
     "Name of the task parameter, referenced as `Task.Param.<name>` and `Task.RawParam.<name>`.",
 );
-const TP_TYPE: Field = f("type", Ty::Any, R, "INT, FLOAT, STRING, PATH, or (TASK_CHUNKING) CHUNK[INT].");
+const TP_TYPE: Field = f(
+    "type",
+    Ty::Any,
+    R,
+    "INT, FLOAT, STRING, PATH, or (TASK_CHUNKING) CHUNK[INT].",
+);
 const INT_RANGE_DOC: &str = "The values, one task each: a list of integers, or a range expression string such as `\"1-100\"` or `\"{{Param.Frames}}\"`.";
 
 static INT_TASK_PARAM: Object = Object {
     name: "IntTaskParameterDefinition",
     doc: "An integer task parameter.",
-    fields: &[TP_NAME, TP_TYPE, f("range", Ty::Range(&INT_RANGE), R, INT_RANGE_DOC)],
+    fields: &[
+        TP_NAME,
+        TP_TYPE,
+        f("range", Ty::Range(&INT_RANGE), R, INT_RANGE_DOC),
+    ],
     rules: &[],
 };
 
@@ -772,7 +1198,12 @@ static FLOAT_TASK_PARAM: Object = Object {
     fields: &[
         TP_NAME,
         TP_TYPE,
-        f("range", Ty::Range(&FLOAT_RANGE), R, "The values, one task each: a list of numbers (EXPR: or a list expression)."),
+        f(
+            "range",
+            Ty::Range(&FLOAT_RANGE),
+            R,
+            "The values, one task each: a list of numbers (EXPR: or a list expression).",
+        ),
     ],
     rules: &[],
 };
@@ -783,7 +1214,12 @@ static STRING_TASK_PARAM: Object = Object {
     fields: &[
         TP_NAME,
         TP_TYPE,
-        f("range", Ty::Range(&STRING_RANGE), R, "The values, one task each: a list of strings (EXPR: or a list expression)."),
+        f(
+            "range",
+            Ty::Range(&STRING_RANGE),
+            R,
+            "The values, one task each: a list of strings (EXPR: or a list expression).",
+        ),
     ],
     rules: &[],
 };
@@ -794,7 +1230,12 @@ static PATH_TASK_PARAM: Object = Object {
     fields: &[
         TP_NAME,
         TP_TYPE,
-        f("range", Ty::Range(&STRING_RANGE), R, "The values, one task each: a list of paths (EXPR: or a list expression)."),
+        f(
+            "range",
+            Ty::Range(&STRING_RANGE),
+            R,
+            "The values, one task each: a list of paths (EXPR: or a list expression).",
+        ),
     ],
     rules: &[],
 };
@@ -822,8 +1263,18 @@ static CHUNKS: Object = Object {
     name: "TaskChunks",
     doc: "How the values are grouped into chunks, one task per chunk.",
     fields: &[
-        f("defaultTaskCount", CHUNK_COUNT, R, "Values per chunk when no target runtime guides the choice (at least 1)."),
-        f("targetRuntimeSeconds", CHUNK_RUNTIME, O, "Aim for chunks that take about this long; 0 ignores it."),
+        f(
+            "defaultTaskCount",
+            CHUNK_COUNT,
+            R,
+            "Values per chunk when no target runtime guides the choice (at least 1).",
+        ),
+        f(
+            "targetRuntimeSeconds",
+            CHUNK_RUNTIME,
+            O,
+            "Aim for chunks that take about this long; 0 ignores it.",
+        ),
         f(
             "rangeConstraint",
             Ty::Enum(&["CONTIGUOUS", "NONCONTIGUOUS"]),
@@ -852,11 +1303,31 @@ pub static TASK_PARAMETER: Tagged = Tagged {
     doc: "A parameter whose values define the step's tasks.",
     case_insensitive_with_expr: true,
     variants: &[
-        Variant { tags: &["INT"], object: &INT_TASK_PARAM, gate: None },
-        Variant { tags: &["FLOAT"], object: &FLOAT_TASK_PARAM, gate: None },
-        Variant { tags: &["STRING"], object: &STRING_TASK_PARAM, gate: None },
-        Variant { tags: &["PATH"], object: &PATH_TASK_PARAM, gate: None },
-        Variant { tags: &["CHUNK[INT]"], object: &CHUNK_INT_TASK_PARAM, gate: Some(TaskChunking) },
+        Variant {
+            tags: &["INT"],
+            object: &INT_TASK_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["FLOAT"],
+            object: &FLOAT_TASK_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["STRING"],
+            object: &STRING_TASK_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["PATH"],
+            object: &PATH_TASK_PARAM,
+            gate: None,
+        },
+        Variant {
+            tags: &["CHUNK[INT]"],
+            object: &CHUNK_INT_TASK_PARAM,
+            gate: Some(TaskChunking),
+        },
     ],
 };
 
@@ -866,7 +1337,12 @@ static PARAMETER_SPACE: Object = Object {
     name: "StepParameterSpaceDefinition",
     doc: "The task parameters; each combination of their values is one task.",
     fields: &[
-        f("taskParameterDefinitions", Ty::List(&TASK_PARAMETERS), R, "The task parameters (1 to 16)."),
+        f(
+            "taskParameterDefinitions",
+            Ty::List(&TASK_PARAMETERS),
+            R,
+            "The task parameters (1 to 16).",
+        ),
         f(
             "combination",
             Ty::Str(StrRule::new(1, Some(Limit::fixed(1280)), P::Combination)),
@@ -877,32 +1353,100 @@ static PARAMETER_SPACE: Object = Object {
     rules: &[],
 };
 
-const SIMPLE_DOC: &str = "Shorthand (FEATURE_BUNDLE_1) for a script run by this interpreter; replaces `script`.";
+const SIMPLE_DOC: &str =
+    "Shorthand (FEATURE_BUNDLE_1) for a script run by this interpreter; replaces `script`.";
 
 pub static STEP: Object = Object {
     name: "StepTemplate",
     doc: "A unit of work: one or more tasks that run the same script with different parameter values.",
     fields: &[
-        f("name", Ty::Str(NAME64), R, "Name of the step, unique in the job; other steps depend on it by this name."),
-        f("description", Ty::Str(DESCRIPTION), O, "What the step does."),
+        f(
+            "name",
+            Ty::Str(NAME64),
+            R,
+            "Name of the step, unique in the job; other steps depend on it by this name.",
+        ),
+        f(
+            "description",
+            Ty::Str(DESCRIPTION),
+            O,
+            "What the step does.",
+        ),
         gated("let", Ty::List(&LET_BINDINGS), O, Expr, LET_DOC),
-        f("dependencies", Ty::List(&DEPENDENCIES), O, "Steps that must finish before this one starts."),
+        f(
+            "dependencies",
+            Ty::List(&DEPENDENCIES),
+            O,
+            "Steps that must finish before this one starts.",
+        ),
         f(
             "stepEnvironments",
             Ty::List(&ENVIRONMENTS),
             O,
             "Environments entered, in order, after the job environments and before this step's tasks run.",
         ),
-        f("hostRequirements", Ty::Object(&HOST_REQUIREMENTS), O, "What a worker must have to run this step."),
-        f("parameterSpace", Ty::Object(&PARAMETER_SPACE), O, "Task parameters; without it the step has one task."),
-        f("script", Ty::Object(&STEP_SCRIPT), O, "What each task runs."),
-        gated("bash", Ty::Object(&SIMPLE_ACTION), O, FeatureBundle1, SIMPLE_DOC),
-        gated("python", Ty::Object(&SIMPLE_ACTION), O, FeatureBundle1, SIMPLE_DOC),
-        gated("cmd", Ty::Object(&SIMPLE_ACTION), O, FeatureBundle1, SIMPLE_DOC),
-        gated("powershell", Ty::Object(&SIMPLE_ACTION), O, FeatureBundle1, SIMPLE_DOC),
-        gated("node", Ty::Object(&SIMPLE_ACTION), O, FeatureBundle1, SIMPLE_DOC),
+        f(
+            "hostRequirements",
+            Ty::Object(&HOST_REQUIREMENTS),
+            O,
+            "What a worker must have to run this step.",
+        ),
+        f(
+            "parameterSpace",
+            Ty::Object(&PARAMETER_SPACE),
+            O,
+            "Task parameters; without it the step has one task.",
+        ),
+        f(
+            "script",
+            Ty::Object(&STEP_SCRIPT),
+            O,
+            "What each task runs.",
+        ),
+        gated(
+            "bash",
+            Ty::Object(&SIMPLE_ACTION),
+            O,
+            FeatureBundle1,
+            SIMPLE_DOC,
+        ),
+        gated(
+            "python",
+            Ty::Object(&SIMPLE_ACTION),
+            O,
+            FeatureBundle1,
+            SIMPLE_DOC,
+        ),
+        gated(
+            "cmd",
+            Ty::Object(&SIMPLE_ACTION),
+            O,
+            FeatureBundle1,
+            SIMPLE_DOC,
+        ),
+        gated(
+            "powershell",
+            Ty::Object(&SIMPLE_ACTION),
+            O,
+            FeatureBundle1,
+            SIMPLE_DOC,
+        ),
+        gated(
+            "node",
+            Ty::Object(&SIMPLE_ACTION),
+            O,
+            FeatureBundle1,
+            SIMPLE_DOC,
+        ),
     ],
-    rules: &[ObjRule::ExactlyOne(&["script", "bash", "python", "cmd", "powershell", "node"])],
+    rules: &[ObjRule::ExactlyOne(&[
+        "script",
+        "bash",
+        "python",
+        "cmd",
+        "powershell",
+        "node",
+    ])],
 };
 
 static STEPS: ListTy = named_list(Ty::Object(&STEP), 1, None);
@@ -948,7 +1492,12 @@ pub static ENVIRONMENT_SCRIPT: Object = Object {
     doc: "The actions and files of an environment.",
     fields: &[
         gated("let", Ty::List(&LET_BINDINGS), O, Expr, LET_DOC),
-        f("actions", Ty::Object(&ENVIRONMENT_ACTIONS), R, "What runs on enter and exit."),
+        f(
+            "actions",
+            Ty::Object(&ENVIRONMENT_ACTIONS),
+            R,
+            "What runs on enter and exit.",
+        ),
         f(
             "embeddedFiles",
             Ty::List(&EMBEDDED_FILES),
@@ -963,9 +1512,24 @@ pub static ENVIRONMENT: Object = Object {
     name: "Environment",
     doc: "Setup and teardown shared by everything run inside it, and environment variables set for it.",
     fields: &[
-        f("name", Ty::Str(NAME64), R, "Name of the environment, unique among the job's and each step's environments."),
-        f("description", Ty::Str(DESCRIPTION), O, "What the environment provides."),
-        f("script", Ty::Object(&ENVIRONMENT_SCRIPT), O, "Actions run on enter and exit."),
+        f(
+            "name",
+            Ty::Str(NAME64),
+            R,
+            "Name of the environment, unique among the job's and each step's environments.",
+        ),
+        f(
+            "description",
+            Ty::Str(DESCRIPTION),
+            O,
+            "What the environment provides.",
+        ),
+        f(
+            "script",
+            Ty::Object(&ENVIRONMENT_SCRIPT),
+            O,
+            "Actions run on enter and exit.",
+        ),
         f(
             "variables",
             Ty::EnvVars,
@@ -994,11 +1558,19 @@ pub static JOB_TEMPLATE: Object = Object {
     doc: "An Open Job Description job template.",
     fields: &[
         f("specificationVersion", Ty::SpecVersion, R, SPEC_VERSION_DOC),
-        f("$schema", Ty::Str(StrRule::new(0, None, P::Any)), O, "Location of a JSON schema for editors; ignored."),
+        f(
+            "$schema",
+            Ty::Str(StrRule::new(0, None, P::Any)),
+            O,
+            "Location of a JSON schema for editors; ignored.",
+        ),
         EXTENSIONS_FIELD,
         f(
             "name",
-            Ty::Fmt(StrRule::new(1, Some(Limit::grows(128, 512)), P::NoControl), ScopeClass::JobName),
+            Ty::Fmt(
+                StrRule::new(1, Some(Limit::grows(128, 512)), P::NoControl),
+                ScopeClass::JobName,
+            ),
             R,
             "Name of the job; a format string that may use job parameters.",
         ),
@@ -1032,7 +1604,12 @@ pub static ENVIRONMENT_TEMPLATE: Object = Object {
             O,
             "Parameters of the environment, referenced as `Param.<name>` inside it.",
         ),
-        f("environment", Ty::Object(&ENVIRONMENT), R, "The environment."),
+        f(
+            "environment",
+            Ty::Object(&ENVIRONMENT),
+            R,
+            "The environment.",
+        ),
     ],
     rules: &[],
 };

@@ -269,7 +269,8 @@ impl Tagged {
     pub fn variant(&'static self, tag: &str, expr: bool) -> Option<&'static Variant> {
         self.variants.iter().find(|v| {
             v.tags.iter().any(|t| {
-                *t == tag || (expr && self.case_insensitive_with_expr && t.eq_ignore_ascii_case(tag))
+                *t == tag
+                    || (expr && self.case_insensitive_with_expr && t.eq_ignore_ascii_case(tag))
             })
         })
     }

@@ -51,7 +51,9 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { level: "info".into() }
+        LogConfig {
+            level: "info".into(),
+        }
     }
 }
 
@@ -64,7 +66,9 @@ pub struct HintsConfig {
 
 impl Default for HintsConfig {
     fn default() -> Self {
-        HintsConfig { wrapped_actions: true }
+        HintsConfig {
+            wrapped_actions: true,
+        }
     }
 }
 
@@ -108,7 +112,9 @@ mod tests {
             .unwrap();
         assert_eq!(c.diagnostics.debounce_ms, 10);
         assert!(c.hints.wrapped_actions);
-        let c = Config::from_client(&json!({"log": {"level": "debug"}})).unwrap().unwrap();
+        let c = Config::from_client(&json!({"log": {"level": "debug"}}))
+            .unwrap()
+            .unwrap();
         assert_eq!(c.log.level, "debug");
         assert!(Config::from_client(&json!(null)).unwrap().is_none());
         assert!(Config::from_client(&json!({"diagnostics": {"debounceMs": "soon"}})).is_err());

@@ -29,7 +29,11 @@ pub fn offset(a: &Analysis, pos: lsp::Position, enc: PositionEncoding) -> usize 
 }
 
 /// A range in another file, read from disk.
-pub fn range_in_file(path: &std::path::Path, span: &Span, enc: PositionEncoding) -> Option<lsp::Range> {
+pub fn range_in_file(
+    path: &std::path::Path,
+    span: &Span,
+    enc: PositionEncoding,
+) -> Option<lsp::Range> {
     let text = std::fs::read_to_string(path).ok()?;
     let index = LineIndex::new(&text);
     let s = index.position(&text, span.start, enc);
@@ -49,14 +53,22 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-pub fn diagnostic(a: &Analysis, uri: &Uri, d: &Diagnostic, enc: PositionEncoding) -> lsp::Diagnostic {
+pub fn diagnostic(
+    a: &Analysis,
+    uri: &Uri,
+    d: &Diagnostic,
+    enc: PositionEncoding,
+) -> lsp::Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = d
         .related
         .iter()
         .filter_map(|r| {
             let (uri, range) = match &r.file {
                 None => (uri.clone(), range(a, &r.span, enc)),
-                Some(path) => (Uri::from_file_path(path)?, range_in_file(path, &r.span, enc)?),
+                Some(path) => (
+                    Uri::from_file_path(path)?,
+                    range_in_file(path, &r.span, enc)?,
+                ),
             };
             Some(DiagnosticRelatedInformation {
                 location: Location { uri, range },
@@ -71,11 +83,17 @@ pub fn diagnostic(a: &Analysis, uri: &Uri, d: &Diagnostic, enc: PositionEncoding
         source: Some("openjd".into()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
-        data: d.suggestion.as_ref().map(|s| serde_json::json!({ "replacement": s })),
+        data: d
+            .suggestion
+            .as_ref()
+            .map(|s| serde_json::json!({ "replacement": s })),
         ..Default::default()
     }
 }
 
 pub fn diagnostics(a: &Analysis, uri: &Uri, enc: PositionEncoding) -> Vec<lsp::Diagnostic> {
-    a.diagnostics.iter().map(|d| diagnostic(a, uri, d, enc)).collect()
+    a.diagnostics
+        .iter()
+        .map(|d| diagnostic(a, uri, d, enc))
+        .collect()
 }

@@ -58,8 +58,12 @@ fn write<T>(lock: &RwLock<T>, value: T) {
 }
 
 /// Run a feature on a blocking thread; a panic becomes an `InternalError`.
-async fn isolated<T: Send + 'static>(name: &'static str, f: impl FnOnce() -> T + Send + 'static) -> RpcResult<T> {
-    let joined = tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(f))).await;
+async fn isolated<T: Send + 'static>(
+    name: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> RpcResult<T> {
+    let joined =
+        tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(f))).await;
     match joined {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(panic)) => {
@@ -99,8 +103,12 @@ impl State {
                 return Ok(Some(entry.1.clone()));
             }
         }
-        let analysis = isolated("analysis", move || Arc::new(analyze(&text, &Options::default()))).await?;
-        self.analyses.insert(uri.clone(), (version, analysis.clone()));
+        let analysis = isolated("analysis", move || {
+            Arc::new(analyze(&text, &Options::default()))
+        })
+        .await?;
+        self.analyses
+            .insert(uri.clone(), (version, analysis.clone()));
         Ok(Some(analysis))
     }
 }
@@ -123,14 +131,20 @@ impl Backend {
             let Some((text, version)) = state.docs.get(&uri).map(|d| (d.text(), d.version)) else {
                 return;
             };
-            let analysis = match isolated("analysis", move || Arc::new(analyze(&text, &Options::default()))).await {
+            let analysis = match isolated("analysis", move || {
+                Arc::new(analyze(&text, &Options::default()))
+            })
+            .await
+            {
                 Ok(a) => a,
                 Err(_) => return,
             };
             if generation.load(Ordering::SeqCst) != mine {
                 return;
             }
-            state.analyses.insert(uri.clone(), (version, analysis.clone()));
+            state
+                .analyses
+                .insert(uri.clone(), (version, analysis.clone()));
             if state.push.load(Ordering::SeqCst) {
                 let diags = convert::diagnostics(&analysis, &uri, state.encoding());
                 client.publish_diagnostics(uri, diags, Some(version)).await;
@@ -153,7 +167,10 @@ impl Backend {
             Err(e) => {
                 tracing::warn!("{e}");
                 self.client
-                    .show_message(MessageType::WARNING, format!("openjd-lsp: {e}; keeping the previous settings"))
+                    .show_message(
+                        MessageType::WARNING,
+                        format!("openjd-lsp: {e}; keeping the previous settings"),
+                    )
                     .await;
             }
         }
@@ -225,11 +242,13 @@ impl LanguageServer for Backend {
                     PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
                     PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
                 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    ..Default::default()
-                })),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
                 diagnostic_provider: pulls.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("openjd".into()),
@@ -270,7 +289,10 @@ impl LanguageServer for Backend {
         let encoding = self.state.encoding();
         {
             let Some(mut doc) = self.state.docs.get_mut(&uri) else {
-                tracing::warn!("didChange for a document that is not open: {}", uri.as_str());
+                tracing::warn!(
+                    "didChange for a document that is not open: {}",
+                    uri.as_str()
+                );
                 return;
             };
             for change in &params.content_changes {
@@ -287,7 +309,11 @@ impl LanguageServer for Backend {
                     )
                 });
                 if doc.apply(range, &change.text, encoding) {
-                    tracing::warn!("edit range {:?} lies outside {}; clamped", change.range, uri.as_str());
+                    tracing::warn!(
+                        "edit range {:?} lies outside {}; clamped",
+                        change.range,
+                        uri.as_str()
+                    );
                 }
             }
             doc.version = params.text_document.version;
@@ -316,18 +342,24 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> RpcResult<DocumentDiagnosticReportResult> {
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> RpcResult<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let items = match self.state.current(&uri).await? {
             Some(a) => convert::diagnostics(&a, &uri, self.state.encoding()),
             None => Vec::new(),
         };
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-            RelatedFullDocumentDiagnosticReport {
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
-            },
-        )))
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 }
 
@@ -340,13 +372,20 @@ fn init_logging() -> Option<LogHandle> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_target(false);
-    tracing_subscriber::registry().with(layer).with(fmt).try_init().ok()?;
+    tracing_subscriber::registry()
+        .with(layer)
+        .with(fmt)
+        .try_init()
+        .ok()?;
     Some(handle)
 }
 
 pub fn run() -> ExitCode {
     let log = init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("openjd-lsp: cannot start the async runtime: {e}");

@@ -337,7 +337,10 @@ impl Builder<'_> {
                     }
                     *key = Some(node);
                 }
-                Some(k) => entries.push(Entry { key: k, value: node }),
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                }),
             },
         }
     }
@@ -357,7 +360,8 @@ impl Builder<'_> {
                 self.errors.push(SyntaxError {
                     span: span.clone(),
                     kind: SyntaxErrorKind::AliasBudget,
-                    message: "Aliases expand to too large a document; the expansion stops here".into(),
+                    message: "Aliases expand to too large a document; the expansion stops here"
+                        .into(),
                     related: None,
                 });
                 self.alias_budget = 0;
@@ -407,20 +411,34 @@ impl Builder<'_> {
         if entries.len() < 2 {
             return;
         }
+        let mut report = |first: &Span, dup: &Entry, k: &str| {
+            if *first != dup.key.span {
+                self.errors.push(SyntaxError {
+                    span: dup.key.span.clone(),
+                    kind: SyntaxErrorKind::DuplicateKey,
+                    message: format!("Duplicate key `{k}`; a mapping may define each key once"),
+                    related: Some(first.clone()),
+                });
+            }
+        };
+        // Most mappings are small: pairwise comparison beats hashing.
+        if entries.len() <= 16 {
+            for (i, e) in entries.iter().enumerate() {
+                let Some(k) = e.key.as_str() else { continue };
+                if let Some(first) = entries[..i].iter().find(|p| p.key.as_str() == Some(k)) {
+                    report(&first.key.span, e, k);
+                }
+            }
+            return;
+        }
         let mut seen: HashMap<&str, &Span> = HashMap::new();
         for e in entries {
             let Some(k) = e.key.as_str() else { continue };
-            if let Some(first) = seen.get(k) {
-                if **first != e.key.span {
-                    self.errors.push(SyntaxError {
-                        span: e.key.span.clone(),
-                        kind: SyntaxErrorKind::DuplicateKey,
-                        message: format!("Duplicate key `{k}`; a mapping may define each key once"),
-                        related: Some((*first).clone()),
-                    });
+            match seen.get(k) {
+                Some(first) => report(first, e, k),
+                None => {
+                    seen.insert(k, &e.key.span);
                 }
-            } else {
-                seen.insert(k, &e.key.span);
             }
         }
     }
@@ -468,7 +486,11 @@ mod tests {
     #[test]
     fn second_document_is_an_error() {
         let p = parse("a: 1\n---\nb: 2\n");
-        assert!(p.errors.iter().any(|e| e.kind == SyntaxErrorKind::MultipleDocuments));
+        assert!(
+            p.errors
+                .iter()
+                .any(|e| e.kind == SyntaxErrorKind::MultipleDocuments)
+        );
         assert!(p.root.unwrap().get("a").is_some());
     }
 
@@ -492,7 +514,11 @@ mod tests {
             ));
         }
         let p = parse(&text);
-        assert!(p.errors.iter().any(|e| e.kind == SyntaxErrorKind::AliasBudget));
+        assert!(
+            p.errors
+                .iter()
+                .any(|e| e.kind == SyntaxErrorKind::AliasBudget)
+        );
     }
 
     #[test]

@@ -100,7 +100,12 @@ impl ScalarMap {
         if range.end <= range.start || self.chars.is_empty() {
             return start..start;
         }
-        let last = self.index_of(range.end.saturating_sub(1).min(self.value_len.saturating_sub(1)));
+        let last = self.index_of(
+            range
+                .end
+                .saturating_sub(1)
+                .min(self.value_len.saturating_sub(1)),
+        );
         let end = self.chars[last].2.max(start);
         start..end
     }

@@ -191,9 +191,7 @@ impl Node {
 
     /// The first entry whose key is the scalar `key`.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries()?
-            .iter()
-            .find(|e| e.key.as_str() == Some(key))
+        self.entries()?.iter().find(|e| e.key.as_str() == Some(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {

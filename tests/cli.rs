@@ -1,0 +1,192 @@
+//! The `check` command through the real binary.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("openjd-lsp-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+#[test]
+fn clean_examples_exit_zero() {
+    let out = bin()
+        .current_dir(root())
+        .args([
+            "check",
+            "examples/job_bundle",
+            "examples/job_with_environments",
+            "examples/queue_environments",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("checked 3 templates: 0 errors"), "{stdout}");
+}
+
+#[test]
+fn errors_exit_one_with_rustc_style_output() {
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "examples/broken"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains(
+            "error[unknown-key]: Unknown key `nmae` in StepTemplate; did you mean `name`?"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("--> examples/broken/template.yaml:10:5"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("10 |   - nmae: Render\n   |     ^^^^"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_output_has_lsp_ranges_and_byte_offsets() {
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "--format", "json", "examples/broken/template.yaml"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let diags = v["diagnostics"].as_array().expect("array");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "unknown-key")
+        .expect("unknown-key");
+    assert_eq!(d["range"]["start"]["line"], 9);
+    assert_eq!(d["range"]["start"]["character"], 4);
+    assert_eq!(d["range"]["end"]["character"], 8);
+    assert_eq!(d["severity"], "error");
+    let text = std::fs::read_to_string(root().join("examples/broken/template.yaml")).expect("read");
+    let (s, e) = (
+        d["byteRange"]["start"].as_u64().expect("start") as usize,
+        d["byteRange"]["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&text[s..e], "nmae");
+    assert_eq!(v["summary"]["errors"].as_u64(), Some(diags.len() as u64));
+}
+
+#[test]
+fn usage_and_io_problems_exit_two() {
+    let dir = scratch("io");
+    std::fs::write(dir.join("bad.yaml"), b"specificationVersion: \xff\xfe\n").expect("write");
+    let out = bin()
+        .args(["check"])
+        .arg(dir.join("bad.yaml"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not UTF-8"));
+
+    let out = bin()
+        .args(["check"])
+        .arg(dir.join("missing.yaml"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no such file"));
+
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    std::fs::write(empty.join("other.yaml"), "kind: Deployment\n").expect("write");
+    let out = bin().args(["check"]).arg(&empty).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no OpenJD templates found"));
+
+    let out = bin()
+        .args(["check", "--format", "xml", "x"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn directories_honour_gitignore_and_skip_build_folders() {
+    let dir = scratch("walk");
+    let bad = "specificationVersion: jobtemplate-2023-09\nname: J\nsteps: []\n";
+    let good =
+        std::fs::read_to_string(root().join("examples/job_bundle/template.yaml")).expect("read");
+    std::fs::write(dir.join("good.yaml"), &good).expect("write");
+    std::fs::write(dir.join(".gitignore"), "ignored/\n").expect("write");
+    for skipped in ["ignored", "target", "node_modules", ".git"] {
+        std::fs::create_dir_all(dir.join(skipped)).expect("mkdir");
+        std::fs::write(dir.join(skipped).join("bad.yaml"), bad).expect("write");
+    }
+    std::fs::write(dir.join("notes.yaml"), "just: yaml\n").expect("write");
+    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("checked 1 template: 0 errors"), "{stdout}");
+}
+
+#[test]
+fn external_environments_count_towards_the_single_wrap_layer() {
+    let dir = scratch("layers");
+    let docker = root().join("examples/queue_environments/docker.yaml");
+    // Clean together: the job defines no wrap hooks.
+    let out = bin()
+        .args(["check", "--environment"])
+        .arg(&docker)
+        .arg(root().join("examples/job_with_environments"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A job with its own wrapper under a wrapping queue environment.
+    let job = "specificationVersion: jobtemplate-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+name: J
+jobEnvironments:
+  - name: Sandbox
+    script:
+      actions:
+        onWrapEnvEnter: {command: x}
+        onWrapTaskRun: {command: x}
+        onWrapEnvExit: {command: x}
+steps:
+  - name: S
+    script:
+      actions:
+        onRun: {command: run}
+";
+    std::fs::write(dir.join("job.yaml"), job).expect("write");
+    let out = bin()
+        .args(["check", "--environment"])
+        .arg(&docker)
+        .arg(dir.join("job.yaml"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[wrap-single-layer]"), "{stdout}");
+    assert!(
+        stdout.contains("`Docker` (queue environment) and `Sandbox` (job environment)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("docker.yaml:"), "{stdout}");
+}
