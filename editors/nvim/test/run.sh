@@ -10,7 +10,7 @@
 #                      the server has those features.
 #
 # Installs neovim with apt-get when nvim is missing and this runs as root.
-# Checks: the detection module (detect_spec.lua); diagnostics received and
+# Checks: the detection module (detect_spec.lua), ftdetect; diagnostics received and
 # non-empty for examples/broken/template.yaml; received and empty for the clean
 # job and environment examples. Last line: "N passed, M failed"; exit 1 on failure.
 set -euo pipefail
@@ -56,6 +56,17 @@ if spec_out="$(nv -c "luafile $here/detect_spec.lua" 2>&1)"; then
   pass "detection module and configs ($(echo "$spec_out" | tail -1))"
 else
   fail "detection module and configs:"$'\n'"$spec_out"
+fi
+
+# 2. ftdetect marks template buffers with b:openjd and leaves other YAML alone.
+ft_out="$(nv -c "filetype on" -c "edit $repo/examples/queue_environments/docker.yaml" \
+  -c 'lua io.stdout:write(vim.bo.filetype .. "=" .. tostring(vim.b.openjd) .. " ")' \
+  -c "edit $repo/editors/vscode/test/fixtures/sam/template.yaml" \
+  -c 'lua io.stdout:write(vim.bo.filetype .. "=" .. tostring(vim.b.openjd))' -c "qa!" 2>&1 || true)"
+if [[ "$ft_out" == "yaml=environment yaml=nil" ]]; then
+  pass "ftdetect sets b:openjd on templates only"
+else
+  fail "ftdetect sets b:openjd on templates only: got '$ft_out'"
 fi
 
 examples="$repo/examples"
@@ -123,7 +134,7 @@ else:
 PY
 }
 
-# 2. Diagnostics.
+# 3. Diagnostics.
 drive broken "$broken"
 expect broken "broken template: diagnostics received and non-empty" \
   'r.get("diagnostics_received") and len(r.get("diagnostics") or []) > 0 and not r.get("error")'
@@ -135,7 +146,7 @@ drive env "$env"
 expect env "clean environment template: diagnostics received and empty" \
   'r.get("diagnostics_received") and r.get("diagnostics") == [] and r.get("detect") == "environment"'
 
-# 3. Wrap actions: hover and completion (server features that arrive later).
+# 4. Wrap actions: hover and completion (server features that arrive later).
 if [[ "${OPENJD_E2E_WRAP:-}" == 1 ]]; then
   env_name="$(python3 -c "
 import re,sys
