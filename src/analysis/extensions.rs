@@ -81,8 +81,8 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             }
         }
     }
-    if declared.set.has(Extension::WrapActions) && !declared.set.has(Extension::Expr) {
-        if let Some((_, span)) = declared
+    if declared.set.has(Extension::WrapActions) && !declared.set.has(Extension::Expr)
+        && let Some((_, span)) = declared
             .spans
             .iter()
             .find(|(e, _)| *e == Extension::WrapActions)
@@ -93,6 +93,5 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
                 "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
             ));
         }
-    }
     declared
 }

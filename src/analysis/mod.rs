@@ -231,7 +231,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         let mut reference = reference::diagnostics(text, &root, analysis.json, &diags);
         diags.append(&mut reference);
     }
-    diags.sort_by(|a, b| (a.span.start, a.span.end).cmp(&(b.span.start, b.span.end)));
+    diags.sort_by_key(|a| (a.span.start, a.span.end));
     diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     analysis.diagnostics = diags;
     analysis.declared = declared;

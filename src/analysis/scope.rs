@@ -562,8 +562,8 @@ pub fn out_of_scope_reason(
             "`WrappedStep.Name` is only available in the command and args of onWrapTaskRun".into(),
         ));
     }
-    if let Some(p) = name.strip_prefix("Param.") {
-        if t.parameters
+    if let Some(p) = name.strip_prefix("Param.")
+        && t.parameters
             .iter()
             .any(|x| x.name.value == p && x.kind.is_path())
         {
@@ -574,7 +574,6 @@ pub fn out_of_scope_reason(
                 ),
             ));
         }
-    }
     let namespace = name.split('.').next().unwrap_or("");
     let host = matches!(site.class, ScopeClass::Host | ScopeClass::EnvVariables)
         || matches!(

@@ -576,17 +576,16 @@ impl<'a> Walk<'a> {
         let variant = tag.and_then(|t| tagged.variant(t, self.expr()));
         match (tag_node, tag, variant) {
             (_, Some(t), Some(v)) => {
-                if let Some(gate) = v.gate.filter(|g| !self.exts.has(*g)) {
-                    if let Some(n) = tag_node {
+                if let Some(gate) = v.gate.filter(|g| !self.exts.has(*g))
+                    && let Some(n) = tag_node {
                         self.diags.push(extension_required(
                             n.span.clone(),
                             &format!("Type `{t}`"),
                             gate,
                         ));
                     }
-                }
-                if !self.expr() && !v.tags.contains(&t) {
-                    if let Some(n) = tag_node {
+                if !self.expr() && !v.tags.contains(&t)
+                    && let Some(n) = tag_node {
                         let canonical = v.tags[0];
                         self.diags.push(
                             Diagnostic::error(
@@ -597,7 +596,6 @@ impl<'a> Walk<'a> {
                             .with_suggestion(canonical),
                         );
                     }
-                }
                 self.object(node, v.object, Some(tagged.tag), path, key);
             }
             (Some(n), _, _) => {

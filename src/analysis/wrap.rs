@@ -73,7 +73,8 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
     }
     let enter_or_exit = has("onEnter") || has("onExit");
     let all_or_nothing_reported = wrap_on && !hooks.is_empty() && hooks.len() < 3;
-    if !enter_or_exit && !(wrap_on && hooks.len() == 3) && !all_or_nothing_reported {
+    let wrap_only = wrap_on && hooks.len() == 3;
+    if !(enter_or_exit || wrap_only || all_or_nothing_reported) {
         let message = if wrap_on {
             "`actions` needs `onEnter` or `onExit`, or all three wrap hooks"
         } else {

@@ -28,7 +28,7 @@ pub fn write(
     }
 }
 
-fn diagnostics<'a>(c: &'a Checked) -> impl Iterator<Item = &'a Diagnostic> {
+fn diagnostics(c: &Checked) -> impl Iterator<Item = &Diagnostic> {
     c.analysis.diagnostics.iter().chain(c.extra.iter())
 }
 

@@ -98,11 +98,10 @@ impl State {
         let Some((text, version)) = self.docs.get(uri).map(|d| (d.text(), d.version)) else {
             return Ok(None);
         };
-        if let Some(entry) = self.analyses.get(uri) {
-            if entry.0 == version {
+        if let Some(entry) = self.analyses.get(uri)
+            && entry.0 == version {
                 return Ok(Some(entry.1.clone()));
             }
-        }
         let analysis = isolated("analysis", move || {
             Arc::new(analyze(&text, &Options::default()))
         })
@@ -155,11 +154,10 @@ impl Backend {
     async fn apply_config(&self, value: &serde_json::Value) {
         match Config::from_client(value) {
             Ok(Some(config)) => {
-                if let Some(handle) = &self.state.log {
-                    if let Ok(filter) = EnvFilter::try_new(&config.log.level) {
+                if let Some(handle) = &self.state.log
+                    && let Ok(filter) = EnvFilter::try_new(&config.log.level) {
                         let _ = handle.reload(filter);
                     }
-                }
                 tracing::info!("settings: {config:?}");
                 write(&self.state.config, config);
             }
@@ -181,11 +179,10 @@ impl Backend {
             scope_uri: None,
             section: Some("openjd".into()),
         }];
-        if let Ok(values) = self.client.configuration(items).await {
-            if let Some(v) = values.into_iter().next() {
+        if let Ok(values) = self.client.configuration(items).await
+            && let Some(v) = values.into_iter().next() {
                 self.apply_config(&v).await;
             }
-        }
     }
 }
 

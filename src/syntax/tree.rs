@@ -35,10 +35,7 @@ pub struct Scalar {
 
 impl Scalar {
     pub fn kind(&self) -> ScalarKind {
-        match self.tag.as_deref() {
-            Some("tag:yaml.org,2002:str") => return ScalarKind::Str,
-            Some(_) | None => {}
-        }
+        if let Some("tag:yaml.org,2002:str") = self.tag.as_deref() { return ScalarKind::Str }
         if self.style != ScalarStyle::Plain {
             return ScalarKind::Str;
         }
@@ -85,11 +82,10 @@ fn resolve_plain(v: &str) -> ScalarKind {
             .and_then(|n| i64::try_from(n).ok());
         return ScalarKind::Int(value);
     }
-    if is_core_float(v) {
-        if let Ok(f) = v.parse::<f64>() {
+    if is_core_float(v)
+        && let Ok(f) = v.parse::<f64>() {
             return ScalarKind::Float(f);
         }
-    }
     ScalarKind::Str
 }
 
