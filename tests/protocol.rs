@@ -1,0 +1,195 @@
+//! The language server through the real binary over stdio.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::Client;
+
+const URI: &str = "file:///work/job.yaml";
+
+/// `é` and an emoji before the error, so UTF-8 and UTF-16 columns differ.
+const TEXT: &str = "specificationVersion: jobtemplate-2023-09
+name: J
+steps:
+  - name: S
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: [\"é😀 {{Param.Fram}}\"]
+";
+
+fn range(d: &Value) -> (u64, u64, u64) {
+    let r = &d["range"];
+    (
+        r["start"]["line"].as_u64().unwrap_or(99),
+        r["start"]["character"].as_u64().unwrap_or(99),
+        r["end"]["character"].as_u64().unwrap_or(99),
+    )
+}
+
+#[test]
+fn utf16_positions_by_default() {
+    let mut c = Client::start();
+    let init = c.initialize(&["utf-16"], json!({}));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    c.open(URI, TEXT, 1);
+    let diags = c.diagnostics_for(URI, Some(1));
+    let d = diags.iter().find(|d| d["code"] == "undefined-variable").expect("undefined-variable");
+    // `          args: ["` is 18 UTF-16 units; é is 1, 😀 is 2, then a space and `{{`.
+    assert_eq!(range(d), (8, 18 + 1 + 2 + 1 + 2, 18 + 1 + 2 + 1 + 2 + 10));
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+#[test]
+fn utf8_positions_when_offered() {
+    let mut c = Client::start();
+    let init = c.initialize(&["utf-8", "utf-16"], json!({}));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
+    c.open(URI, TEXT, 1);
+    let diags = c.diagnostics_for(URI, Some(1));
+    let d = diags.iter().find(|d| d["code"] == "undefined-variable").expect("undefined-variable");
+    // é is 2 bytes, 😀 is 4.
+    assert_eq!(range(d), (8, 18 + 2 + 4 + 1 + 2, 18 + 2 + 4 + 1 + 2 + 10));
+}
+
+#[test]
+fn non_templates_get_an_empty_list_and_close_clears() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.open("file:///work/compose.yaml", "services:\n  web: {image: nginx\n", 1);
+    assert!(c.diagnostics_for("file:///work/compose.yaml", Some(1)).is_empty());
+    c.open(URI, TEXT, 1);
+    assert!(!c.diagnostics_for(URI, Some(1)).is_empty());
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
+    assert!(c.diagnostics_for(URI, None).is_empty());
+}
+
+#[test]
+fn pull_diagnostics_for_clients_that_ask() {
+    let mut c = Client::start();
+    let init = c.initialize(&["utf-16"], json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}));
+    assert_eq!(init["result"]["capabilities"]["diagnosticProvider"]["identifier"], "openjd");
+    c.open(URI, TEXT, 1);
+    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}));
+    let items = report["result"]["items"].as_array().expect("items");
+    assert!(items.iter().any(|d| d["code"] == "undefined-variable"), "{report}");
+    // Unknown documents give an empty report, not an error.
+    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": "file:///nope.yaml"}}));
+    assert_eq!(report["result"]["items"], json!([]));
+}
+
+#[test]
+fn exit_without_shutdown_is_status_one() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), Some(1));
+}
+
+#[test]
+fn exits_when_the_client_process_is_gone() {
+    let mut parent = std::process::Command::new("sleep").arg("60").spawn().expect("sleep");
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": parent.id(), "capabilities": {}}),
+    );
+    parent.kill().expect("kill");
+    parent.wait().expect("reap");
+    assert!(c.wait_exit().is_some(), "the server kept running without its client");
+}
+
+#[test]
+fn out_of_range_edits_are_clamped_not_fatal() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.open(URI, TEXT, 1);
+    c.diagnostics_for(URI, Some(1));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 500, "character": 0}, "end": {"line": 900, "character": 4}}, "text": "# tail\n"}]}),
+    );
+    c.diagnostics_for(URI, Some(2));
+    // Still serving.
+    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}));
+    assert!(report.get("result").is_some(), "{report}");
+}
+
+/// UTF-16 position of a char index in `text`, computed independently of
+/// the server's own conversion code.
+fn utf16_position(text: &str, char_index: usize) -> (usize, usize) {
+    let (mut line, mut col) = (0, 0);
+    let mut chars = text.chars().take(char_index).peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    line += 1;
+                    col = 0;
+                }
+            }
+            _ => col += ch.len_utf16(),
+        }
+    }
+    (line, col)
+}
+
+#[test]
+fn two_thousand_random_edits_match_a_fresh_open() {
+    const SNIPPETS: [&str; 10] = ["a", "{{", "}}", "\n", "é", "😀", "Param.", "  - name: X\n", ": ", "\r\n"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {"openjd": {"diagnostics": {"debounceMs": 5}}}}));
+    let mut text: Vec<char> = TEXT.chars().collect();
+    c.open(URI, TEXT, 1);
+    let mut version = 1;
+    for _ in 0..2000 {
+        let len = text.len();
+        let start = rand(len + 1);
+        let end = (start + rand(4)).min(len);
+        let insert = if rand(3) == 0 { "" } else { SNIPPETS[rand(SNIPPETS.len())] };
+        let current: String = text.iter().collect();
+        let (sl, sc) = utf16_position(&current, start);
+        let (el, ec) = utf16_position(&current, end);
+        // Never split a CRLF pair or a surrogate pair in the edit range: the
+        // positions above name whole characters, so this holds by construction.
+        text.splice(start..end, insert.chars());
+        version += 1;
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
+        );
+    }
+    let edited = c.diagnostics_for(URI, Some(version));
+    let final_text: String = text.iter().collect();
+    c.open("file:///work/fresh.yaml", &final_text, 1);
+    let fresh = c.diagnostics_for("file:///work/fresh.yaml", Some(1));
+    let strip = |v: Vec<Value>| -> Vec<Value> {
+        v.into_iter()
+            .map(|mut d| {
+                if let Some(o) = d.as_object_mut() {
+                    o.remove("relatedInformation");
+                }
+                d
+            })
+            .collect()
+    };
+    assert_eq!(strip(edited), strip(fresh));
+    let _ = Duration::ZERO;
+}
