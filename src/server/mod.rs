@@ -99,9 +99,10 @@ impl State {
             return Ok(None);
         };
         if let Some(entry) = self.analyses.get(uri)
-            && entry.0 == version {
-                return Ok(Some(entry.1.clone()));
-            }
+            && entry.0 == version
+        {
+            return Ok(Some(entry.1.clone()));
+        }
         let analysis = isolated("analysis", move || {
             Arc::new(analyze(&text, &Options::default()))
         })
@@ -152,12 +153,17 @@ impl Backend {
     }
 
     async fn apply_config(&self, value: &serde_json::Value) {
+        let unknown = Config::unknown_keys(value);
+        if !unknown.is_empty() {
+            tracing::warn!("ignoring unknown openjd settings: {}", unknown.join(", "));
+        }
         match Config::from_client(value) {
             Ok(Some(config)) => {
                 if let Some(handle) = &self.state.log
-                    && let Ok(filter) = EnvFilter::try_new(&config.log.level) {
-                        let _ = handle.reload(filter);
-                    }
+                    && let Ok(filter) = EnvFilter::try_new(&config.log.level)
+                {
+                    let _ = handle.reload(filter);
+                }
                 tracing::info!("settings: {config:?}");
                 write(&self.state.config, config);
             }
@@ -180,9 +186,10 @@ impl Backend {
             section: Some("openjd".into()),
         }];
         if let Ok(values) = self.client.configuration(items).await
-            && let Some(v) = values.into_iter().next() {
-                self.apply_config(&v).await;
-            }
+            && let Some(v) = values.into_iter().next()
+        {
+            self.apply_config(&v).await;
+        }
     }
 }
 
