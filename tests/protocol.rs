@@ -251,3 +251,84 @@ fn two_thousand_random_edits_match_a_fresh_open() {
     assert_eq!(strip(edited), strip(fresh));
     let _ = Duration::ZERO;
 }
+
+const WRAPPER: &str = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Docker
+  script:
+    actions:
+      onWrapEnvEnter: {command: x}
+      onWrapTaskRun:
+        command: docker
+        args: [\"{{WrappedAction.\"]
+      onWrapEnvExit: {command: x}
+";
+
+#[test]
+fn completion_hover_and_signature_help_over_the_wire() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    let uri = "file:///work/env.yaml";
+    c.open(uri, WRAPPER, 1);
+    // Inside the unterminated `{{WrappedAction.` on line 9.
+    let line = 9;
+    let character = "        args: [\"{{WrappedAction.".len();
+    let resp = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    );
+    let items = resp["result"]["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{resp}"));
+    let labels: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i["textEdit"]["newText"].as_str())
+        .collect();
+    assert!(labels.contains(&"WrappedAction.Command"), "{labels:?}");
+    assert!(
+        !labels.iter().any(|l| l.starts_with("WrappedEnv")),
+        "{labels:?}"
+    );
+    let cmd = items
+        .iter()
+        .find(|i| i["textEdit"]["newText"] == "WrappedAction.Command")
+        .expect("Command");
+    assert_eq!(
+        cmd["textEdit"]["range"]["start"]["character"],
+        character - "WrappedAction.".len()
+    );
+
+    c.open(URI, TEXT, 1);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 7, "character": 12}}),
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .expect("hover text");
+    assert!(value.contains("**command**"), "{value}");
+
+    let text = "specificationVersion: jobtemplate-2023-09\nextensions: [EXPR]\nname: J\nsteps:\n  - name: S\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: [\"{{ join(['a'], ) }}\"]\n";
+    c.open("file:///work/sig.yaml", text, 1);
+    let character = "          args: [\"{{ join(['a'], ".len();
+    let sig = c.request(
+        "textDocument/signatureHelp",
+        json!({"textDocument": {"uri": "file:///work/sig.yaml"}, "position": {"line": 9, "character": character}}),
+    );
+    assert_eq!(sig["result"]["activeParameter"], 1, "{sig}");
+    assert!(
+        sig["result"]["signatures"][0]["label"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("join("),
+        "{sig}"
+    );
+
+    // Requests about documents the server does not have return nothing.
+    let none = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nope.yaml"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(none["result"], Value::Null);
+}

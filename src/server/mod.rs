@@ -253,6 +253,22 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![
+                        "{".into(),
+                        ".".into(),
+                        " ".into(),
+                        ":".into(),
+                        "-".into(),
+                    ]),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into()]),
+                    retrigger_characters: None,
+                    work_done_progress_options: Default::default(),
+                }),
                 diagnostic_provider: pulls.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("openjd".into()),
@@ -344,6 +360,74 @@ impl LanguageServer for Backend {
         } else {
             self.apply_config(&params.settings).await;
         }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> RpcResult<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("completion", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            let items: Vec<CompletionItem> = crate::ide::completion::complete(&a, offset)
+                .iter()
+                .map(|i| convert::completion_item(&a, i, enc))
+                .collect();
+            Some(CompletionResponse::List(CompletionList {
+                is_incomplete: false,
+                items,
+            }))
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("hover", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            crate::ide::hover::hover(&a, offset).map(|h| Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: h.contents,
+                }),
+                range: Some(convert::range(&a, &h.range, enc)),
+            })
+        })
+        .await
+    }
+
+    async fn signature_help(
+        &self,
+        params: SignatureHelpParams,
+    ) -> RpcResult<Option<SignatureHelp>> {
+        let at = params.text_document_position_params;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("signature help", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            crate::ide::signature::signature_help(&a, offset).map(|s| SignatureHelp {
+                signatures: s
+                    .signatures
+                    .iter()
+                    .map(|label| SignatureInformation {
+                        label: label.clone(),
+                        documentation: None,
+                        parameters: None,
+                        active_parameter: None,
+                    })
+                    .collect(),
+                active_signature: Some(0),
+                active_parameter: Some(s.active_parameter as u32),
+            })
+        })
+        .await
     }
 
     async fn diagnostic(
