@@ -5,3 +5,4 @@ pub mod completion;
 pub mod context;
 pub mod hover;
 pub mod signature;
+pub mod wrap;
