@@ -190,3 +190,58 @@ steps:
     );
     assert!(stdout.contains("docker.yaml:"), "{stdout}");
 }
+
+#[test]
+fn the_queue_configuration_file_applies_to_check() {
+    let dir = scratch("config");
+    std::fs::create_dir_all(dir.join("envs")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("jobs")).expect("mkdir");
+    std::fs::copy(
+        root().join("examples/queue_environments/docker.yaml"),
+        dir.join("envs/docker.yaml"),
+    )
+    .expect("copy");
+    let job = "specificationVersion: jobtemplate-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+name: J
+jobEnvironments:
+  - name: Sandbox
+    script:
+      actions:
+        onWrapEnvEnter: {command: x}
+        onWrapTaskRun: {command: x}
+        onWrapEnvExit: {command: x}
+steps:
+  - name: S
+    script:
+      actions:
+        onRun: {command: run}
+";
+    std::fs::write(dir.join("jobs/job.yaml"), job).expect("write");
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("write");
+    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("Queue `q` already wraps this job's sessions with `Docker`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("openjd-lsp.yaml:2:5"), "{stdout}");
+    // Off the queue, the same job is fine.
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"other/**\"]\n",
+    )
+    .expect("write");
+    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -158,8 +158,14 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     }
 
     cross_file_layers(&mut externals, &mut checked);
+    let mut configs = queue_configuration(&args.paths, &externals, &mut checked);
 
-    let all: Vec<&Checked> = externals.iter().chain(checked.iter()).collect();
+    configs.retain(|c| !c.extra.is_empty());
+    let all: Vec<&Checked> = externals
+        .iter()
+        .chain(checked.iter())
+        .chain(configs.iter())
+        .collect();
     if let Err(e) = output::write(out, args.format, &all, &problems, &notes) {
         eprintln!("error: cannot write output: {e}");
         return EXIT_USAGE;
@@ -175,6 +181,102 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// The nearest queue configuration file at or above each path.
+fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let Ok(abs) = std::fs::canonicalize(p) else {
+            continue;
+        };
+        let start = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        let hit = start.and_then(|dir| {
+            dir.ancestors().find_map(|d| {
+                crate::workspace::CONFIG_FILES
+                    .iter()
+                    .map(|n| d.join(n))
+                    .find(|c| c.is_file())
+            })
+        });
+        if let Some(c) = hit.filter(|c| !found.contains(c)) {
+            found.push(c);
+        }
+    }
+    found
+}
+
+/// Apply the queue configuration (`openjd-lsp.yaml`), as the editor does:
+/// each job is checked with its queues' environments outside it, and the
+/// configuration file itself is checked.
+fn queue_configuration(
+    paths: &[PathBuf],
+    externals: &[Checked],
+    jobs: &mut [Checked],
+) -> Vec<Checked> {
+    let configs = find_configs(paths);
+    let mut out = Vec::new();
+    for config in configs {
+        let Some(root) = config.parent().map(Path::to_path_buf) else {
+            continue;
+        };
+        let mut ws = crate::workspace::Workspace {
+            roots: vec![root.clone()],
+            ..Default::default()
+        };
+        for c in externals.iter().chain(jobs.iter()) {
+            if let Ok(abs) = std::fs::canonicalize(&c.path) {
+                ws.update_analysis(&abs, &c.analysis);
+            }
+        }
+        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        ws.load_queues(&[], &read);
+        // Environment templates named by the configuration but not checked
+        // explicitly are read so the queues can use them; then the queues
+        // are checked again against them.
+        let missing: Vec<PathBuf> = ws
+            .queues
+            .iter()
+            .flat_map(|q| q.environments.clone())
+            .filter(|e| !ws.files.contains_key(e))
+            .collect();
+        for e in missing {
+            if let Ok(text) = std::fs::read_to_string(&e) {
+                ws.update_text(&e, &text);
+            }
+        }
+        ws.load_queues(&[], &read);
+        for job in jobs.iter_mut() {
+            let Ok(abs) = std::fs::canonicalize(&job.path) else {
+                continue;
+            };
+            for d in crate::ide::wrap::workspace_diagnostics(&job.analysis, &abs, &ws) {
+                if !job.extra.contains(&d) {
+                    job.extra.push(d);
+                }
+            }
+        }
+        let text = std::fs::read_to_string(&config).unwrap_or_default();
+        let display = pathdiff(&config);
+        out.push(Checked {
+            extra: crate::ide::wrap::config_conflicts(&ws, &config),
+            analysis: analyze(&text, &Options { reference: false }),
+            path: display,
+        });
+    }
+    out
+}
+
+/// A path relative to the current directory when it is inside it.
+fn pathdiff(p: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf())
 }
 
 /// The single-wrap-layer rule across the external environments and each job.
