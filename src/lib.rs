@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod ide;
 pub mod model;
 pub mod schema;
 pub mod server;

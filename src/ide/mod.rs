@@ -1,0 +1,4 @@
+//! Editor features as pure functions of an analysis: byte offsets in, byte
+//! ranges out. The server converts to and from protocol positions.
+
+pub mod expr_lexer;
