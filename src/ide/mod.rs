@@ -2,3 +2,6 @@
 //! ranges out. The server converts to and from protocol positions.
 
 pub mod expr_lexer;
+pub mod fixture;
+pub mod regions;
+pub mod symbols;
