@@ -3,5 +3,6 @@
 
 pub mod expr_lexer;
 pub mod fixture;
+pub mod outline;
 pub mod regions;
 pub mod symbols;
