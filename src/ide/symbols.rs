@@ -309,44 +309,41 @@ fn clamp(a: &Analysis, offset: usize) -> usize {
 /// The occurrence at `offset`: one whose span contains it, preferring one
 /// that starts at or before the cursor and ends after it (so `a|+b` picks
 /// `a`, and `a+|b` picks `b`).
-pub fn symbol_at(a: &Analysis, offset: usize) -> Option<Occurrence> {
-    let offset = clamp(a, offset);
-    let all = occurrences(a);
-    let inside = all
-        .iter()
-        .find(|o| o.span.start <= offset && offset < o.span.end);
-    inside
+fn pick(all: &[Occurrence], offset: usize) -> Option<&Occurrence> {
+    all.iter()
+        .find(|o| o.span.start <= offset && offset < o.span.end)
         .or_else(|| {
             all.iter()
                 .find(|o| o.span.start <= offset && offset == o.span.end)
         })
-        .cloned()
 }
 
-fn same_symbol(a: &Analysis, symbol: &Symbol) -> Vec<Occurrence> {
-    occurrences(a)
-        .into_iter()
-        .filter(|o| &o.symbol == symbol)
-        .collect()
+/// The occurrence at `offset` and every occurrence of the same symbol.
+fn lookup(a: &Analysis, offset: usize) -> Option<(Occurrence, Vec<Occurrence>)> {
+    let all = occurrences(a);
+    let at = pick(&all, clamp(a, offset))?.clone();
+    let same = all.into_iter().filter(|o| o.symbol == at.symbol).collect();
+    Some((at, same))
+}
+
+/// The symbol occurrence (definition or use) at `offset`.
+pub fn symbol_at(a: &Analysis, offset: usize) -> Option<Occurrence> {
+    pick(&occurrences(a), clamp(a, offset)).cloned()
 }
 
 /// Where the symbol at `offset` is defined (its name).
 pub fn definition(a: &Analysis, offset: usize) -> Option<Span> {
-    let at = symbol_at(a, offset)?;
-    same_symbol(a, &at.symbol)
-        .into_iter()
-        .find(|o| o.is_definition)
-        .map(|o| o.span)
+    let (_, same) = lookup(a, offset)?;
+    same.into_iter().find(|o| o.is_definition).map(|o| o.span)
 }
 
 /// Every use of the symbol at `offset`, and its definition when
 /// `include_declaration`; in document order.
 pub fn references(a: &Analysis, offset: usize, include_declaration: bool) -> Vec<Span> {
-    let Some(at) = symbol_at(a, offset) else {
+    let Some((_, same)) = lookup(a, offset) else {
         return Vec::new();
     };
-    same_symbol(a, &at.symbol)
-        .into_iter()
+    same.into_iter()
         .filter(|o| include_declaration || !o.is_definition)
         .map(|o| o.span)
         .collect()
@@ -354,24 +351,20 @@ pub fn references(a: &Analysis, offset: usize, include_declaration: bool) -> Vec
 
 /// Every occurrence of the symbol at `offset`, with `true` for the definition.
 pub fn document_highlight(a: &Analysis, offset: usize) -> Vec<(Span, bool)> {
-    let Some(at) = symbol_at(a, offset) else {
+    let Some((_, same)) = lookup(a, offset) else {
         return Vec::new();
     };
-    same_symbol(a, &at.symbol)
-        .into_iter()
+    same.into_iter()
         .map(|o| (o.span, o.is_definition))
         .collect()
 }
 
 /// The range a rename at `offset` would replace, if there is a symbol there.
 pub fn prepare_rename(a: &Analysis, offset: usize) -> Option<Span> {
-    let at = symbol_at(a, offset)?;
+    let (at, same) = lookup(a, offset)?;
     // A symbol with no definition in this document (a dangling name)
     // cannot be renamed.
-    same_symbol(a, &at.symbol)
-        .iter()
-        .any(|o| o.is_definition)
-        .then_some(at.span)
+    same.iter().any(|o| o.is_definition).then_some(at.span)
 }
 
 /// Renames the symbol at `offset`: one edit per occurrence (definition and
@@ -384,8 +377,8 @@ pub fn rename(a: &Analysis, offset: usize, new_name: &str) -> Result<Vec<(Span, 
         .template
         .as_ref()
         .ok_or_else(|| "Nothing to rename here".to_string())?;
-    let at = symbol_at(a, offset).ok_or_else(|| "Nothing to rename here".to_string())?;
-    let occurrences = same_symbol(a, &at.symbol);
+    let (at, occurrences) =
+        lookup(a, offset).ok_or_else(|| "Nothing to rename here".to_string())?;
     if !occurrences.iter().any(|o| o.is_definition) {
         return Err("This name is not defined in this document".into());
     }
