@@ -320,7 +320,8 @@ pub fn selection_ranges(a: &Analysis, offset: usize) -> Vec<Span> {
     let text = a.text.as_str();
     let offset = floor_char_boundary(text, offset);
     // Outermost first, reversed at the end.
-    let mut out: Vec<Span> = vec![0..text.len()];
+    let mut out: Vec<Span> = Vec::new();
+    out.push(0..text.len());
     let Some(root) = &a.root else {
         return out;
     };
