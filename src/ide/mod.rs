@@ -5,4 +5,5 @@ pub mod expr_lexer;
 pub mod fixture;
 pub mod outline;
 pub mod regions;
+pub mod semantic_tokens;
 pub mod symbols;
