@@ -350,6 +350,14 @@ steps:
             "24: {{Param.[Frame]}}\""
         ]
     );
+    // Definition, highlight and prepare-rename from every use, in every style.
+    for r in &refs {
+        for off in [r.start, r.end] {
+            assert_eq!(definition(&a, off), Some(refs[0].clone()));
+            assert_eq!(prepare_rename(&a, off), Some(r.clone()));
+            assert_eq!(document_highlight(&a, off).len(), 6);
+        }
+    }
     // The escaped name maps to its whole source, escape included.
     let (a, off) = fixture(&at(text, "Scene}}\n", 0));
     let refs = references(&a, off, true);
