@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
-# The project's test command: unit, conformance, CLI, protocol and
-# bad-input tests in an optimized build (the bad-input tests assert the
-# one-second limits), then the editor integration tests.
+# The project's test command: unit, conformance, CLI, protocol and bad-input
+# tests in an optimized build (the bad-input tests assert the one-second
+# limits), then the editor integrations: the Helix configuration check, the
+# VS Code extension's unit tests, Neovim headless end to end, and VS Code
+# (code-server in headless Chromium) end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 cargo test --release
+
+export OPENJD_LSP_BIN="$PWD/target/release/openjd-lsp"
+echo "== Helix configuration"
+python3 editors/helix/check_languages.py
+echo "== VS Code extension unit tests"
+(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test)
+echo "== Neovim end to end"
+bash editors/nvim/test/run.sh
+echo "== VS Code end to end"
+bash editors/vscode/test/e2e.sh

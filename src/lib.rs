@@ -8,3 +8,4 @@ pub mod schema;
 pub mod server;
 pub mod syntax;
 pub mod text;
+pub mod workspace;

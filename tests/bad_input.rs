@@ -108,5 +108,6 @@ fn twenty_megabyte_valid_template() {
         "{:?}",
         &a.diagnostics[..a.diagnostics.len().min(3)]
     );
-    assert!(elapsed < limit() * 3, "took {elapsed:?}");
+    // A bound against hangs only; `scripts/bench.sh` measures the real time.
+    assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
 }

@@ -37,7 +37,10 @@ fn utf16_positions_by_default() {
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
     c.open(URI, TEXT, 1);
     let diags = c.diagnostics_for(URI, Some(1));
-    let d = diags.iter().find(|d| d["code"] == "undefined-variable").expect("undefined-variable");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "undefined-variable")
+        .expect("undefined-variable");
     // `          args: ["` is 18 UTF-16 units; é is 1, 😀 is 2, then a space and `{{`.
     assert_eq!(range(d), (8, 18 + 1 + 2 + 1 + 2, 18 + 1 + 2 + 1 + 2 + 10));
     assert_eq!(c.shutdown_and_exit(), Some(0));
@@ -50,7 +53,10 @@ fn utf8_positions_when_offered() {
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
     c.open(URI, TEXT, 1);
     let diags = c.diagnostics_for(URI, Some(1));
-    let d = diags.iter().find(|d| d["code"] == "undefined-variable").expect("undefined-variable");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "undefined-variable")
+        .expect("undefined-variable");
     // é is 2 bytes, 😀 is 4.
     assert_eq!(range(d), (8, 18 + 2 + 4 + 1 + 2, 18 + 2 + 4 + 1 + 2 + 10));
 }
@@ -59,25 +65,50 @@ fn utf8_positions_when_offered() {
 fn non_templates_get_an_empty_list_and_close_clears() {
     let mut c = Client::start();
     c.initialize(&["utf-16"], json!({}));
-    c.open("file:///work/compose.yaml", "services:\n  web: {image: nginx\n", 1);
-    assert!(c.diagnostics_for("file:///work/compose.yaml", Some(1)).is_empty());
+    c.open(
+        "file:///work/compose.yaml",
+        "services:\n  web: {image: nginx\n",
+        1,
+    );
+    assert!(
+        c.diagnostics_for("file:///work/compose.yaml", Some(1))
+            .is_empty()
+    );
     c.open(URI, TEXT, 1);
     assert!(!c.diagnostics_for(URI, Some(1)).is_empty());
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
     assert!(c.diagnostics_for(URI, None).is_empty());
 }
 
 #[test]
 fn pull_diagnostics_for_clients_that_ask() {
     let mut c = Client::start();
-    let init = c.initialize(&["utf-16"], json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}));
-    assert_eq!(init["result"]["capabilities"]["diagnosticProvider"]["identifier"], "openjd");
+    let init = c.initialize(
+        &["utf-16"],
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+    );
+    assert_eq!(
+        init["result"]["capabilities"]["diagnosticProvider"]["identifier"],
+        "openjd"
+    );
     c.open(URI, TEXT, 1);
-    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}));
+    let report = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
     let items = report["result"]["items"].as_array().expect("items");
-    assert!(items.iter().any(|d| d["code"] == "undefined-variable"), "{report}");
+    assert!(
+        items.iter().any(|d| d["code"] == "undefined-variable"),
+        "{report}"
+    );
     // Unknown documents give an empty report, not an error.
-    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": "file:///nope.yaml"}}));
+    let report = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": "file:///nope.yaml"}}),
+    );
     assert_eq!(report["result"]["items"], json!([]));
 }
 
@@ -91,7 +122,10 @@ fn exit_without_shutdown_is_status_one() {
 
 #[test]
 fn exits_when_the_client_process_is_gone() {
-    let mut parent = std::process::Command::new("sleep").arg("60").spawn().expect("sleep");
+    let mut parent = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("sleep");
     let mut c = Client::start();
     c.request(
         "initialize",
@@ -99,7 +133,10 @@ fn exits_when_the_client_process_is_gone() {
     );
     parent.kill().expect("kill");
     parent.wait().expect("reap");
-    assert!(c.wait_exit().is_some(), "the server kept running without its client");
+    assert!(
+        c.wait_exit().is_some(),
+        "the server kept running without its client"
+    );
 }
 
 #[test]
@@ -115,7 +152,10 @@ fn out_of_range_edits_are_clamped_not_fatal() {
     );
     c.diagnostics_for(URI, Some(2));
     // Still serving.
-    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}));
+    let report = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
     assert!(report.get("result").is_some(), "{report}");
 }
 
@@ -144,7 +184,18 @@ fn utf16_position(text: &str, char_index: usize) -> (usize, usize) {
 
 #[test]
 fn two_thousand_random_edits_match_a_fresh_open() {
-    const SNIPPETS: [&str; 10] = ["a", "{{", "}}", "\n", "é", "😀", "Param.", "  - name: X\n", ": ", "\r\n"];
+    const SNIPPETS: [&str; 10] = [
+        "a",
+        "{{",
+        "}}",
+        "\n",
+        "é",
+        "😀",
+        "Param.",
+        "  - name: X\n",
+        ": ",
+        "\r\n",
+    ];
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut rand = move |n: usize| {
         seed ^= seed << 13;
@@ -154,7 +205,10 @@ fn two_thousand_random_edits_match_a_fresh_open() {
     };
     let mut c = Client::start();
     c.initialize(&["utf-16"], json!({}));
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"openjd": {"diagnostics": {"debounceMs": 5}}}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"openjd": {"diagnostics": {"debounceMs": 5}}}}),
+    );
     let mut text: Vec<char> = TEXT.chars().collect();
     c.open(URI, TEXT, 1);
     let mut version = 1;
@@ -162,7 +216,11 @@ fn two_thousand_random_edits_match_a_fresh_open() {
         let len = text.len();
         let start = rand(len + 1);
         let end = (start + rand(4)).min(len);
-        let insert = if rand(3) == 0 { "" } else { SNIPPETS[rand(SNIPPETS.len())] };
+        let insert = if rand(3) == 0 {
+            ""
+        } else {
+            SNIPPETS[rand(SNIPPETS.len())]
+        };
         let current: String = text.iter().collect();
         let (sl, sc) = utf16_position(&current, start);
         let (el, ec) = utf16_position(&current, end);
@@ -192,4 +250,85 @@ fn two_thousand_random_edits_match_a_fresh_open() {
     };
     assert_eq!(strip(edited), strip(fresh));
     let _ = Duration::ZERO;
+}
+
+const WRAPPER: &str = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Docker
+  script:
+    actions:
+      onWrapEnvEnter: {command: x}
+      onWrapTaskRun:
+        command: docker
+        args: [\"{{WrappedAction.\"]
+      onWrapEnvExit: {command: x}
+";
+
+#[test]
+fn completion_hover_and_signature_help_over_the_wire() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    let uri = "file:///work/env.yaml";
+    c.open(uri, WRAPPER, 1);
+    // Inside the unterminated `{{WrappedAction.` on line 9.
+    let line = 9;
+    let character = "        args: [\"{{WrappedAction.".len();
+    let resp = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    );
+    let items = resp["result"]["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{resp}"));
+    let labels: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i["textEdit"]["newText"].as_str())
+        .collect();
+    assert!(labels.contains(&"WrappedAction.Command"), "{labels:?}");
+    assert!(
+        !labels.iter().any(|l| l.starts_with("WrappedEnv")),
+        "{labels:?}"
+    );
+    let cmd = items
+        .iter()
+        .find(|i| i["textEdit"]["newText"] == "WrappedAction.Command")
+        .expect("Command");
+    assert_eq!(
+        cmd["textEdit"]["range"]["start"]["character"],
+        character - "WrappedAction.".len()
+    );
+
+    c.open(URI, TEXT, 1);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 7, "character": 12}}),
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .expect("hover text");
+    assert!(value.contains("**command**"), "{value}");
+
+    let text = "specificationVersion: jobtemplate-2023-09\nextensions: [EXPR]\nname: J\nsteps:\n  - name: S\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: [\"{{ join(['a'], ) }}\"]\n";
+    c.open("file:///work/sig.yaml", text, 1);
+    let character = "          args: [\"{{ join(['a'], ".len();
+    let sig = c.request(
+        "textDocument/signatureHelp",
+        json!({"textDocument": {"uri": "file:///work/sig.yaml"}, "position": {"line": 9, "character": character}}),
+    );
+    assert_eq!(sig["result"]["activeParameter"], 1, "{sig}");
+    assert!(
+        sig["result"]["signatures"][0]["label"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("join("),
+        "{sig}"
+    );
+
+    // Requests about documents the server does not have return nothing.
+    let none = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nope.yaml"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(none["result"], Value::Null);
 }

@@ -81,17 +81,18 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             }
         }
     }
-    if declared.set.has(Extension::WrapActions) && !declared.set.has(Extension::Expr)
+    if declared.set.has(Extension::WrapActions)
+        && !declared.set.has(Extension::Expr)
         && let Some((_, span)) = declared
             .spans
             .iter()
             .find(|(e, _)| *e == Extension::WrapActions)
-        {
-            diags.push(Diagnostic::error(
-                "wrap-requires-expr",
-                span.clone(),
-                "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
-            ));
-        }
+    {
+        diags.push(Diagnostic::error(
+            "wrap-requires-expr",
+            span.clone(),
+            "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
+        ));
+    }
     declared
 }

@@ -566,14 +566,14 @@ pub fn out_of_scope_reason(
         && t.parameters
             .iter()
             .any(|x| x.name.value == p && x.kind.is_path())
-        {
-            return Some((
-                "variable-not-in-scope",
-                format!(
-                    "`{name}` is a PATH parameter, path-mapped only on the worker; here use `RawParam.{p}`"
-                ),
-            ));
-        }
+    {
+        return Some((
+            "variable-not-in-scope",
+            format!(
+                "`{name}` is a PATH parameter, path-mapped only on the worker; here use `RawParam.{p}`"
+            ),
+        ));
+    }
     let namespace = name.split('.').next().unwrap_or("");
     let host = matches!(site.class, ScopeClass::Host | ScopeClass::EnvVariables)
         || matches!(

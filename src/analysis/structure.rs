@@ -577,17 +577,20 @@ impl<'a> Walk<'a> {
         match (tag_node, tag, variant) {
             (_, Some(t), Some(v)) => {
                 if let Some(gate) = v.gate.filter(|g| !self.exts.has(*g))
-                    && let Some(n) = tag_node {
-                        self.diags.push(extension_required(
-                            n.span.clone(),
-                            &format!("Type `{t}`"),
-                            gate,
-                        ));
-                    }
-                if !self.expr() && !v.tags.contains(&t)
-                    && let Some(n) = tag_node {
-                        let canonical = v.tags[0];
-                        self.diags.push(
+                    && let Some(n) = tag_node
+                {
+                    self.diags.push(extension_required(
+                        n.span.clone(),
+                        &format!("Type `{t}`"),
+                        gate,
+                    ));
+                }
+                if !self.expr()
+                    && !v.tags.contains(&t)
+                    && let Some(n) = tag_node
+                {
+                    let canonical = v.tags[0];
+                    self.diags.push(
                             Diagnostic::error(
                                 "invalid-value",
                                 n.span.clone(),
@@ -595,7 +598,7 @@ impl<'a> Walk<'a> {
                             )
                             .with_suggestion(canonical),
                         );
-                    }
+                }
                 self.object(node, v.object, Some(tagged.tag), path, key);
             }
             (Some(n), _, _) => {

@@ -243,8 +243,9 @@ fn cross_file_layers(externals: &mut [Checked], jobs: &mut [Checked]) {
     }
     for (index, d) in extra_for_externals {
         if let Some(c) = externals.get_mut(index)
-            && !c.extra.contains(&d) {
-                c.extra.push(d);
-            }
+            && !c.extra.contains(&d)
+        {
+            c.extra.push(d);
+        }
     }
 }

@@ -1,9 +1,14 @@
 //! Editor features as pure functions of an analysis: byte offsets in, byte
 //! ranges out. The server converts to and from protocol positions.
 
+pub mod completion;
+pub mod context;
 pub mod expr_lexer;
 pub mod fixture;
+pub mod hover;
 pub mod outline;
 pub mod regions;
 pub mod semantic_tokens;
+pub mod signature;
 pub mod symbols;
+pub mod wrap;

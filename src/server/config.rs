@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Config {
     pub diagnostics: DiagnosticsConfig,
     pub log: LogConfig,
@@ -83,6 +83,25 @@ pub struct QueueConfig {
 }
 
 impl Config {
+    /// Top-level keys of the section this server does not know; they are
+    /// ignored, and reported so a typo does not go unnoticed.
+    pub fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
+        const KNOWN: [&str; 6] = ["diagnostics", "log", "hints", "queues", "server", "trace"];
+        let section = match value {
+            serde_json::Value::Object(map) if map.contains_key("openjd") => &map["openjd"],
+            other => other,
+        };
+        section
+            .as_object()
+            .map(|m| {
+                m.keys()
+                    .filter(|k| !KNOWN.contains(&k.as_str()))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Read settings sent by a client: either `{ "openjd": {...} }` or the
     /// section itself. `Ok(None)` when nothing was sent.
     pub fn from_client(value: &serde_json::Value) -> Result<Option<Config>, String> {
@@ -118,5 +137,9 @@ mod tests {
         assert_eq!(c.log.level, "debug");
         assert!(Config::from_client(&json!(null)).unwrap().is_none());
         assert!(Config::from_client(&json!({"diagnostics": {"debounceMs": "soon"}})).is_err());
+        // An unknown key is ignored (and reported), not fatal.
+        let v = json!({"openjd": {"colour": "red", "log": {"level": "warn"}}});
+        assert_eq!(Config::from_client(&v).unwrap().unwrap().log.level, "warn");
+        assert_eq!(Config::unknown_keys(&v), vec!["colour".to_string()]);
     }
 }

@@ -97,3 +97,53 @@ pub fn diagnostics(a: &Analysis, uri: &Uri, enc: PositionEncoding) -> Vec<lsp::D
         .map(|d| diagnostic(a, uri, d, enc))
         .collect()
 }
+
+pub fn completion_item(
+    a: &Analysis,
+    item: &crate::ide::completion::Item,
+    enc: PositionEncoding,
+) -> lsp::CompletionItem {
+    use crate::ide::completion::ItemKind;
+    let kind = match item.kind {
+        ItemKind::Variable => lsp::CompletionItemKind::VARIABLE,
+        ItemKind::Namespace => lsp::CompletionItemKind::MODULE,
+        ItemKind::Function => lsp::CompletionItemKind::FUNCTION,
+        ItemKind::Property => lsp::CompletionItemKind::PROPERTY,
+        ItemKind::Key => lsp::CompletionItemKind::FIELD,
+        ItemKind::Value => lsp::CompletionItemKind::ENUM_MEMBER,
+        ItemKind::Keyword => lsp::CompletionItemKind::KEYWORD,
+        ItemKind::Snippet => lsp::CompletionItemKind::SNIPPET,
+        ItemKind::Reference => lsp::CompletionItemKind::REFERENCE,
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: item.detail.clone(),
+        documentation: item.documentation.as_ref().map(|d| {
+            lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: d.clone(),
+            })
+        }),
+        sort_text: (!item.sort.is_empty()).then(|| item.sort.clone()),
+        // Clients filter by the text in the replaced range, which for a
+        // dotted name includes its namespace.
+        filter_text: Some(
+            item.insert
+                .split('$')
+                .next()
+                .unwrap_or(&item.insert)
+                .to_string(),
+        ),
+        insert_text_format: Some(if item.snippet {
+            lsp::InsertTextFormat::SNIPPET
+        } else {
+            lsp::InsertTextFormat::PLAIN_TEXT
+        }),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+            range: range(a, &item.replace, enc),
+            new_text: item.insert.clone(),
+        })),
+        ..Default::default()
+    }
+}

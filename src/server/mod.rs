@@ -20,6 +20,7 @@ use tracing_subscriber::{EnvFilter, Registry, reload};
 
 use crate::analysis::{Analysis, Options, analyze};
 use crate::text::PositionEncoding;
+use crate::workspace::Workspace;
 
 use config::Config;
 use document::{ClientPosition, Document};
@@ -36,6 +37,11 @@ pub struct State {
     push: AtomicBool,
     shutdown: AtomicBool,
     log: Option<LogHandle>,
+    workspace: RwLock<Workspace>,
+    roots: RwLock<Vec<std::path::PathBuf>>,
+    /// The client can register file watchers and show progress.
+    watch_registration: AtomicBool,
+    progress_support: AtomicBool,
 }
 
 pub struct Backend {
@@ -84,9 +90,63 @@ async fn isolated<T: Send + 'static>(
     }
 }
 
+fn path_of(uri: &Uri) -> Option<std::path::PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
 impl State {
     fn encoding(&self) -> PositionEncoding {
         read(&self.encoding)
+    }
+
+    fn ws(&self) -> std::sync::RwLockReadGuard<'_, Workspace> {
+        self.workspace.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn ws_mut(&self) -> std::sync::RwLockWriteGuard<'_, Workspace> {
+        self.workspace.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The text of a file as the editor sees it: the open buffer, else disk.
+    fn read_file(&self, path: &std::path::Path) -> Option<String> {
+        let open = self
+            .docs
+            .iter()
+            .find(|e| path_of(e.key()).as_deref() == Some(path))
+            .map(|e| e.value().text());
+        open.or_else(|| std::fs::read_to_string(path).ok())
+    }
+
+    /// Everything to publish for a document: its own diagnostics and those
+    /// that come from the workspace (queue environments, configuration).
+    fn diagnostics_for(&self, uri: &Uri, a: &Analysis) -> Vec<Diagnostic> {
+        let enc = self.encoding();
+        let Some(path) = path_of(uri) else {
+            return convert::diagnostics(a, uri, enc);
+        };
+        let ws = self.ws();
+        if Workspace::is_config_file(&path) {
+            let text = self.read_file(&path).unwrap_or_default();
+            let cfg = crate::analysis::analyze(&text, &Options { reference: false });
+            return crate::ide::wrap::config_conflicts(&ws, &path)
+                .iter()
+                .map(|d| convert::diagnostic(&cfg, uri, d, enc))
+                .collect();
+        }
+        let mut out = convert::diagnostics(a, uri, enc);
+        for d in crate::ide::wrap::workspace_diagnostics(a, &path, &ws) {
+            out.push(convert::diagnostic(a, uri, &d, enc));
+        }
+        out
+    }
+
+    fn reload_queues(&self) {
+        let settings = read(&self.config).queues;
+        let mut ws = self.ws_mut();
+        ws.load_queues(&settings, &|p| self.read_file(p));
+        for p in &ws.settings_problems {
+            tracing::warn!("openjd.queues: {p}");
+        }
     }
 
     fn generation(&self, uri: &Uri) -> Arc<AtomicU64> {
@@ -99,9 +159,10 @@ impl State {
             return Ok(None);
         };
         if let Some(entry) = self.analyses.get(uri)
-            && entry.0 == version {
-                return Ok(Some(entry.1.clone()));
-            }
+            && entry.0 == version
+        {
+            return Ok(Some(entry.1.clone()));
+        }
         let analysis = isolated("analysis", move || {
             Arc::new(analyze(&text, &Options::default()))
         })
@@ -144,20 +205,138 @@ impl Backend {
             state
                 .analyses
                 .insert(uri.clone(), (version, analysis.clone()));
+            if let Some(path) = path_of(&uri) {
+                if Workspace::is_config_file(&path) {
+                    state.reload_queues();
+                } else {
+                    state.ws_mut().update_analysis(&path, &analysis);
+                }
+            }
             if state.push.load(Ordering::SeqCst) {
-                let diags = convert::diagnostics(&analysis, &uri, state.encoding());
+                let diags = state.diagnostics_for(&uri, &analysis);
                 client.publish_diagnostics(uri, diags, Some(version)).await;
             }
         });
     }
 
+    /// Publish again for every open document (after the workspace changed).
+    async fn republish_all(&self) {
+        if !self.state.push.load(Ordering::SeqCst) {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+            return;
+        }
+        let open: Vec<(Uri, i32)> = self
+            .state
+            .docs
+            .iter()
+            .map(|e| (e.key().clone(), e.value().version))
+            .collect();
+        for (uri, version) in open {
+            let Ok(Some(a)) = self.state.current(&uri).await else {
+                continue;
+            };
+            let diags = self.state.diagnostics_for(&uri, &a);
+            self.client
+                .publish_diagnostics(uri, diags, Some(version))
+                .await;
+        }
+    }
+
+    /// Index the workspace folders, reporting progress, then read the
+    /// queue configuration.
+    async fn index_workspace(&self) {
+        let roots = read(&self.state.roots);
+        let token = ProgressToken::String("openjd-lsp/indexing".into());
+        let progress = if self.state.progress_support.load(Ordering::SeqCst) {
+            let created = self
+                .client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await;
+            match created {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "Indexing OpenJD templates")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let job = tokio::task::spawn_blocking(move || {
+            Workspace::index(roots, &mut |done, total| {
+                let _ = tx.send((done, total));
+            })
+        });
+        while let Some((done, total)) = rx.recv().await {
+            if let Some(p) = &progress {
+                let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                p.report_with_message(format!("{done}/{total} files"), pct)
+                    .await;
+            }
+        }
+        match job.await {
+            Ok(mut ws) => {
+                // Open buffers win over the files on disk.
+                for entry in self.state.analyses.iter() {
+                    if let Some(path) = path_of(entry.key()) {
+                        ws.update_analysis(&path, &entry.value().1);
+                    }
+                }
+                let count = ws.files.len();
+                *self.state.ws_mut() = ws;
+                self.state.reload_queues();
+                tracing::info!("indexed {count} templates");
+                if let Some(p) = progress {
+                    p.finish_with_message(format!("{count} templates")).await;
+                }
+            }
+            Err(e) => tracing::error!("indexing failed: {e}"),
+        }
+        self.republish_all().await;
+    }
+
+    async fn register_watchers(&self) {
+        if !self.state.watch_registration.load(Ordering::SeqCst) {
+            return;
+        }
+        let watchers: Vec<FileSystemWatcher> = ["**/*.yaml", "**/*.yml", "**/*.json"]
+            .iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*g).into()),
+                kind: None,
+            })
+            .collect();
+        let registration = Registration {
+            id: "openjd-lsp/watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            tracing::warn!("could not register file watchers: {e}");
+        }
+    }
+
     async fn apply_config(&self, value: &serde_json::Value) {
+        let unknown = Config::unknown_keys(value);
+        if !unknown.is_empty() {
+            tracing::warn!("ignoring unknown openjd settings: {}", unknown.join(", "));
+        }
         match Config::from_client(value) {
             Ok(Some(config)) => {
                 if let Some(handle) = &self.state.log
-                    && let Ok(filter) = EnvFilter::try_new(&config.log.level) {
-                        let _ = handle.reload(filter);
-                    }
+                    && let Ok(filter) = EnvFilter::try_new(&config.log.level)
+                {
+                    let _ = handle.reload(filter);
+                }
                 tracing::info!("settings: {config:?}");
                 write(&self.state.config, config);
             }
@@ -180,9 +359,10 @@ impl Backend {
             section: Some("openjd".into()),
         }];
         if let Ok(values) = self.client.configuration(items).await
-            && let Some(v) = values.into_iter().next() {
-                self.apply_config(&v).await;
-            }
+            && let Some(v) = values.into_iter().next()
+        {
+            self.apply_config(&v).await;
+        }
     }
 }
 
@@ -232,6 +412,36 @@ impl LanguageServer for Backend {
         if let Some(pid) = params.process_id {
             watch_parent(pid);
         }
+        #[allow(deprecated)]
+        let mut roots: Vec<std::path::PathBuf> = params
+            .workspace_folders
+            .as_ref()
+            .map(|fs| fs.iter().filter_map(|f| path_of(&f.uri)).collect())
+            .unwrap_or_default();
+        #[allow(deprecated)]
+        let root_uri = params.root_uri.as_ref().and_then(path_of);
+        if roots.is_empty()
+            && let Some(root) = root_uri
+        {
+            roots.push(root);
+        }
+        write(&self.state.roots, roots);
+        let caps = &params.capabilities;
+        let watch = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.state.watch_registration.store(watch, Ordering::SeqCst);
+        let progress = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.state
+            .progress_support
+            .store(progress, Ordering::SeqCst);
         tracing::info!("initialize: encoding {encoding:?}, pull diagnostics: {pulls}");
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -246,6 +456,31 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![
+                        "{".into(),
+                        ".".into(),
+                        " ".into(),
+                        ":".into(),
+                        "-".into(),
+                    ]),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into()]),
+                    retrigger_characters: None,
+                    work_done_progress_options: Default::default(),
+                }),
                 diagnostic_provider: pulls.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("openjd".into()),
@@ -266,6 +501,54 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.pull_config().await;
+        self.register_watchers().await;
+        self.index_workspace().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut config_changed = false;
+        for change in params.changes {
+            let Some(path) = path_of(&change.uri) else {
+                continue;
+            };
+            if Workspace::is_config_file(&path) {
+                config_changed = true;
+                continue;
+            }
+            // An open buffer wins over the file on disk.
+            if self.state.docs.contains_key(&change.uri) {
+                continue;
+            }
+            if change.typ == FileChangeType::DELETED {
+                self.state.ws_mut().remove(&path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let state = self.state.clone();
+                let _ =
+                    tokio::task::spawn_blocking(move || state.ws_mut().update_text(&path, &text))
+                        .await;
+            }
+        }
+        if config_changed {
+            self.state.reload_queues();
+        } else {
+            // Environment templates changed: configuration checks depend on them.
+            self.state.reload_queues();
+        }
+        self.republish_all().await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let mut roots = read(&self.state.roots);
+        roots.retain(|r| {
+            !params
+                .event
+                .removed
+                .iter()
+                .any(|f| path_of(&f.uri).as_ref() == Some(r))
+        });
+        roots.extend(params.event.added.iter().filter_map(|f| path_of(&f.uri)));
+        write(&self.state.roots, roots);
+        self.index_workspace().await;
     }
 
     async fn shutdown(&self) -> RpcResult<()> {
@@ -323,6 +606,15 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         self.state.docs.remove(&uri);
         self.state.analyses.remove(&uri);
+        if let Some(path) = path_of(&uri) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) if !Workspace::is_config_file(&path) => {
+                    self.state.ws_mut().update_text(&path, &text)
+                }
+                Ok(_) => self.state.reload_queues(),
+                Err(_) => self.state.ws_mut().remove(&path),
+            }
+        }
         if let Some(g) = self.state.generations.get(&uri) {
             g.fetch_add(1, Ordering::SeqCst);
         }
@@ -337,6 +629,150 @@ impl LanguageServer for Backend {
         } else {
             self.apply_config(&params.settings).await;
         }
+        self.state.reload_queues();
+        self.republish_all().await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> RpcResult<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("completion", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            let items: Vec<CompletionItem> = crate::ide::completion::complete(&a, offset)
+                .iter()
+                .map(|i| convert::completion_item(&a, i, enc))
+                .collect();
+            Some(CompletionResponse::List(CompletionList {
+                is_incomplete: false,
+                items,
+            }))
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        let state = self.state.clone();
+        let path = path_of(&at.text_document.uri);
+        isolated("hover", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            let ws = state.ws();
+            let wrap = crate::ide::wrap::hover(&a, path.as_deref(), &ws, offset);
+            let key = crate::ide::hover::hover(&a, offset);
+            let combined = match (wrap, key) {
+                (Some(w), Some(k)) => Some(crate::ide::hover::Hover {
+                    contents: format!("{}\n\n---\n\n{}", w.contents, k.contents),
+                    range: w.range,
+                }),
+                (w, k) => w.or(k),
+            };
+            combined.map(|h| Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: h.contents,
+                }),
+                range: Some(convert::range(&a, &h.range, enc)),
+            })
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> RpcResult<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let uri = at.text_document.uri.clone();
+        let Some(a) = self.state.current(&uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        let state = self.state.clone();
+        isolated("definition", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            let ws = state.ws();
+            let path = path_of(&uri);
+            let (file, span) = crate::ide::wrap::hook_definition(&a, path.as_deref(), &ws, offset)?;
+            let location = match file {
+                None => Location {
+                    uri,
+                    range: convert::range(&a, &span, enc),
+                },
+                Some(f) => Location {
+                    uri: Uri::from_file_path(&f)?,
+                    range: convert::range_in_file(&f, &span, enc)?,
+                },
+            };
+            Some(GotoDefinitionResponse::Scalar(location))
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> RpcResult<Option<Vec<InlayHint>>> {
+        if !read(&self.state.config).hints.wrapped_actions {
+            return Ok(Some(Vec::new()));
+        }
+        let uri = params.text_document.uri;
+        let Some(a) = self.state.current(&uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        let state = self.state.clone();
+        isolated("inlay hints", move || {
+            let ws = state.ws();
+            let path = path_of(&uri);
+            let hints = crate::ide::wrap::inlay_hints(&a, path.as_deref(), &ws)
+                .into_iter()
+                .map(|(offset, label)| InlayHint {
+                    position: convert::position(&a, offset, enc),
+                    label: InlayHintLabel::String(label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: None,
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                })
+                .collect();
+            Some(hints)
+        })
+        .await
+    }
+
+    async fn signature_help(
+        &self,
+        params: SignatureHelpParams,
+    ) -> RpcResult<Option<SignatureHelp>> {
+        let at = params.text_document_position_params;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("signature help", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            crate::ide::signature::signature_help(&a, offset).map(|s| SignatureHelp {
+                signatures: s
+                    .signatures
+                    .iter()
+                    .map(|label| SignatureInformation {
+                        label: label.clone(),
+                        documentation: None,
+                        parameters: None,
+                        active_parameter: None,
+                    })
+                    .collect(),
+                active_signature: Some(0),
+                active_parameter: Some(s.active_parameter as u32),
+            })
+        })
+        .await
     }
 
     async fn diagnostic(
@@ -398,6 +834,10 @@ pub fn run() -> ExitCode {
         push: AtomicBool::new(true),
         shutdown: AtomicBool::new(false),
         log,
+        workspace: RwLock::new(Workspace::default()),
+        roots: RwLock::new(Vec::new()),
+        watch_registration: AtomicBool::new(false),
+        progress_support: AtomicBool::new(false),
     });
     let served = state.clone();
     runtime.block_on(async move {

@@ -35,7 +35,9 @@ pub struct Scalar {
 
 impl Scalar {
     pub fn kind(&self) -> ScalarKind {
-        if let Some("tag:yaml.org,2002:str") = self.tag.as_deref() { return ScalarKind::Str }
+        if let Some("tag:yaml.org,2002:str") = self.tag.as_deref() {
+            return ScalarKind::Str;
+        }
         if self.style != ScalarStyle::Plain {
             return ScalarKind::Str;
         }
@@ -83,9 +85,10 @@ fn resolve_plain(v: &str) -> ScalarKind {
         return ScalarKind::Int(value);
     }
     if is_core_float(v)
-        && let Ok(f) = v.parse::<f64>() {
-            return ScalarKind::Float(f);
-        }
+        && let Ok(f) = v.parse::<f64>()
+    {
+        return ScalarKind::Float(f);
+    }
     ScalarKind::Str
 }
 

@@ -1,7 +1,7 @@
 //! A minimal LSP client for driving the real binary over stdio in tests.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -44,7 +44,9 @@ impl Client {
 
     pub fn start_with_env(env: &[(&str, &str)]) -> Client {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"));
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -87,7 +89,9 @@ impl Client {
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let msg = self.next(deadline).unwrap_or_else(|| panic!("no response to {method}"));
+            let msg = self
+                .next(deadline)
+                .unwrap_or_else(|| panic!("no response to {method}"));
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
                 return msg;
             }
@@ -100,7 +104,9 @@ impl Client {
             let left = deadline.checked_duration_since(Instant::now())?;
             match self.incoming.recv_timeout(left) {
                 Ok(msg) => {
-                    if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method").and_then(Value::as_str)) {
+                    if let (Some(id), Some(method)) =
+                        (msg.get("id"), msg.get("method").and_then(Value::as_str))
+                    {
                         let result = match method {
                             "workspace/configuration" => json!([null]),
                             _ => Value::Null,
@@ -118,7 +124,12 @@ impl Client {
     }
 
     /// Wait for a notification `method` whose params satisfy `pred`.
-    pub fn wait_for(&mut self, method: &str, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+    pub fn wait_for(
+        &mut self,
+        method: &str,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<Value> {
         if let Some(i) = self
             .backlog
             .iter()
@@ -166,7 +177,10 @@ impl Client {
                 Duration::from_secs(20),
             )
             .unwrap_or_else(|| panic!("no diagnostics for {uri} version {version:?}"));
-        params["diagnostics"].as_array().cloned().unwrap_or_default()
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn shutdown_and_exit(mut self) -> Option<i32> {

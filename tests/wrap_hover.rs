@@ -1,0 +1,311 @@
+//! Wrap-aware hover, hints, go-to-hook and cross-file diagnostics, with
+//! queue environments from other files. One fixture per row of the
+//! resolution table (RFC 0008 §3.2).
+
+use std::path::{Path, PathBuf};
+
+use openjd_lsp::analysis::{Analysis, Options, analyze};
+use openjd_lsp::ide::wrap;
+use openjd_lsp::workspace::{Workspace, queues};
+
+const DOCKER: &str = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Docker
+  script:
+    actions:
+      onEnter: {command: docker-start}
+      onWrapEnvEnter: {command: wrap, args: [\"{{WrappedEnv.Name}}\", \"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+      onWrapTaskRun: {command: docker, args: [exec, \"{{WrappedStep.Name}}\", \"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+      onWrapEnvExit: {command: wrap, args: [\"{{WrappedAction.Command}}\"]}
+      onExit: {command: docker-stop}
+";
+
+const PLAIN_QUEUE_ENV: &str = "specificationVersion: environment-2023-09
+environment:
+  name: Mount
+  script:
+    actions:
+      onEnter: {command: mount}
+      onExit: {command: umount}
+";
+
+const JOB: &str = "specificationVersion: jobtemplate-2023-09
+name: J
+jobEnvironments:
+  - name: Conda
+    script:
+      actions:
+        onEnter: {command: conda-setup, args: [--prefix, env]}
+        onExit: {command: conda-teardown}
+  - name: Vars
+    variables: {A: b}
+steps:
+  - name: Render
+    stepEnvironments:
+      - name: Tools
+        script:
+          actions:
+            onEnter: {command: fetch-tools}
+    script:
+      actions:
+        onRun: {command: render, args: [--frame, \"1\"]}
+";
+
+struct Fixture {
+    ws: Workspace,
+    job_path: PathBuf,
+}
+
+fn workspace(config: Option<&str>) -> Fixture {
+    let root = PathBuf::from("/ws");
+    let mut ws = Workspace {
+        roots: vec![root.clone()],
+        ..Workspace::default()
+    };
+    ws.update_text(&root.join("envs/docker.yaml"), DOCKER);
+    ws.update_text(&root.join("envs/mount.yaml"), PLAIN_QUEUE_ENV);
+    if let Some(c) = config {
+        let exists = |p: &Path| p.starts_with("/ws/envs");
+        let (qs, diags) = queues::parse_file(&root.join("openjd-lsp.yaml"), c, &exists);
+        assert!(diags.is_empty(), "{diags:?}");
+        ws.queues = qs;
+    }
+    Fixture {
+        ws,
+        job_path: root.join("jobs/render/template.yaml"),
+    }
+}
+
+const QUEUE: &str = "queues:\n  - name: linux\n    environments: [envs/mount.yaml, envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n";
+
+fn hover_at(a: &Analysis, f: &Fixture, text: &str, needle: &str) -> String {
+    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle}")) + 1;
+    let h = wrap::hover(a, Some(&f.job_path), &f.ws, offset)
+        .unwrap_or_else(|| panic!("no hover on {needle}"));
+    h.contents
+}
+
+#[test]
+fn queue_wrapper_wraps_tasks_and_every_job_and_step_environment() {
+    let f = workspace(Some(QUEUE));
+    let a = analyze(JOB, &Options::default());
+    let run = hover_at(&a, &f, JOB, "onRun");
+    assert!(
+        run.contains("**Wrapped** by `Docker` (queue environment"),
+        "{run}"
+    );
+    assert!(run.contains("**`onWrapTaskRun`**"), "{run}");
+    assert!(
+        run.contains("docker.yaml:4"),
+        "file and line of the wrapper: {run}"
+    );
+    assert!(run.contains("`WrappedStep.Name` = `Render`"), "{run}");
+    assert!(
+        run.contains("Effective command: `docker exec Render render --frame 1`"),
+        "{run}"
+    );
+    assert!(
+        run.contains("1. `Mount` (queue environment)")
+            && run.contains("2. `Docker` (queue environment) — wraps"),
+        "{run}"
+    );
+    let enter = hover_at(&a, &f, JOB, "onEnter: {command: conda-setup");
+    assert!(
+        enter.contains("**`onWrapEnvEnter`**") && enter.contains("`WrappedEnv.Name` = `Conda`"),
+        "{enter}"
+    );
+    assert!(
+        enter.contains("Effective command: `wrap Conda conda-setup --prefix env`"),
+        "{enter}"
+    );
+    let tools = hover_at(&a, &f, JOB, "onEnter: {command: fetch-tools");
+    assert!(
+        tools.contains("Wrapped") && tools.contains("`Tools`"),
+        "{tools}"
+    );
+}
+
+#[test]
+fn outer_queue_environment_and_the_wrappers_own_actions_are_not_wrapped() {
+    let f = workspace(Some(QUEUE));
+    let mount = analyze(PLAIN_QUEUE_ENV, &Options::default());
+    let h = wrap::hover(
+        &mount,
+        Some(Path::new("/ws/envs/mount.yaml")),
+        &f.ws,
+        PLAIN_QUEUE_ENV.find("onEnter").unwrap_or(0) + 1,
+    )
+    .expect("hover");
+    assert!(
+        h.contents.contains("**Not wrapped.**") && h.contents.contains("comes later"),
+        "{}",
+        h.contents
+    );
+    let docker = analyze(DOCKER, &Options::default());
+    let h = wrap::hover(
+        &docker,
+        Some(Path::new("/ws/envs/docker.yaml")),
+        &f.ws,
+        DOCKER.find("onEnter").unwrap_or(0) + 1,
+    )
+    .expect("hover");
+    assert!(
+        h.contents.contains("own onEnter/onExit are never wrapped"),
+        "{}",
+        h.contents
+    );
+}
+
+#[test]
+fn hook_hover_lists_every_action_it_replaces_across_jobs() {
+    let mut f = workspace(Some(QUEUE));
+    f.ws.update_text(&f.job_path.clone(), JOB);
+    let docker = analyze(DOCKER, &Options::default());
+    let at = DOCKER.find("onWrapTaskRun").unwrap_or(0) + 1;
+    let h =
+        wrap::hover(&docker, Some(Path::new("/ws/envs/docker.yaml")), &f.ws, at).expect("hover");
+    assert!(
+        h.contents.contains("template.yaml: step `Render` `onRun`"),
+        "{}",
+        h.contents
+    );
+    let at = DOCKER.find("onWrapEnvExit").unwrap_or(0) + 1;
+    let h =
+        wrap::hover(&docker, Some(Path::new("/ws/envs/docker.yaml")), &f.ws, at).expect("hover");
+    assert!(
+        h.contents.contains("environment `Conda` `onExit`"),
+        "{}",
+        h.contents
+    );
+    assert!(
+        !h.contents.contains("`Tools` `onExit`"),
+        "Tools has no onExit: {}",
+        h.contents
+    );
+}
+
+#[test]
+fn variables_only_and_missing_exit_get_no_hook() {
+    let f = workspace(Some(QUEUE));
+    let a = analyze(JOB, &Options::default());
+    // Tools has no onExit, Vars no actions at all: hints only for real actions.
+    let hints = wrap::inlay_hints(&a, Some(&f.job_path), &f.ws);
+    let labels: Vec<&str> = hints.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        vec![
+            "wrapped by Docker · onWrapTaskRun",
+            "wrapped by Docker · onWrapEnvEnter",
+            "wrapped by Docker · onWrapEnvExit",
+            "wrapped by Docker · onWrapEnvEnter",
+        ]
+    );
+}
+
+#[test]
+fn wrapper_inside_the_job_and_in_a_step() {
+    let job = JOB.replace(
+        "        onExit: {command: conda-teardown}",
+        "        onExit: {command: conda-teardown}\n        onWrapEnvEnter: {command: w}\n        onWrapTaskRun: {command: w}\n        onWrapEnvExit: {command: w}",
+    )
+    .replace("name: J\n", "extensions: [WRAP_ACTIONS, EXPR]\nname: J\n");
+    let f = workspace(None);
+    let a = analyze(&job, &Options::default());
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    let run = hover_at(&a, &f, &job, "onRun");
+    assert!(
+        run.contains("**Wrapped** by `Conda` (job environment"),
+        "{run}"
+    );
+    let own = hover_at(&a, &f, &job, "onEnter: {command: conda-setup");
+    assert!(own.contains("never wrapped"), "{own}");
+    // Without a queue configuration, hover names the workspace's wrappers.
+    assert!(
+        run.contains("would wrap it if applied to its queue") && run.contains("`Docker`"),
+        "{run}"
+    );
+    // A wrapper in one step's environments does not wrap another step.
+    let two = "specificationVersion: jobtemplate-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+name: J
+steps:
+  - name: A
+    stepEnvironments:
+      - name: Box
+        script:
+          actions:
+            onWrapEnvEnter: {command: w}
+            onWrapTaskRun: {command: w}
+            onWrapEnvExit: {command: w}
+    script:
+      actions:
+        onRun: {command: a}
+  - name: B
+    script:
+      actions:
+        onRun: {command: b}
+";
+    let a = analyze(two, &Options::default());
+    let run_a = hover_at(&a, &f, two, "onRun: {command: a}");
+    assert!(
+        run_a.contains("**Wrapped** by `Box` (step environment"),
+        "{run_a}"
+    );
+    let run_b = hover_at(&a, &f, two, "onRun: {command: b}");
+    assert!(
+        run_b.contains("**Not wrapped.** No environment in this session"),
+        "{run_b}"
+    );
+}
+
+#[test]
+fn go_to_the_hook_in_another_file() {
+    let f = workspace(Some(QUEUE));
+    let a = analyze(JOB, &Options::default());
+    let at = JOB.find("onRun").unwrap_or(0) + 1;
+    let (file, span) = wrap::hook_definition(&a, Some(&f.job_path), &f.ws, at).expect("definition");
+    assert_eq!(file.as_deref(), Some(Path::new("/ws/envs/docker.yaml")));
+    assert_eq!(&DOCKER[span], "onWrapTaskRun");
+}
+
+#[test]
+fn a_job_wrapper_under_a_wrapping_queue_is_an_error_in_both_files() {
+    let job = JOB
+        .replace("name: J\n", "extensions: [WRAP_ACTIONS, EXPR]\nname: J\n")
+        .replace(
+            "            onEnter: {command: fetch-tools}",
+            "            onWrapEnvEnter: {command: w}\n            onWrapTaskRun: {command: w}\n            onWrapEnvExit: {command: w}",
+        );
+    let mut f = workspace(Some(QUEUE));
+    let a = analyze(&job, &Options::default());
+    assert!(
+        a.diagnostics.is_empty(),
+        "valid on its own: {:?}",
+        a.diagnostics
+    );
+    let diags = wrap::workspace_diagnostics(&a, &f.job_path, &f.ws);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(&job[diags[0].span.clone()], "Tools");
+    assert!(
+        diags[0]
+            .related
+            .iter()
+            .any(|r| r.file.as_deref() == Some(Path::new("/ws/envs/docker.yaml")))
+    );
+    assert!(
+        diags[0]
+            .related
+            .iter()
+            .any(|r| r.file.as_deref() == Some(Path::new("/ws/openjd-lsp.yaml")))
+    );
+    f.ws.update_text(&f.job_path.clone(), &job);
+    let on_config = wrap::config_conflicts(&f.ws, Path::new("/ws/openjd-lsp.yaml"));
+    assert!(
+        on_config.iter().any(|d| d.code == "wrap-single-layer"
+            && d.related
+                .iter()
+                .any(|r| r.file.as_deref() == Some(f.job_path.as_path()))),
+        "{on_config:?}"
+    );
+}
