@@ -3,6 +3,12 @@
 
 pub mod completion;
 pub mod context;
+pub mod expr_lexer;
+pub mod fixture;
 pub mod hover;
+pub mod outline;
+pub mod regions;
+pub mod semantic_tokens;
 pub mod signature;
+pub mod symbols;
 pub mod wrap;
