@@ -332,3 +332,123 @@ fn completion_hover_and_signature_help_over_the_wire() {
     );
     assert_eq!(none["result"], Value::Null);
 }
+
+const NAV: &str = "specificationVersion: jobtemplate-2023-09
+extensions: [EXPR]
+name: \"Render {{Param.Shot}}\"
+parameterDefinitions:
+  - name: Shot
+    type: STRING
+steps:
+  - name: A
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: [\"{{Param.Shot}}\", \"{{ upper(Param.Shot) }}\"]
+  - name: B
+    dependencies:
+      - dependsOn: A
+    script:
+      actions:
+        onRun: {command: echo}
+";
+
+fn pos(line: u32, character: u32) -> Value {
+    json!({"line": line, "character": character})
+}
+
+#[test]
+fn navigation_and_structure_requests_over_the_wire() {
+    let uri = "file:///work/nav.yaml";
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.open(uri, NAV, 1);
+    let doc = json!({"uri": uri});
+    // `Shot` inside `{{Param.Shot}}` on line 12, after `          args: ["{{Param.`.
+    let on_use = pos(12, 28);
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": on_use}),
+    );
+    assert_eq!(
+        def["result"]["range"]["start"],
+        json!({"line": 4, "character": 10}),
+        "{def}"
+    );
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": doc, "position": on_use, "context": {"includeDeclaration": true}}),
+    );
+    assert_eq!(refs["result"].as_array().map(Vec::len), Some(4), "{refs}");
+    let hl = c.request(
+        "textDocument/documentHighlight",
+        json!({"textDocument": doc, "position": on_use}),
+    );
+    assert_eq!(hl["result"].as_array().map(Vec::len), Some(4), "{hl}");
+    let prep = c.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": doc, "position": on_use}),
+    );
+    assert_eq!(
+        prep["result"]["start"],
+        json!({"line": 12, "character": 26}),
+        "{prep}"
+    );
+    let rename = c.request(
+        "textDocument/rename",
+        json!({"textDocument": doc, "position": on_use, "newName": "ShotName"}),
+    );
+    let edits = rename["result"]["changes"][uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edits.len(), 4, "{rename}");
+    assert!(edits.iter().all(|e| e["newText"] == "ShotName"));
+    let bad = c.request(
+        "textDocument/rename",
+        json!({"textDocument": doc, "position": on_use, "newName": "9lives"}),
+    );
+    assert!(bad.get("error").is_some(), "{bad}");
+    // Step names: from `dependsOn: A` to the step.
+    let dep = c.request(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": pos(15, 19)}),
+    );
+    assert_eq!(dep["result"]["range"]["start"]["line"], 7, "{dep}");
+
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    let names: Vec<&str> = symbols["result"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, vec!["Shot", "A", "B"], "{symbols}");
+    let folds = c.request("textDocument/foldingRange", json!({"textDocument": doc}));
+    assert!(
+        folds["result"].as_array().is_some_and(|f| !f.is_empty()),
+        "{folds}"
+    );
+    let sel = c.request(
+        "textDocument/selectionRange",
+        json!({"textDocument": doc, "positions": [on_use]}),
+    );
+    assert!(sel["result"][0]["parent"].is_object(), "{sel}");
+    let tokens = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": doc}),
+    );
+    let data = tokens["result"]["data"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert!(data > 0 && data % 5 == 0, "{tokens}");
+    let ranged = c.request(
+        "textDocument/semanticTokens/range",
+        json!({"textDocument": doc, "range": {"start": pos(12, 0), "end": pos(13, 0)}}),
+    );
+    let ranged_len = ranged["result"]["data"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert!(ranged_len > 0 && ranged_len < data, "{ranged}");
+}

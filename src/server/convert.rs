@@ -147,3 +147,77 @@ pub fn completion_item(
         ..Default::default()
     }
 }
+
+pub fn document_symbol(
+    a: &Analysis,
+    s: &crate::ide::outline::OutlineSymbol,
+    enc: PositionEncoding,
+) -> lsp::DocumentSymbol {
+    use crate::ide::outline::OutlineKind;
+    let kind = match s.kind {
+        OutlineKind::Parameter => lsp::SymbolKind::VARIABLE,
+        OutlineKind::Environment => lsp::SymbolKind::NAMESPACE,
+        OutlineKind::Step => lsp::SymbolKind::CLASS,
+        OutlineKind::Action => lsp::SymbolKind::FUNCTION,
+        OutlineKind::TaskParameter => lsp::SymbolKind::TYPE_PARAMETER,
+        OutlineKind::EmbeddedFile => lsp::SymbolKind::FILE,
+        OutlineKind::Let => lsp::SymbolKind::CONSTANT,
+        OutlineKind::EnvVariable => lsp::SymbolKind::PROPERTY,
+    };
+    #[allow(deprecated)]
+    lsp::DocumentSymbol {
+        name: if s.name.is_empty() {
+            "(unnamed)".into()
+        } else {
+            s.name.clone()
+        },
+        detail: s.detail.clone(),
+        kind,
+        tags: None,
+        deprecated: None,
+        range: range(a, &s.span, enc),
+        selection_range: range(a, &s.selection_span, enc),
+        children: Some(
+            s.children
+                .iter()
+                .map(|c| document_symbol(a, c, enc))
+                .collect(),
+        ),
+    }
+}
+
+/// Tokens in the protocol's relative encoding; lengths in the negotiated units.
+pub fn semantic_tokens(
+    a: &Analysis,
+    tokens: &[crate::ide::semantic_tokens::SemanticToken],
+    enc: PositionEncoding,
+) -> lsp::SemanticTokens {
+    let mut data = Vec::with_capacity(tokens.len());
+    let (mut last_line, mut last_col) = (0u32, 0u32);
+    for t in tokens {
+        let start = position(a, t.span.start, enc);
+        let end = position(a, t.span.end, enc);
+        if end.line != start.line || end.character <= start.character {
+            continue;
+        }
+        let delta_line = start.line - last_line;
+        let delta_start = if delta_line == 0 {
+            start.character - last_col
+        } else {
+            start.character
+        };
+        data.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length: end.character - start.character,
+            token_type: t.kind.index() as u32,
+            token_modifiers_bitset: t.modifiers,
+        });
+        last_line = start.line;
+        last_col = start.character;
+    }
+    lsp::SemanticTokens {
+        result_id: None,
+        data,
+    }
+}

@@ -468,6 +468,34 @@ impl LanguageServer for Backend {
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: SemanticTokensLegend {
+                                token_types: crate::ide::semantic_tokens::TOKEN_TYPES
+                                    .iter()
+                                    .map(|t| SemanticTokenType::new(t))
+                                    .collect(),
+                                token_modifiers: crate::ide::semantic_tokens::TOKEN_MODIFIERS
+                                    .iter()
+                                    .map(|m| SemanticTokenModifier::new(m))
+                                    .collect(),
+                            },
+                            range: Some(true),
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            work_done_progress_options: Default::default(),
+                        },
+                    ),
+                ),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -697,6 +725,12 @@ impl LanguageServer for Backend {
         let state = self.state.clone();
         isolated("definition", move || {
             let offset = convert::offset(&a, at.position, enc);
+            if let Some(span) = crate::ide::symbols::definition(&a, offset) {
+                return Some(GotoDefinitionResponse::Scalar(Location {
+                    uri,
+                    range: convert::range(&a, &span, enc),
+                }));
+            }
             let ws = state.ws();
             let path = path_of(&uri);
             let (file, span) = crate::ide::wrap::hook_definition(&a, path.as_deref(), &ws, offset)?;
@@ -742,6 +776,217 @@ impl LanguageServer for Backend {
                 })
                 .collect();
             Some(hints)
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> RpcResult<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let uri = at.text_document.uri.clone();
+        let Some(a) = self.state.current(&uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        let include = params.context.include_declaration;
+        isolated("references", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            let spans = crate::ide::symbols::references(&a, offset, include);
+            Some(
+                spans
+                    .iter()
+                    .map(|s| Location {
+                        uri: uri.clone(),
+                        range: convert::range(&a, s, enc),
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> RpcResult<Option<PrepareRenameResponse>> {
+        let Some(a) = self.state.current(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("prepare rename", move || {
+            let offset = convert::offset(&a, params.position, enc);
+            crate::ide::symbols::prepare_rename(&a, offset)
+                .map(|s| PrepareRenameResponse::Range(convert::range(&a, &s, enc)))
+        })
+        .await
+    }
+
+    async fn rename(&self, params: RenameParams) -> RpcResult<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let uri = at.text_document.uri.clone();
+        let Some(a) = self.state.current(&uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        let new_name = params.new_name;
+        let result = isolated("rename", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            crate::ide::symbols::rename(&a, offset, &new_name).map(|edits| {
+                let edits: Vec<TextEdit> = edits
+                    .iter()
+                    .map(|(s, t)| TextEdit {
+                        range: convert::range(&a, s, enc),
+                        new_text: t.clone(),
+                    })
+                    .collect();
+                WorkspaceEdit {
+                    changes: Some([(uri, edits)].into_iter().collect()),
+                    ..Default::default()
+                }
+            })
+        })
+        .await?;
+        match result {
+            Ok(edit) => Ok(Some(edit)),
+            Err(message) => Err(RpcError::invalid_params(message)),
+        }
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> RpcResult<Option<DocumentSymbolResponse>> {
+        let Some(a) = self.state.current(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("document symbols", move || {
+            let symbols = crate::ide::outline::document_symbols(&a);
+            Some(DocumentSymbolResponse::Nested(
+                symbols
+                    .iter()
+                    .map(|s| convert::document_symbol(&a, s, enc))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn folding_range(
+        &self,
+        params: FoldingRangeParams,
+    ) -> RpcResult<Option<Vec<FoldingRange>>> {
+        let Some(a) = self.state.current(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        isolated("folding ranges", move || {
+            Some(
+                crate::ide::outline::folding_ranges(&a)
+                    .into_iter()
+                    .map(|(start, end)| FoldingRange {
+                        start_line: start as u32,
+                        end_line: end as u32,
+                        ..Default::default()
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> RpcResult<Option<Vec<SelectionRange>>> {
+        let Some(a) = self.state.current(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("selection ranges", move || {
+            Some(
+                params
+                    .positions
+                    .iter()
+                    .map(|p| {
+                        let offset = convert::offset(&a, *p, enc);
+                        let spans = crate::ide::outline::selection_ranges(&a, offset);
+                        let mut range: Option<SelectionRange> = None;
+                        for s in spans.iter().rev() {
+                            range = Some(SelectionRange {
+                                range: convert::range(&a, s, enc),
+                                parent: range.map(Box::new),
+                            });
+                        }
+                        range.unwrap_or(SelectionRange {
+                            range: Range::new(*p, *p),
+                            parent: None,
+                        })
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> RpcResult<Option<Vec<DocumentHighlight>>> {
+        let at = params.text_document_position_params;
+        let Some(a) = self.state.current(&at.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("document highlight", move || {
+            let offset = convert::offset(&a, at.position, enc);
+            Some(
+                crate::ide::symbols::document_highlight(&a, offset)
+                    .iter()
+                    .map(|(s, write)| DocumentHighlight {
+                        range: convert::range(&a, s, enc),
+                        kind: Some(if *write {
+                            DocumentHighlightKind::WRITE
+                        } else {
+                            DocumentHighlightKind::READ
+                        }),
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> RpcResult<Option<SemanticTokensResult>> {
+        let Some(a) = self.state.current(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("semantic tokens", move || {
+            let tokens = crate::ide::semantic_tokens::semantic_tokens(&a);
+            Some(SemanticTokensResult::Tokens(convert::semantic_tokens(
+                &a, &tokens, enc,
+            )))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> RpcResult<Option<SemanticTokensRangeResult>> {
+        let Some(a) = self.state.current(&params.text_document.uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("semantic tokens", move || {
+            let span = convert::offset(&a, params.range.start, enc)
+                ..convert::offset(&a, params.range.end, enc);
+            let tokens = crate::ide::semantic_tokens::semantic_tokens_in(&a, span);
+            Some(SemanticTokensRangeResult::Tokens(convert::semantic_tokens(
+                &a, &tokens, enc,
+            )))
         })
         .await
     }
