@@ -210,7 +210,7 @@ pub fn semantic_tokens(
             delta_line,
             delta_start,
             length: end.character - start.character,
-            token_type: t.kind.index() as u32,
+            token_type: t.kind.index(),
             token_modifiers_bitset: t.modifiers,
         });
         last_line = start.line;
