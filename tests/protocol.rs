@@ -452,3 +452,23 @@ fn navigation_and_structure_requests_over_the_wire() {
         .unwrap_or(0);
     assert!(ranged_len > 0 && ranged_len < data, "{ranged}");
 }
+
+#[test]
+fn quick_fixes_over_the_wire() {
+    let uri = "file:///work/fix.yaml";
+    let text = "specificationVersion: jobtemplate-2023-09\nnmae: J\nsteps: []\n";
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.open(uri, text, 1);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": pos(1, 1), "end": pos(1, 1)}, "context": {"diagnostics": []}}),
+    );
+    let list = actions["result"].as_array().cloned().unwrap_or_default();
+    let fix = list
+        .iter()
+        .find(|a| a["title"] == "Replace with `name`")
+        .unwrap_or_else(|| panic!("{actions}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["edit"]["changes"][uri][0]["newText"], "name");
+}

@@ -1,7 +1,17 @@
 //! Diagnostics as the analysis produces them: byte ranges in the document,
 //! a stable code, and a message that says what to do.
 
+use crate::schema::Extension;
 use crate::syntax::Span;
+
+/// A change that fixes a diagnostic, offered as a code action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// List this extension in `extensions` (and EXPR too for WRAP_ACTIONS).
+    AddExtension(Extension),
+    /// Add these wrap hooks to the `actions` mapping at this span (its key).
+    AddWrapHooks(Vec<&'static str>),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -39,6 +49,7 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// A replacement for the diagnostic's range that fixes it (did-you-mean).
     pub suggestion: Option<String>,
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -50,6 +61,7 @@ impl Diagnostic {
             message: message.into(),
             related: Vec::new(),
             suggestion: None,
+            fix: None,
         }
     }
 
@@ -66,6 +78,11 @@ impl Diagnostic {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 

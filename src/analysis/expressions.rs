@@ -440,7 +440,7 @@ impl<'a> ExprPass<'a> {
                 "expr-extension-required",
                 map.range_to_source(range),
                 "Only variable references like `{{Param.Name}}` are allowed without the EXPR extension; add EXPR to `extensions` to use expressions",
-            ));
+            ).with_fix(super::diagnostic::Fix::AddExtension(Extension::Expr)));
             return;
         }
         self.check_locals(&parsed, &scope, map, range.clone(), expr);
@@ -492,7 +492,8 @@ impl<'a> ExprPass<'a> {
                 "extension-required",
                 span,
                 format!("`{name}` requires the EXPR extension; add EXPR to `extensions`"),
-            );
+            )
+            .with_fix(super::diagnostic::Fix::AddExtension(Extension::Expr));
         }
         if let Some((code, message)) = out_of_scope_reason(name, self.template, site) {
             return Diagnostic::error(code, span, message);

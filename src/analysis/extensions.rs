@@ -88,11 +88,14 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             .iter()
             .find(|(e, _)| *e == Extension::WrapActions)
     {
-        diags.push(Diagnostic::error(
-            "wrap-requires-expr",
-            span.clone(),
-            "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
-        ));
+        diags.push(
+            Diagnostic::error(
+                "wrap-requires-expr",
+                span.clone(),
+                "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
+            )
+            .with_fix(super::diagnostic::Fix::AddExtension(Extension::Expr)),
+        );
     }
     declared
 }

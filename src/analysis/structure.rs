@@ -6,7 +6,7 @@
 use crate::schema::*;
 use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, Span};
 
-use super::diagnostic::{Diagnostic, did_you_mean};
+use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
 
@@ -238,7 +238,7 @@ impl<'a> Walk<'a> {
                     "extension-required",
                     node.span.clone(),
                     "A format string in cancelation `mode` requires the FEATURE_BUNDLE_1 extension",
-                ));
+                ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
             }
             self.fmt_sites.push(FmtSite {
                 path: path.clone(),
@@ -320,7 +320,7 @@ impl<'a> Walk<'a> {
                             "extension-required",
                             node.span.clone(),
                             format!("A format string in `{field}` requires the FEATURE_BUNDLE_1 extension"),
-                        ));
+                        ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
                     }
                     None => self.type_error(
                         node,
@@ -432,7 +432,7 @@ impl<'a> Walk<'a> {
                     "extension-required",
                     node.span.clone(),
                     "A range written as a single expression string requires the EXPR extension; otherwise give a list",
-                ));
+                ).with_fix(Fix::AddExtension(Extension::Expr)));
             }
             self.fmt_sites.push(FmtSite {
                 path: path.clone(),
@@ -856,6 +856,7 @@ pub fn extension_required(span: Span, what: &str, ext: Extension) -> Diagnostic 
         span,
         format!("{what} requires the {ext} extension; add {ext} to `extensions`"),
     )
+    .with_fix(Fix::AddExtension(ext))
 }
 
 fn is_control(c: char) -> bool {

@@ -69,7 +69,7 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
                 hooks.join(", "),
                 missing.join(", ")
             ),
-        ));
+        ).with_fix(super::diagnostic::Fix::AddWrapHooks(missing.clone())));
     }
     let enter_or_exit = has("onEnter") || has("onExit");
     let all_or_nothing_reported = wrap_on && !hooks.is_empty() && hooks.len() < 3;

@@ -1,6 +1,7 @@
 //! Editor features as pure functions of an analysis: byte offsets in, byte
 //! ranges out. The server converts to and from protocol positions.
 
+pub mod code_actions;
 pub mod completion;
 pub mod context;
 pub mod expr_lexer;

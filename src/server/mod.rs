@@ -469,6 +469,12 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
                     work_done_progress_options: Default::default(),
@@ -987,6 +993,49 @@ impl LanguageServer for Backend {
             Some(SemanticTokensRangeResult::Tokens(convert::semantic_tokens(
                 &a, &tokens, enc,
             )))
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> RpcResult<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let Some(a) = self.state.current(&uri).await? else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        isolated("code actions", move || {
+            let span = convert::offset(&a, params.range.start, enc)
+                ..convert::offset(&a, params.range.end, enc);
+            let actions = crate::ide::code_actions::code_actions(&a, span);
+            Some(
+                actions
+                    .iter()
+                    .map(|c| {
+                        let edits: Vec<TextEdit> = c
+                            .edits
+                            .iter()
+                            .map(|(s, t)| TextEdit {
+                                range: convert::range(&a, s, enc),
+                                new_text: t.clone(),
+                            })
+                            .collect();
+                        CodeActionOrCommand::CodeAction(CodeAction {
+                            title: c.title.clone(),
+                            kind: Some(CodeActionKind::QUICKFIX),
+                            diagnostics: a
+                                .diagnostics
+                                .get(c.diagnostic)
+                                .map(|d| vec![convert::diagnostic(&a, &uri, d, enc)]),
+                            edit: Some(WorkspaceEdit {
+                                changes: Some([(uri.clone(), edits)].into_iter().collect()),
+                                ..Default::default()
+                            }),
+                            is_preferred: Some(c.preferred),
+                            ..Default::default()
+                        })
+                    })
+                    .collect(),
+            )
         })
         .await
     }
