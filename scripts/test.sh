@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 cargo test --release
 
 export OPENJD_LSP_BIN="$PWD/target/release/openjd-lsp"
+# Hover on a wrapped action and completion inside a wrap hook are checked too.
+export OPENJD_E2E_WRAP=1
 echo "== Helix configuration"
 python3 editors/helix/check_languages.py
 echo "== VS Code extension unit tests"
