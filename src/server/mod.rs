@@ -1150,3 +1150,27 @@ pub fn run() -> ExitCode {
         ExitCode::from(1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_feature_becomes_an_internal_error() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let failed: RpcResult<()> = isolated("boom", || panic!("feature exploded")).await;
+            let err = failed.expect_err("a panic is an error");
+            assert_eq!(
+                err.code,
+                tower_lsp_server::jsonrpc::ErrorCode::InternalError
+            );
+            assert!(err.message.contains("feature exploded"), "{}", err.message);
+            // The runtime keeps serving afterwards.
+            assert_eq!(isolated("ok", || 7).await.ok(), Some(7));
+        });
+    }
+}

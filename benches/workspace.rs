@@ -1,0 +1,125 @@
+//! Workspace benchmark: index a generated workspace of 2,000 templates
+//! (time and resident memory), then hover on actions (p50/p99).
+//! Run: cargo bench --bench workspace
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use openjd_lsp::analysis::{Options, analyze};
+use openjd_lsp::ide::wrap;
+use openjd_lsp::workspace::Workspace;
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn job(i: usize) -> String {
+    format!(
+        "specificationVersion: jobtemplate-2023-09
+extensions: [EXPR]
+name: \"Job {i} {{{{Param.Shot}}}}\"
+parameterDefinitions:
+  - name: Shot
+    type: STRING
+    default: sh{i:03}
+  - name: Frames
+    type: STRING
+    default: \"1-10\"
+jobEnvironments:
+  - name: Conda
+    script:
+      actions:
+        onEnter: {{command: conda-setup, args: [\"{{{{Session.WorkingDirectory}}}}\"]}}
+        onExit: {{command: conda-teardown}}
+steps:
+  - name: Render
+    parameterSpace:
+      taskParameterDefinitions:
+        - name: Frame
+          type: INT
+          range: \"{{{{Param.Frames}}}}\"
+    script:
+      actions:
+        onRun:
+          command: render
+          args: [\"--shot\", \"{{{{Param.Shot}}}}\", \"--frame\", \"{{{{Task.Param.Frame}}}}\"]
+  - name: Encode
+    dependencies: [{{dependsOn: Render}}]
+    script:
+      actions:
+        onRun: {{command: encode, args: [\"{{{{Param.Shot}}}}\"]}}
+"
+    )
+}
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("openjd-lsp-bench-ws-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let docker = std::fs::read_to_string("examples/queue_environments/docker.yaml")
+        .expect("run from the repository root");
+    for i in 0..2000 {
+        let sub = dir.join(format!("jobs/{:02}/job{i}", i % 50));
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        if i % 100 == 0 {
+            std::fs::write(
+                sub.join("env.yaml"),
+                docker.replace("name: Docker", &format!("name: Docker{i}")),
+            )
+            .expect("write");
+        } else {
+            std::fs::write(sub.join("template.yaml"), job(i)).expect("write");
+        }
+    }
+    std::fs::create_dir_all(dir.join("envs")).expect("mkdir");
+    std::fs::write(dir.join("envs/docker.yaml"), &docker).expect("write");
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("write");
+
+    let before = rss_kib();
+    let start = Instant::now();
+    let mut ws = Workspace::index(vec![dir.clone()], &mut |_, _| {});
+    ws.load_queues(&[], &|p: &Path| std::fs::read_to_string(p).ok());
+    let index_time = start.elapsed();
+    let after = rss_kib();
+    println!(
+        "index: {} templates in {:.0} ms; resident memory {:.1} MB (+{:.1} MB for the index)",
+        ws.files.len(),
+        index_time.as_secs_f64() * 1000.0,
+        after as f64 / 1024.0,
+        after.saturating_sub(before) as f64 / 1024.0
+    );
+
+    let mut samples = Vec::new();
+    for i in (1..2000).filter(|i| i % 100 != 0).step_by(10).take(200) {
+        let path: PathBuf = dir.join(format!("jobs/{:02}/job{i}/template.yaml", i % 50));
+        let text = job(i);
+        let a = analyze(&text, &Options::default());
+        let offset = text.find("onRun").unwrap_or(0) + 2;
+        let t = Instant::now();
+        let h = wrap::hover(&a, Some(&path), &ws, offset);
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(
+            h.is_some_and(|h| h.contents.contains("Wrapped")),
+            "hover did not resolve the wrapper"
+        );
+    }
+    samples.sort_by(f64::total_cmp);
+    let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
+    println!(
+        "hover on an action: {} samples, p50 {:.3} ms, p99 {:.3} ms",
+        samples.len(),
+        pct(0.5),
+        pct(0.99)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
