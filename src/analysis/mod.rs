@@ -134,6 +134,56 @@ fn shape_without_version(root: &Node) -> Option<DocKind> {
     None
 }
 
+/// Documents at least this large get the reference validator on its own thread.
+const PARALLEL_REFERENCE_BYTES: usize = 64 * 1024;
+
+/// What our own passes find in a template that parsed.
+struct Own {
+    diags: Vec<Diagnostic>,
+    declared: Declared,
+    template: Template,
+    fmt_sites: Vec<FmtSite>,
+    let_sites: Vec<LetSite>,
+    let_types: LetTypes,
+}
+
+fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
+    let mut diags = Vec::new();
+    let template_kind = if kind == DocKind::Job {
+        TemplateKind::Job
+    } else {
+        TemplateKind::Environment
+    };
+    let declared = extensions::read(root, &mut diags);
+    let exts = declared.set;
+    let schema = if kind == DocKind::Job {
+        &schema::JOB_TEMPLATE
+    } else {
+        &schema::ENVIRONMENT_TEMPLATE
+    };
+    let mut walk = structure::Walk::new(text, exts, !truncated);
+    walk.object(root, schema, None, &mut path::Path::default(), None);
+    diags.append(&mut walk.diags);
+    let template = model::build(text, root, template_kind);
+    let mut pass = expressions::ExprPass::new(text, &template, exts);
+    pass.lets(&walk.let_sites);
+    pass.format_strings(&walk.fmt_sites);
+    diags.append(&mut pass.diags);
+    let let_types = std::mem::take(&mut pass.let_types);
+    drop(pass);
+    names::check(&template, &mut diags);
+    parameters::check(root, &mut diags);
+    wrap::check(&template, root, exts, &mut diags);
+    Own {
+        diags,
+        declared,
+        template,
+        fmt_sites: walk.fmt_sites,
+        let_sites: walk.let_sites,
+        let_types,
+    }
+}
+
 pub fn analyze(text: &str, options: &Options) -> Analysis {
     let parsed = syntax::parse(text);
     let kind = detect(text, parsed.root.as_ref());
@@ -202,41 +252,48 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         analysis.root = Some(root);
         return analysis;
     }
-    let template_kind = if kind == DocKind::Job {
-        TemplateKind::Job
-    } else {
-        TemplateKind::Environment
-    };
-    let declared = extensions::read(&root, &mut diags);
-    let exts = declared.set;
-    let schema = if kind == DocKind::Job {
-        &schema::JOB_TEMPLATE
-    } else {
-        &schema::ENVIRONMENT_TEMPLATE
-    };
-    let mut walk = structure::Walk::new(text, exts, !parsed.truncated);
-    walk.object(&root, schema, None, &mut path::Path::default(), None);
-    diags.append(&mut walk.diags);
-    let template = model::build(text, &root, template_kind);
-    let mut pass = expressions::ExprPass::new(text, &template, exts);
-    pass.lets(&walk.let_sites);
-    pass.format_strings(&walk.fmt_sites);
-    diags.append(&mut pass.diags);
-    analysis.let_types = std::mem::take(&mut pass.let_types);
-    drop(pass);
-    names::check(&template, &mut diags);
-    parameters::check(&root, &mut diags);
-    wrap::check(&template, &root, exts, &mut diags);
-    if options.reference && parsed.errors.is_empty() {
-        let mut reference = reference::diagnostics(text, &root, analysis.json, &diags);
-        diags.append(&mut reference);
+    let json = analysis.json;
+    let run_reference = options.reference && parsed.errors.is_empty();
+    let truncated = parsed.truncated;
+    let (own, reference_error) = std::thread::scope(|scope| {
+        // The reference needs only the text: on a large document let it run
+        // alongside our passes; on a small one a thread costs more than it saves.
+        let in_parallel = text.len() >= PARALLEL_REFERENCE_BYTES;
+        let reference = (run_reference && in_parallel).then(|| {
+            std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(scope, || reference::run(text, json))
+        });
+        let own = own_passes(text, &root, kind, truncated);
+        let reference_error = match reference {
+            Some(Ok(handle)) => handle.join().ok().flatten(),
+            // No thread could be started: run it here.
+            Some(Err(_)) => reference::run(text, json),
+            None if run_reference => reference::run(text, json),
+            None => None,
+        };
+        (own, reference_error)
+    });
+    let Own {
+        diags: mut own_diags,
+        declared,
+        template,
+        fmt_sites,
+        let_sites,
+        let_types,
+    } = own;
+    diags.append(&mut own_diags);
+    if let Some(err) = reference_error {
+        let mut placed = reference::place(err, text, &root, &diags);
+        diags.append(&mut placed);
     }
     diags.sort_by_key(|a| (a.span.start, a.span.end));
     diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     analysis.diagnostics = diags;
     analysis.declared = declared;
-    analysis.fmt_sites = walk.fmt_sites;
-    analysis.let_sites = walk.let_sites;
+    analysis.fmt_sites = fmt_sites;
+    analysis.let_sites = let_sites;
+    analysis.let_types = let_types;
     analysis.template = Some(template);
     analysis.root = Some(root);
     analysis

@@ -11,7 +11,10 @@ use crate::syntax::{Node, Span};
 use super::diagnostic::{Diagnostic, Severity};
 use super::path::{Path, Seg};
 
-pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> Vec<Diagnostic> {
+/// Run the reference validator with every extension allowed; `None` when
+/// it accepts the document. Needs only the text, so it can run while our
+/// own passes do.
+pub fn run(text: &str, json: bool) -> Option<ModelError> {
     let limits = CallerLimits::default();
     let doc_type = if json {
         DocumentType::Json
@@ -19,11 +22,15 @@ pub fn diagnostics(text: &str, root: &Node, json: bool, ours: &[Diagnostic]) -> 
         DocumentType::Yaml
     };
     let extensions: Vec<&str> = ModelExtension::ALL.iter().map(|e| e.as_str()).collect();
-    let result = openjd_model::template::parse::document_string_to_object(text, doc_type, &limits)
+    openjd_model::template::parse::document_string_to_object(text, doc_type, &limits)
         .and_then(|value| {
             openjd_model::decode_template(value, Some(&extensions), &limits).map(|_| ())
-        });
-    let Err(err) = result else { return Vec::new() };
+        })
+        .err()
+}
+
+/// Place the reference's errors on our tree, leaving out what we reported.
+pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> Vec<Diagnostic> {
     let own_errors: Vec<&Span> = ours
         .iter()
         .filter(|d| d.severity == Severity::Error)

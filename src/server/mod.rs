@@ -44,6 +44,7 @@ pub struct State {
     progress_support: AtomicBool,
 }
 
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Arc<State>,
@@ -236,9 +237,17 @@ impl Backend {
                 continue;
             };
             let diags = self.state.diagnostics_for(&uri, &a);
-            self.client
-                .publish_diagnostics(uri, diags, Some(version))
-                .await;
+            // Closed or edited meanwhile: its own publish (or clear) wins.
+            let unchanged = self
+                .state
+                .docs
+                .get(&uri)
+                .is_some_and(|d| d.version == version);
+            if unchanged {
+                self.client
+                    .publish_diagnostics(uri, diags, Some(version))
+                    .await;
+            }
         }
     }
 
@@ -534,9 +543,14 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.pull_config().await;
-        self.register_watchers().await;
-        self.index_workspace().await;
+        // These wait on the client's answers; run them on their own so that
+        // an `exit` arriving first is not held up by a request in flight.
+        let backend = self.clone();
+        tokio::spawn(async move {
+            backend.pull_config().await;
+            backend.register_watchers().await;
+            backend.index_workspace().await;
+        });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -1143,6 +1157,9 @@ pub fn run() -> ExitCode {
             .serve(service)
             .await;
     });
+    // Background work (indexing, requests the client will never answer now)
+    // must not keep the process alive after `exit`.
+    runtime.shutdown_background();
     // The protocol asks for exit code 1 when `exit` came without `shutdown`.
     if state.shutdown.load(Ordering::SeqCst) {
         ExitCode::SUCCESS

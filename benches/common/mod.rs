@@ -1,0 +1,130 @@
+//! What the benchmarks share: the templates they measure and how they
+//! summarise samples.
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+
+// The same allocator as the shipped binary, so that the figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// A realistic 150-line render job (parameters with UI hints, a job
+/// environment, three steps, embedded scripts).
+pub const TYPICAL_JOB: &str = include_str!("../fixtures/typical_job.yaml");
+
+/// A generated job template of at least `lines` lines: many steps, each
+/// with a task parameter, `let` bindings, format strings in arguments and
+/// in an embedded script, and a dependency on the previous step.
+pub fn large_job(lines: usize) -> String {
+    let mut text = String::from(
+        "specificationVersion: jobtemplate-2023-09
+extensions: [EXPR]
+name: \"Large job {{RawParam.Scene}}\"
+parameterDefinitions:
+  - name: Scene
+    type: PATH
+    objectType: FILE
+    dataFlow: IN
+  - name: Frames
+    type: STRING
+    default: \"1-100\"
+  - name: Quality
+    type: INT
+    default: 50
+    minValue: 1
+    maxValue: 100
+jobEnvironments:
+  - name: Tools
+    variables:
+      TOOLS_ROOT: /opt/tools
+    script:
+      actions:
+        onEnter:
+          command: bash
+          args: [\"-c\", \"echo entering {{Session.WorkingDirectory}}\"]
+steps:
+",
+    );
+    let mut step = 0;
+    while text.lines().count() < lines {
+        let depends = if step == 0 {
+            String::new()
+        } else {
+            format!("    dependencies:\n      - dependsOn: Step{}\n", step - 1)
+        };
+        let _ = write!(
+            text,
+            "  - name: Step{step}
+{depends}    parameterSpace:
+      taskParameterDefinitions:
+        - name: Frame
+          type: INT
+          range: \"{{{{Param.Frames}}}}\"
+    script:
+      let:
+        - out = Session.WorkingDirectory / 'step{step}'
+        - quality = Param.Quality * 2
+      actions:
+        onRun:
+          command: bash
+          args:
+            - \"{{{{Task.File.Run}}}}\"
+            - \"{{{{Param.Scene}}}}\"
+            - \"{{{{out}}}}/frame_{{{{Task.Param.Frame}}}}.exr\"
+            - \"--quality={{{{quality}}}}\"
+          timeout: 3600
+      embeddedFiles:
+        - name: Run
+          type: TEXT
+          data: |
+            set -eu
+            echo \"step {step} frame {{{{Task.Param.Frame}}}} in {{{{Session.WorkingDirectory}}}}\"
+            render --scene \"$2\" --frame {{{{Task.Param.Frame}}}} --out \"$3\"
+"
+        );
+        step += 1;
+    }
+    text
+}
+
+/// Nearest-rank percentile of sorted samples.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Sort samples (milliseconds) and print count, p50, p99 and max.
+pub fn report(label: &str, samples: &mut [f64]) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(samples, 0.5), percentile(samples, 0.99));
+    println!(
+        "{label}: {} samples, p50 {p50:.3} ms, p99 {p99:.3} ms, max {:.3} ms",
+        samples.len(),
+        samples.last().copied().unwrap_or(f64::NAN)
+    );
+    (p50, p99)
+}
+
+/// Resident memory of a process in KiB, from /proc.
+pub fn rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// The one-minute load average, printed with the figures so a reader can
+/// tell a quiet machine from a busy one.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
