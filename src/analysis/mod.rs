@@ -11,6 +11,7 @@ pub mod reference;
 pub mod scope;
 pub mod session;
 pub mod structure;
+pub mod tree_value;
 pub mod wrap;
 
 use crate::model::{self, Template, TemplateKind};
@@ -255,21 +256,24 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
     let json = analysis.json;
     let run_reference = options.reference && parsed.errors.is_empty();
     let truncated = parsed.truncated;
+    // Our tree may stand in for the reference's own parse of YAML text
+    // when it transcribes the text plainly.
+    let tree = (!json && !truncated && !parsed.indirect).then_some(&root);
     let (own, reference_error) = std::thread::scope(|scope| {
-        // The reference needs only the text: on a large document let it run
-        // alongside our passes; on a small one a thread costs more than it saves.
+        // On a large document let the reference run alongside our passes;
+        // on a small one a thread costs more than it saves.
         let in_parallel = text.len() >= PARALLEL_REFERENCE_BYTES;
         let reference = (run_reference && in_parallel).then(|| {
             std::thread::Builder::new()
                 .stack_size(8 << 20)
-                .spawn_scoped(scope, || reference::run(text, json))
+                .spawn_scoped(scope, || reference::run(text, json, tree))
         });
         let own = own_passes(text, &root, kind, truncated);
         let reference_error = match reference {
             Some(Ok(handle)) => handle.join().ok().flatten(),
             // No thread could be started: run it here.
-            Some(Err(_)) => reference::run(text, json),
-            None if run_reference => reference::run(text, json),
+            Some(Err(_)) => reference::run(text, json, tree),
+            None if run_reference => reference::run(text, json, tree),
             None => None,
         };
         (own, reference_error)

@@ -12,9 +12,10 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::path::{Path, Seg};
 
 /// Run the reference validator with every extension allowed; `None` when
-/// it accepts the document. Needs only the text, so it can run while our
-/// own passes do.
-pub fn run(text: &str, json: bool) -> Option<ModelError> {
+/// it accepts the document. `tree` is our own reading of the text when it
+/// may stand in for the reference's (see `tree_value`); otherwise the
+/// reference parses the text itself.
+pub fn run(text: &str, json: bool, tree: Option<&Node>) -> Option<ModelError> {
     let limits = CallerLimits::default();
     let doc_type = if json {
         DocumentType::Json
@@ -22,7 +23,11 @@ pub fn run(text: &str, json: bool) -> Option<ModelError> {
         DocumentType::Yaml
     };
     let extensions: Vec<&str> = ModelExtension::ALL.iter().map(|e| e.as_str()).collect();
-    openjd_model::template::parse::document_string_to_object(text, doc_type, &limits)
+    let value = match tree.and_then(super::tree_value::convert) {
+        Some(value) => Ok(value),
+        None => openjd_model::template::parse::document_string_to_object(text, doc_type, &limits),
+    };
+    value
         .and_then(|value| {
             openjd_model::decode_template(value, Some(&extensions), &limits).map(|_| ())
         })

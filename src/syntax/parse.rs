@@ -41,6 +41,9 @@ pub struct Parsed {
     pub errors: Vec<SyntaxError>,
     /// True when the parser stopped early, so the tree is only a prefix.
     pub truncated: bool,
+    /// True when anchors, aliases or merge keys shaped the tree, so it is
+    /// not a plain transcription of the text.
+    pub indirect: bool,
 }
 
 /// Converts the scanner's character indices to byte offsets.
@@ -115,6 +118,7 @@ struct Builder<'a> {
     root: Option<Node>,
     errors: Vec<SyntaxError>,
     alias_budget: usize,
+    indirect: bool,
 }
 
 /// Parse `text` (the whole document, BOM included if present).
@@ -130,6 +134,7 @@ pub fn parse(text: &str) -> Parsed {
         root: None,
         errors: Vec::new(),
         alias_budget: ALIAS_BUDGET_MIN.max(src.len() / 4),
+        indirect: false,
     };
     let mut parser = Parser::new_from_str(src).keep_tags(true);
     let mut documents = 0;
@@ -214,6 +219,7 @@ pub fn parse(text: &str) -> Parsed {
         root: b.root,
         errors: b.errors,
         truncated,
+        indirect: b.indirect,
     }
 }
 
@@ -316,6 +322,7 @@ impl Builder<'_> {
 
     fn finish_node(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
+            self.indirect = true;
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -346,6 +353,7 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) {
+        self.indirect = true;
         let node = match self.anchors.get(&id) {
             None => {
                 self.errors.push(SyntaxError {
@@ -386,6 +394,7 @@ impl Builder<'_> {
         if !entries.iter().any(is_merge) {
             return entries;
         }
+        self.indirect = true;
         let (merges, mut own): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
         for merge in merges {
             let sources: Vec<Node> = match merge.value.kind {
