@@ -87,6 +87,22 @@ steps:
     text
 }
 
+/// The 20 MB valid template of the bad-input tests: steps with a long
+/// argument and an embedded script each.
+pub fn twenty_megabytes() -> String {
+    let mut text = String::from("specificationVersion: jobtemplate-2023-09\nname: Big\nsteps:\n");
+    let mut i = 0;
+    while text.len() < 20 << 20 {
+        let _ = write!(
+            text,
+            "  - name: Step{i}\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: [\"{{{{Task.File.Run}}}}\", \"{}\"]\n      embeddedFiles:\n        - name: Run\n          type: TEXT\n          data: |\n            echo step {i} {{{{Session.WorkingDirectory}}}}\n",
+            "x".repeat(200)
+        );
+        i += 1;
+    }
+    text
+}
+
 /// Nearest-rank percentile of sorted samples.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
