@@ -23,7 +23,9 @@ use super::structure::{FmtSite, LetSite};
 
 pub struct Scope {
     pub vars: Vec<Var>,
-    pub symtab: SymbolTable,
+    /// Shared by every scope with the same names and types: building (or
+    /// copying) a symbol table per site was the pass's largest cost.
+    pub symtab: Arc<SymbolTable>,
     /// Scopes with the same names and types share one id, so results can be
     /// reused across the many steps of a large template.
     pub id: usize,
@@ -72,6 +74,8 @@ pub struct ExprPass<'a> {
     pub let_types: LetTypes,
     scopes: HashMap<Site, Arc<Scope>>,
     fingerprints: HashMap<String, Arc<Scope>>,
+    /// Reused to build each site's fingerprint without allocating.
+    fingerprint: String,
     parsed: HashMap<String, Parsed>,
     /// Evaluation outcome per (scope id, host library, target, expression).
     evaluated: HashMap<(usize, bool, String, String), Result<String, ExpressionError>>,
@@ -123,6 +127,7 @@ impl<'a> ExprPass<'a> {
             let_types: LetTypes::new(),
             scopes: HashMap::new(),
             fingerprints: HashMap::new(),
+            fingerprint: String::new(),
             parsed: HashMap::new(),
             evaluated: HashMap::new(),
             host_lib: FunctionLibrary::for_profile(
@@ -142,14 +147,15 @@ impl<'a> ExprPass<'a> {
             return s.clone();
         }
         let vars = variables(self.template, site, self.exts, &self.let_types);
-        let mut fingerprint = String::new();
+        let fingerprint = &mut self.fingerprint;
+        fingerprint.clear();
         for v in &vars {
             fingerprint.push_str(&v.name);
             fingerprint.push(':');
             fingerprint.push_str(&v.ty);
             fingerprint.push(';');
         }
-        let scope = match self.fingerprints.get(&fingerprint) {
+        let scope = match self.fingerprints.get(fingerprint.as_str()) {
             // Same names and types; keep this site's own origins for messages.
             Some(shared) => Arc::new(Scope {
                 vars,
@@ -157,13 +163,13 @@ impl<'a> ExprPass<'a> {
                 id: shared.id,
             }),
             None => {
-                let symtab = symtab_of(&vars);
+                let symtab = Arc::new(symtab_of(&vars));
                 let scope = Arc::new(Scope {
                     vars,
                     symtab,
                     id: self.fingerprints.len(),
                 });
-                self.fingerprints.insert(fingerprint, scope.clone());
+                self.fingerprints.insert(fingerprint.clone(), scope.clone());
                 scope
             }
         };
@@ -503,7 +509,7 @@ impl<'a> ExprPass<'a> {
             span,
             format!("Undefined variable `{name}`"),
         );
-        if let Some(best) = closest_name(name, scope.vars.iter().map(|v| v.name.as_str())) {
+        if let Some(best) = closest_name(name, scope.vars.iter().map(|v| v.name.as_ref())) {
             d.message.push_str(&format!("; did you mean `{best}`?"));
             d = d.with_suggestion(best);
         }

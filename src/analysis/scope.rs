@@ -2,6 +2,7 @@
 //! binding may use, decided from where it is (its path) and what kind of
 //! field it is. Validation, completion and hover all ask this one module.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::model::{ActionKind, EnvLoc, Let, Template, TemplateKind};
@@ -120,14 +121,17 @@ pub enum Origin {
     Builtin,
 }
 
+/// A visible variable. Names, types and docs are mostly fixed text, so they
+/// borrow it rather than allocate: a large template asks for thousands of
+/// these lists.
 #[derive(Clone, Debug)]
 pub struct Var {
     /// The full dotted name, e.g. `Task.Param.Frame`.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Its expression type, e.g. `list[string]` or `int?`.
-    pub ty: String,
+    pub ty: Cow<'static, str>,
     pub origin: Origin,
-    pub doc: String,
+    pub doc: Cow<'static, str>,
 }
 
 /// Types inferred for `let` bindings, keyed by the start of the name.
@@ -140,15 +144,21 @@ struct Builder<'a> {
     vars: Vec<Var>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn expr(&self) -> bool {
         self.exts.has(Extension::Expr)
     }
 
-    fn add(&mut self, name: String, ty: &str, origin: Origin, doc: impl Into<String>) {
+    fn add(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        ty: impl Into<Cow<'static, str>>,
+        origin: Origin,
+        doc: impl Into<Cow<'static, str>>,
+    ) {
         self.vars.push(Var {
-            name,
-            ty: ty.to_string(),
+            name: name.into(),
+            ty: ty.into(),
             origin,
             doc: doc.into(),
         });
@@ -189,19 +199,19 @@ impl Builder<'_> {
     fn session(&mut self) {
         let bool_ty = if self.expr() { "bool" } else { "string" };
         self.add(
-            "Session.WorkingDirectory".into(),
+            "Session.WorkingDirectory",
             "path",
             Origin::Builtin,
             "The session's temporary working directory on the worker.",
         );
         self.add(
-            "Session.HasPathMappingRules".into(),
+            "Session.HasPathMappingRules",
             bool_ty,
             Origin::Builtin,
             "Whether path-mapping rules apply in this session.",
         );
         self.add(
-            "Session.PathMappingRulesFile".into(),
+            "Session.PathMappingRulesFile",
             "path",
             Origin::Builtin,
             "A JSON file holding the session's path-mapping rules.",
@@ -211,7 +221,7 @@ impl Builder<'_> {
     fn job_name(&mut self) {
         if self.expr() {
             self.add(
-                "Job.Name".into(),
+                "Job.Name",
                 "string",
                 Origin::Builtin,
                 "The job's resolved name.",
@@ -224,14 +234,13 @@ impl Builder<'_> {
             return;
         }
         for l in lets.iter().take(upto.unwrap_or(usize::MAX)) {
-            let ty = self
-                .let_types
-                .get(&l.name_span.start)
-                .cloned()
-                .unwrap_or_else(|| "any".into());
+            let ty: Cow<'static, str> = match self.let_types.get(&l.name_span.start) {
+                Some(ty) => ty.clone().into(),
+                None => "any".into(),
+            };
             self.add(
                 l.name.clone(),
-                &ty,
+                ty,
                 Origin::Let {
                     name_span: l.name_span.clone(),
                 },
@@ -246,19 +255,20 @@ impl Builder<'_> {
             return;
         }
         self.add(
-            "Step.Name".into(),
+            "Step.Name",
             "string",
             Origin::Builtin,
             "The name of the current step.",
         );
-        if let Some(step) = self.t.steps.get(s) {
-            let lets = step.lets.clone();
-            self.lets(&lets, step_lets_upto);
+        let t = self.t;
+        if let Some(step) = t.steps.get(s) {
+            self.lets(&step.lets, step_lets_upto);
         }
     }
 
     fn task(&mut self, s: usize, simple: bool) {
-        let Some(step) = self.t.steps.get(s) else {
+        let t = self.t;
+        let Some(step) = t.steps.get(s) else {
             return;
         };
         for (i, p) in step.task_parameters.iter().enumerate() {
@@ -297,50 +307,45 @@ impl Builder<'_> {
     }
 
     fn env_files(&mut self, env: EnvLoc) {
-        let files: Vec<(String, Span)> = self
-            .t
+        let t = self.t;
+        let files = t
             .environment_at(env)
             .and_then(|e| e.script.as_ref())
-            .map(|s| {
-                s.files
-                    .iter()
-                    .map(|f| (f.name.value.clone(), f.span.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (name, span) in files {
+            .map_or(&[][..], |s| &s.files);
+        for f in files {
             self.add(
-                format!("Env.File.{name}"),
+                format!("Env.File.{}", f.name.value),
                 "path",
-                Origin::EmbeddedFile { span },
+                Origin::EmbeddedFile {
+                    span: f.span.clone(),
+                },
                 "Where this environment's embedded file is written on the worker.",
             );
         }
     }
 
     fn env_lets(&mut self, env: EnvLoc, upto: Option<usize>) {
-        let lets = self
-            .t
+        let t = self.t;
+        let lets = t
             .environment_at(env)
             .and_then(|e| e.script.as_ref())
-            .map(|s| s.lets.clone())
-            .unwrap_or_default();
-        self.lets(&lets, upto);
+            .map_or(&[][..], |s| &s.lets);
+        self.lets(lets, upto);
     }
 
     fn wrapped_action(&mut self, hook: ActionKind) {
         for (name, ty, doc) in WRAPPED_ACTION_VARS {
-            self.add(name.to_string(), ty, Origin::Builtin, doc.to_string());
+            self.add(name, ty, Origin::Builtin, doc);
         }
         match hook {
             ActionKind::OnWrapEnvEnter | ActionKind::OnWrapEnvExit => self.add(
-                "WrappedEnv.Name".into(),
+                "WrappedEnv.Name",
                 "string",
                 Origin::Builtin,
                 "The name of the environment being entered or exited.",
             ),
             ActionKind::OnWrapTaskRun => self.add(
-                "WrappedStep.Name".into(),
+                "WrappedStep.Name",
                 "string",
                 Origin::Builtin,
                 "The name of the step whose task is being run.",
@@ -399,14 +404,14 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                 b.job_name();
                 if b.expr() {
                     b.add(
-                        "Step.Name".into(),
+                        "Step.Name",
                         "string",
                         Origin::Builtin,
                         "The name of the current step.",
                     );
                 }
-                let lets = t.steps.get(s).map(|st| st.lets.clone()).unwrap_or_default();
-                b.lets(&lets, Some(k));
+                let lets = t.steps.get(s).map_or(&[][..], |st| &st.lets);
+                b.lets(lets, Some(k));
             }
             LetBlock::StepScript(s) | LetBlock::Simple(s) => {
                 b.params(true);
@@ -414,23 +419,11 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                 b.task(s, matches!(block, LetBlock::Simple(_)));
                 b.job_name();
                 b.step(s, None);
-                let lets = t
-                    .steps
-                    .get(s)
-                    .map(|st| match block {
-                        LetBlock::Simple(_) => st
-                            .simple
-                            .as_ref()
-                            .map(|a| a.lets.clone())
-                            .unwrap_or_default(),
-                        _ => st
-                            .script
-                            .as_ref()
-                            .map(|a| a.lets.clone())
-                            .unwrap_or_default(),
-                    })
-                    .unwrap_or_default();
-                b.lets(&lets, Some(k));
+                let lets = t.steps.get(s).and_then(|st| match block {
+                    LetBlock::Simple(_) => st.simple.as_ref().map(|a| &a.lets[..]),
+                    _ => st.script.as_ref().map(|a| &a.lets[..]),
+                });
+                b.lets(lets.unwrap_or_default(), Some(k));
             }
             LetBlock::Env(env) => {
                 b.params(true);
@@ -462,7 +455,7 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
             }
             if let Some(hook) = site.action.filter(|a| a.is_hook()) {
                 for (name, ty, doc) in WRAPPED_ACTION_VARS {
-                    b.add(name.to_string(), ty, Origin::Builtin, doc);
+                    b.add(name, ty, Origin::Builtin, doc);
                 }
                 let _ = hook;
             }
@@ -486,15 +479,13 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                     if let Some(s) = site.step.filter(|_| site.task) {
                         b.task(s, site.simple);
                         b.step(s, None);
-                        let step = &t.steps[s.min(t.steps.len().saturating_sub(1))];
-                        let lets = if site.simple {
-                            step.simple.as_ref().map(|a| a.lets.clone())
-                        } else {
-                            step.script.as_ref().map(|a| a.lets.clone())
-                        }
-                        .unwrap_or_default();
-                        if t.steps.get(s).is_some() {
-                            b.lets(&lets, None);
+                        if let Some(step) = t.steps.get(s) {
+                            let lets = if site.simple {
+                                step.simple.as_ref().map(|a| &a.lets[..])
+                            } else {
+                                step.script.as_ref().map(|a| &a.lets[..])
+                            };
+                            b.lets(lets.unwrap_or_default(), None);
                         }
                     }
                 }
