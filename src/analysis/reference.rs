@@ -83,6 +83,21 @@ pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> V
             }
             out
         }
+        // The reference's YAML reader has resource budgets (250,000 nodes,
+        // depth 64) that the specification does not: past them it judges
+        // nothing. Say so, without calling the template invalid.
+        ModelError::DecodeValidation(m) if m.contains("budget breached") => {
+            vec![Diagnostic::warning(
+                "reference-limit",
+                whole,
+                format!(
+                    "The reference implementation cannot read a document this large or deep \
+                     ({}); OpenJD tools built on it will refuse this template. Split it into \
+                     smaller templates.",
+                    budget_detail(&m)
+                ),
+            )]
+        }
         other if own_errors.is_empty() => {
             let message = match other {
                 ModelError::DecodeValidation(m) => m,
@@ -97,6 +112,16 @@ pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> V
         }
         _ => Vec::new(),
     }
+}
+
+/// `Nodes { nodes: 250001 }` out of the reader's message.
+fn budget_detail(message: &str) -> String {
+    let detail = message
+        .split("budget breached:")
+        .nth(1)
+        .map(str::trim)
+        .unwrap_or("a parser budget");
+    summary(detail)
 }
 
 /// Reference messages repeat their path and source excerpt; keep the first line.
