@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use openjd_expr::{
     ExprProfile, ExprType, ExprValue, ExpressionError, ExpressionErrorKind, FunctionLibrary,
     HostContext, ParsedExpression, SymbolTable,
@@ -66,19 +68,24 @@ impl<'t> LazyMap<'t> {
 
 type Parsed = Result<Arc<ParsedExpression>, ExpressionError>;
 
+/// Evaluation cache key: scope id, host library, target type, expression id.
+type EvalKey = (usize, bool, String, usize);
+
 pub struct ExprPass<'a> {
     text: &'a str,
     template: &'a Template,
     exts: ExtSet,
     pub diags: Vec<Diagnostic>,
     pub let_types: LetTypes,
-    scopes: HashMap<Site, Arc<Scope>>,
-    fingerprints: HashMap<String, Arc<Scope>>,
+    // The caches are hit for every interpolation of a large template, with
+    // keys from our own tables, so they use a fast hasher.
+    scopes: FxHashMap<Site, Arc<Scope>>,
+    fingerprints: FxHashMap<String, Arc<Scope>>,
     /// Reused to build each site's fingerprint without allocating.
     fingerprint: String,
-    parsed: HashMap<String, Parsed>,
-    /// Evaluation outcome per (scope id, host library, target, expression).
-    evaluated: HashMap<(usize, bool, String, String), Result<String, ExpressionError>>,
+    /// Each distinct expression text, parsed once, with an id for `evaluated`.
+    parsed: FxHashMap<String, (usize, Parsed)>,
+    evaluated: FxHashMap<EvalKey, Result<String, ExpressionError>>,
     host_lib: Arc<FunctionLibrary>,
     template_lib: Arc<FunctionLibrary>,
     profile: ExprProfile,
@@ -125,11 +132,11 @@ impl<'a> ExprPass<'a> {
             exts,
             diags: Vec::new(),
             let_types: LetTypes::new(),
-            scopes: HashMap::new(),
-            fingerprints: HashMap::new(),
+            scopes: FxHashMap::default(),
+            fingerprints: FxHashMap::default(),
             fingerprint: String::new(),
-            parsed: HashMap::new(),
-            evaluated: HashMap::new(),
+            parsed: FxHashMap::default(),
+            evaluated: FxHashMap::default(),
             host_lib: FunctionLibrary::for_profile(
                 &profile.clone().with_host_context(HostContext::Unresolved),
             ),
@@ -143,6 +150,12 @@ impl<'a> ExprPass<'a> {
     }
 
     pub fn scope(&mut self, site: &Site) -> Arc<Scope> {
+        // Only a wrap hook's action changes what is visible, so the fields
+        // and embedded files of one step script share their scope.
+        let site = &Site {
+            action: site.action.filter(|a| a.is_hook()),
+            ..*site
+        };
         if let Some(s) = self.scopes.get(site) {
             return s.clone();
         }
@@ -177,20 +190,22 @@ impl<'a> ExprPass<'a> {
         scope
     }
 
-    fn parse(&mut self, expr: &str) -> Parsed {
+    /// The parsed expression and its id; cached.
+    fn parse(&mut self, expr: &str) -> (usize, Parsed) {
         if let Some(p) = self.parsed.get(expr) {
             return p.clone();
         }
         let p = ParsedExpression::with_profile(expr, &self.profile).map(Arc::new);
-        self.parsed.insert(expr.to_string(), p.clone());
-        p
+        let entry = (self.parsed.len(), p);
+        self.parsed.insert(expr.to_string(), entry.clone());
+        entry
     }
 
     /// The static type of `expr` in `scope`, or its error; cached.
     fn evaluate(
         &mut self,
         parsed: &ParsedExpression,
-        expr: &str,
+        expr_id: usize,
         scope: &Scope,
         class: ScopeClass,
         target: Option<&ExprType>,
@@ -200,7 +215,7 @@ impl<'a> ExprPass<'a> {
             scope.id,
             host,
             target.map(|t| t.to_string()).unwrap_or_default(),
-            expr.to_string(),
+            expr_id,
         );
         if let Some(r) = self.evaluated.get(&key) {
             return r.clone();
@@ -313,7 +328,8 @@ impl<'a> ExprPass<'a> {
             ));
             return;
         }
-        let parsed = match self.parse(expr) {
+        let (expr_id, parsed) = self.parse(expr);
+        let parsed = match parsed {
             Ok(p) => p,
             Err(e) => {
                 let span = error_span(&map, expr_range.clone(), expr, &e);
@@ -336,7 +352,7 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, &map, expr_range.clone(), expr);
-        match self.evaluate(&parsed, expr, &scope, ScopeClass::Host, None) {
+        match self.evaluate(&parsed, expr_id, &scope, ScopeClass::Host, None) {
             Ok(ty) => {
                 self.let_types.insert(name_span.start, ty);
             }
@@ -428,7 +444,8 @@ impl<'a> ExprPass<'a> {
         expr: &str,
         target: Option<&ExprType>,
     ) {
-        let parsed = match self.parse(expr) {
+        let (expr_id, parsed) = self.parse(expr);
+        let parsed = match parsed {
             Ok(p) => p,
             Err(e) => {
                 let span = error_span(map, range.clone(), expr, &e);
@@ -450,7 +467,7 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, map, range.clone(), expr);
-        if let Err(e) = self.evaluate(&parsed, expr, &scope, fs.scope, target) {
+        if let Err(e) = self.evaluate(&parsed, expr_id, &scope, fs.scope, target) {
             let diag = self.expression_error(&e, map, range, expr, &scope, site);
             self.diags.push(diag);
         }
