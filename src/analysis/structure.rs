@@ -181,7 +181,7 @@ impl<'a> Walk<'a> {
             self.type_error(node, "a string");
             return;
         };
-        if !s.value.contains("{{") {
+        if crate::syntax::format_string::find_double(&s.value, b'{').is_none() {
             self.check_string(node, s, rule);
         } else {
             // Control characters in the literal text are wrong whatever the

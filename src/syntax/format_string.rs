@@ -54,13 +54,20 @@ pub struct Scan {
     pub errors: Vec<ScanError>,
 }
 
+/// Byte offset of the first `{{` (for `b'{'`) or `}}` (for `b'}'`). A plain
+/// byte scan: `str::find` sets up a substring searcher on every call, which
+/// cost more than the search itself on the short values of a template.
+pub fn find_double(s: &str, b: u8) -> Option<usize> {
+    s.as_bytes().windows(2).position(|w| w[0] == b && w[1] == b)
+}
+
 pub fn scan(value: &str) -> Scan {
     let mut out = Scan::default();
     let mut pos = 0;
     while pos < value.len() {
         let rest = &value[pos..];
-        let open = rest.find("{{").map(|o| pos + o);
-        let stray_close = rest.find("}}").map(|c| pos + c);
+        let open = find_double(rest, b'{').map(|o| pos + o);
+        let stray_close = find_double(rest, b'}').map(|c| pos + c);
         match (open, stray_close) {
             (None, None) => break,
             (None, Some(c)) => {
@@ -79,7 +86,7 @@ pub fn scan(value: &str) -> Scan {
             }
             (Some(o), _) => {
                 let inner_start = o + 2;
-                match value[inner_start..].find("}}").map(|c| inner_start + c) {
+                match find_double(&value[inner_start..], b'}').map(|c| inner_start + c) {
                     None => {
                         out.errors.push(ScanError {
                             range: o..o + 2,
