@@ -160,9 +160,10 @@ impl Fixture {
         let model = |p: &Path| {
             let text =
                 std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            analyze(&text, &Options { reference: false })
+            let template = analyze(&text, &Options { reference: false })
                 .template
-                .unwrap_or_else(|| panic!("{}: no template", p.display()))
+                .unwrap_or_else(|| panic!("{}: no template", p.display()));
+            std::sync::Arc::unwrap_or_clone(template)
         };
         let job = model(&job_path);
         let envs = env_paths.iter().map(|p| model(p)).collect();

@@ -53,7 +53,7 @@ pub struct Analysis {
     pub root: Option<Node>,
     pub line_index: LineIndex,
     pub declared: Declared,
-    pub template: Option<Template>,
+    pub template: Option<std::sync::Arc<Template>>,
     pub diagnostics: Vec<Diagnostic>,
     pub fmt_sites: Vec<FmtSite>,
     pub let_sites: Vec<LetSite>,
@@ -298,7 +298,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
     analysis.fmt_sites = fmt_sites;
     analysis.let_sites = let_sites;
     analysis.let_types = let_types;
-    analysis.template = Some(template);
+    analysis.template = Some(std::sync::Arc::new(template));
     analysis.root = Some(root);
     analysis
 }

@@ -218,9 +218,10 @@ mod tests {
     use crate::analysis::{Options, analyze};
 
     fn template(text: &str) -> Template {
-        analyze(text, &Options { reference: false })
+        let template = analyze(text, &Options { reference: false })
             .template
-            .expect("a template")
+            .expect("a template");
+        std::sync::Arc::unwrap_or_clone(template)
     }
 
     const WRAPPER_ENV: &str = "specificationVersion: environment-2023-09

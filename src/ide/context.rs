@@ -132,7 +132,7 @@ pub fn cursor_doc<'a>(analysis: &'a Analysis, offset: usize) -> CursorDoc<'a> {
     let original = || CursorDoc {
         text: Cow::Borrowed(text),
         root: analysis.root.clone(),
-        template: analysis.template.as_ref().map(Cow::Borrowed),
+        template: analysis.template.as_deref().map(Cow::Borrowed),
         kind: analysis.kind,
     };
     if !analysis.truncated {

@@ -310,7 +310,7 @@ pub fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
     let lets: HashSet<&str> = a
         .template
         .iter()
-        .flat_map(all_lets)
+        .flat_map(|t| all_lets(t))
         .map(|l| l.name.as_str())
         .collect();
     let scalars = expr_scalars_where(a, |s| s.start <= range.end && range.start <= s.end);

@@ -203,7 +203,7 @@ impl Backend {
             if generation.load(Ordering::SeqCst) != mine {
                 return;
             }
-            state
+            let previous = state
                 .analyses
                 .insert(uri.clone(), (version, analysis.clone()));
             if let Some(path) = path_of(&uri) {
@@ -217,6 +217,8 @@ impl Backend {
                 let diags = state.diagnostics_for(&uri, &analysis);
                 client.publish_diagnostics(uri, diags, Some(version)).await;
             }
+            // Freeing a large analysis takes a while: only after publishing.
+            drop(previous);
         });
     }
 

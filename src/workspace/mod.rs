@@ -20,7 +20,7 @@ pub use queues::{CONFIG_FILES, Queue, Source};
 pub struct Indexed {
     pub path: PathBuf,
     pub kind: DocKind,
-    pub template: Option<Template>,
+    pub template: Option<std::sync::Arc<Template>>,
     pub line_index: LineIndex,
     pub errors: usize,
 }
