@@ -2,6 +2,8 @@
 //! (time and resident memory), then hover on actions (p50/p99).
 //! Run: cargo bench --bench workspace
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -9,16 +11,7 @@ use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::ide::wrap;
 use openjd_lsp::workspace::Workspace;
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
+use common::{load_average, report, rss_kib};
 
 fn job(i: usize) -> String {
     format!(
@@ -60,6 +53,7 @@ steps:
 }
 
 fn main() {
+    println!("load average at start: {}", load_average());
     let dir = std::env::temp_dir().join(format!("openjd-lsp-bench-ws-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let docker = std::fs::read_to_string("examples/queue_environments/docker.yaml")
@@ -85,12 +79,12 @@ fn main() {
     )
     .expect("write");
 
-    let before = rss_kib();
+    let before = rss_kib("self");
     let start = Instant::now();
     let mut ws = Workspace::index(vec![dir.clone()], &mut |_, _| {});
     ws.load_queues(&[], &|p: &Path| std::fs::read_to_string(p).ok());
     let index_time = start.elapsed();
-    let after = rss_kib();
+    let after = rss_kib("self");
     println!(
         "index: {} templates in {:.0} ms; resident memory {:.1} MB (+{:.1} MB for the index)",
         ws.files.len(),
@@ -113,13 +107,6 @@ fn main() {
             "hover did not resolve the wrapper"
         );
     }
-    samples.sort_by(f64::total_cmp);
-    let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
-    println!(
-        "hover on an action: {} samples, p50 {:.3} ms, p99 {:.3} ms",
-        samples.len(),
-        pct(0.5),
-        pct(0.99)
-    );
+    report("hover on an action", &mut samples);
     let _ = std::fs::remove_dir_all(&dir);
 }
