@@ -135,8 +135,11 @@ fn shape_without_version(root: &Node) -> Option<DocKind> {
     None
 }
 
-/// Documents at least this large get the reference validator on its own thread.
-const PARALLEL_REFERENCE_BYTES: usize = 64 * 1024;
+/// Documents at least this large get the reference validator on its own
+/// thread. A new thread starts with a cold allocator heap, which below a few
+/// MiB costs more than the overlap saves (a 5,000-line template: 12 ms in
+/// turn, 20 ms on a thread of its own).
+const PARALLEL_REFERENCE_BYTES: usize = 4 << 20;
 
 /// What our own passes find in a template that parsed.
 struct Own {
@@ -260,8 +263,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
     // when it transcribes the text plainly.
     let tree = (!json && !truncated && !parsed.indirect).then_some(&root);
     let (own, reference_error) = std::thread::scope(|scope| {
-        // On a large document let the reference run alongside our passes;
-        // on a small one a thread costs more than it saves.
+        // On a very large document let the reference run alongside our passes.
         let in_parallel = text.len() >= PARALLEL_REFERENCE_BYTES;
         let reference = (run_reference && in_parallel).then(|| {
             std::thread::Builder::new()

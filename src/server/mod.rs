@@ -556,17 +556,13 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let mut config_changed = false;
         for change in params.changes {
             let Some(path) = path_of(&change.uri) else {
                 continue;
             };
-            if Workspace::is_config_file(&path) {
-                config_changed = true;
-                continue;
-            }
-            // An open buffer wins over the file on disk.
-            if self.state.docs.contains_key(&change.uri) {
+            // A configuration file is read again below; an open buffer wins
+            // over the file on disk.
+            if Workspace::is_config_file(&path) || self.state.docs.contains_key(&change.uri) {
                 continue;
             }
             if change.typ == FileChangeType::DELETED {
@@ -578,12 +574,9 @@ impl LanguageServer for Backend {
                         .await;
             }
         }
-        if config_changed {
-            self.state.reload_queues();
-        } else {
-            // Environment templates changed: configuration checks depend on them.
-            self.state.reload_queues();
-        }
+        // Reload even when only templates changed: the configuration's checks
+        // read the environment templates it names.
+        self.state.reload_queues();
         self.republish_all().await;
     }
 
