@@ -26,6 +26,6 @@ cargo bench --no-run
   echo "== $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(uname -m)"
   for bench in analysis corpus server workspace; do
     echo "== $bench"
-    cargo bench --quiet --bench "$bench" 2>/dev/null
+    cargo bench --quiet --bench "$bench"
   done
 } | tee target/bench-results.txt

@@ -150,12 +150,7 @@ impl<'a> ExprPass<'a> {
     }
 
     pub fn scope(&mut self, site: &Site) -> Arc<Scope> {
-        // Only a wrap hook's action changes what is visible, so the fields
-        // and embedded files of one step script share their scope.
-        let site = &Site {
-            action: site.action.filter(|a| a.is_hook()),
-            ..*site
-        };
+        let site = &site.scope_key();
         if let Some(s) = self.scopes.get(site) {
             return s.clone();
         }

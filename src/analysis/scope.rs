@@ -36,6 +36,16 @@ pub struct Site {
 }
 
 impl Site {
+    /// The site as far as `variables` can tell it apart: of the action, only
+    /// whether (and which) wrap hook it is matters, so every field and
+    /// embedded file of one step script shares one scope.
+    pub fn scope_key(&self) -> Site {
+        Site {
+            action: self.action.filter(|a| a.is_hook()),
+            ..*self
+        }
+    }
+
     pub fn of(path: &Path, class: ScopeClass) -> Site {
         let mut site = Site {
             class,
@@ -455,11 +465,10 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
             if let Some(s) = site.step {
                 b.step(s, None);
             }
-            if let Some(hook) = site.action.filter(|a| a.is_hook()) {
+            if site.action.is_some_and(ActionKind::is_hook) {
                 for (name, ty, doc) in WRAPPED_ACTION_VARS {
                     b.add(name, ty, Origin::Builtin, doc);
                 }
-                let _ = hook;
             }
         }
         ScopeClass::Host | ScopeClass::EnvVariables => {
@@ -597,4 +606,92 @@ pub fn out_of_scope_reason(
         "variable-not-in-scope",
         format!("`{name}` is not available here: {why}"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Options, analyze};
+
+    const JOB: &str = "specificationVersion: jobtemplate-2023-09
+extensions: [EXPR, WRAP_ACTIONS]
+name: J
+parameterDefinitions:
+  - {name: Scene, type: PATH}
+jobEnvironments:
+  - name: Wrap
+    script:
+      actions:
+        onEnter: {command: a}
+        onExit: {command: b}
+        onWrapEnvEnter: {command: c}
+        onWrapEnvExit: {command: d}
+        onWrapTaskRun: {command: e}
+steps:
+  - name: S
+    parameterSpace:
+      taskParameterDefinitions:
+        - {name: F, type: INT, range: \"1-2\"}
+    script:
+      let: [\"x = 1\"]
+      actions:
+        onRun: {command: f}
+";
+
+    /// The expression pass caches scopes by `scope_key`: it must never
+    /// merge two sites whose variables differ.
+    #[test]
+    fn sites_with_one_scope_key_see_the_same_variables() {
+        let a = analyze(JOB, &Options { reference: false });
+        let t = a.template.as_deref().expect("a template");
+        let names = |site: &Site| -> Vec<String> {
+            variables(t, site, a.exts(), &a.let_types)
+                .into_iter()
+                .map(|v| v.name.into_owned())
+                .collect()
+        };
+        let actions = [
+            None,
+            Some(ActionKind::OnRun),
+            Some(ActionKind::OnEnter),
+            Some(ActionKind::OnExit),
+            Some(ActionKind::OnWrapEnvEnter),
+            Some(ActionKind::OnWrapTaskRun),
+            Some(ActionKind::OnWrapEnvExit),
+            Some(ActionKind::Simple),
+        ];
+        let classes = [
+            ScopeClass::JobName,
+            ScopeClass::Template,
+            ScopeClass::Host,
+            ScopeClass::EnvVariables,
+            ScopeClass::Timing,
+        ];
+        let places = [(Some(0), None, true), (None, Some(EnvLoc::Job(0)), false)];
+        let mut hooks_differ = false;
+        for class in classes {
+            for (step, env, task) in places {
+                for action in actions {
+                    let site = Site {
+                        class,
+                        step,
+                        env,
+                        task,
+                        simple: false,
+                        action,
+                        let_block: None,
+                    };
+                    let key = site.scope_key();
+                    assert_eq!(names(&site), names(&key), "{site:?}");
+                    let plain = Site {
+                        action: None,
+                        ..site
+                    };
+                    hooks_differ |= key != plain.scope_key() && names(&site) != names(&plain);
+                }
+            }
+        }
+        // The key keeps what matters: a hook sees more than a plain field.
+        assert!(hooks_differ);
+    }
 }
