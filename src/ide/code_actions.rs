@@ -85,7 +85,7 @@ pub fn code_actions(a: &Analysis, range: Span) -> Vec<CodeAction> {
     out
 }
 
-fn add_extensions(a: &Analysis, wanted: &[Extension]) -> Option<Vec<(Span, String)>> {
+pub(crate) fn add_extensions(a: &Analysis, wanted: &[Extension]) -> Option<Vec<(Span, String)>> {
     if wanted.is_empty() {
         return None;
     }

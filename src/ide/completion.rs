@@ -12,7 +12,8 @@ use crate::schema::lookup::fields_of;
 use crate::schema::{self, Extension, Field, Req, ScopeClass, Ty};
 use crate::syntax::Span;
 
-use super::context::{Context, context_at, cursor_doc};
+use super::context::{Context, CursorDoc, context_at, cursor_doc};
+use super::layout::Style;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemKind {
@@ -38,6 +39,8 @@ pub struct Item {
     pub insert: String,
     pub snippet: bool,
     pub sort: String,
+    /// Other edits made when the item is accepted (adding an extension).
+    pub additional_edits: Vec<(Span, String)>,
 }
 
 impl Item {
@@ -52,6 +55,7 @@ impl Item {
             replace,
             snippet: false,
             sort: String::new(),
+            additional_edits: Vec::new(),
         }
     }
     fn detail(mut self, d: impl Into<String>) -> Item {
@@ -108,10 +112,40 @@ pub fn describe_origin(var: &Var, template: &Template) -> String {
     }
 }
 
+/// Completion items at `offset`, best first.
 pub fn complete(analysis: &Analysis, offset: usize) -> Vec<Item> {
+    complete_list(analysis, offset).items
+}
+
+/// A completion list and whether it depends on more typing (the client
+/// must ask again rather than filter it).
+pub struct Completions {
+    pub items: Vec<Item>,
+    pub incomplete: bool,
+}
+
+pub fn complete_list(analysis: &Analysis, offset: usize) -> Completions {
+    let offset = crate::text::floor_char_boundary(&analysis.text, offset);
     let doc = cursor_doc(analysis, offset);
+    let ctx = context_at(analysis, &doc, offset);
+    // Narrowed by a typed namespace (`Task.Pa`): erasing the dot changes the
+    // list. Nothing to offer yet inside a word: more typing may change that.
+    let incomplete = match &ctx {
+        Context::Expression { chain, .. } => chain.contains('.'),
+        Context::Nothing => offset
+            .checked_sub(1)
+            .and_then(|i| analysis.text.as_bytes().get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric()),
+        _ => false,
+    };
+    let mut items = items_for(analysis, &doc, ctx, offset);
+    items.sort_by(|a, b| a.sort.cmp(&b.sort));
+    Completions { items, incomplete }
+}
+
+fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usize) -> Vec<Item> {
     let exts = analysis.exts();
-    match context_at(analysis, &doc, offset) {
+    match ctx {
         Context::Expression {
             site,
             chain,
@@ -137,54 +171,68 @@ pub fn complete(analysis: &Analysis, offset: usize) -> Vec<Item> {
             replace,
             column,
             path,
+            container,
+            has_value,
+            style,
         } => {
-            let node = doc
-                .root
-                .as_ref()
-                .and_then(|r| path.resolve(r).0.entries().map(|_| path.resolve(r).0));
+            let resolved = match &container {
+                Some(c) => Some(c),
+                None => doc.root.as_ref().and_then(|r| {
+                    let n = path.resolve(r).0;
+                    n.entries().map(|_| n)
+                }),
+            };
             let expr = exts.has(Extension::Expr);
-            let fields = fields_of(ty, node, expr);
-            fields
+            let place = KeyPlace {
+                replace,
+                column,
+                has_value,
+                style,
+            };
+            fields_of(ty, resolved, expr)
                 .into_iter()
-                .filter(|f| !present.iter().any(|p| p == f.key))
-                .map(|f| key_item(f, exts, replace.clone(), column))
+                .enumerate()
+                .filter(|(_, f)| !present.iter().any(|p| p == f.key))
+                .map(|(i, f)| key_item(analysis, f, exts, &place, i))
                 .collect()
         }
         Context::Value {
             found,
             path,
             replace,
+            style,
+            quoted,
         } => {
             let key = path.last_key().unwrap_or("");
-            let mut items: Vec<Item> = Vec::new();
-            let mut values = |vals: &mut dyn Iterator<Item = (String, Option<String>)>| {
-                for (v, d) in vals {
-                    let mut item = Item::new(v, ItemKind::Value, replace.clone());
-                    item.documentation = d;
-                    items.push(item);
-                }
+            // (text, documentation, kind, is a string)
+            let mut values: Vec<(String, Option<String>, ItemKind, bool, Option<String>)> =
+                Vec::new();
+            let mut plain = |v: &str, doc: Option<&str>| {
+                values.push((
+                    v.to_string(),
+                    doc.map(str::to_string),
+                    ItemKind::Value,
+                    true,
+                    None,
+                ))
             };
             match found.ty {
-                Ty::Enum(vs) => values(&mut vs.iter().map(|v| (v.to_string(), None))),
-                Ty::Mode => values(
-                    &mut ["TERMINATE", "NOTIFY_THEN_TERMINATE"]
-                        .iter()
-                        .map(|v| (v.to_string(), None)),
-                ),
-                Ty::Bool | Ty::LooseBool => {
-                    values(&mut ["true", "false"].iter().map(|v| (v.to_string(), None)))
-                }
-                Ty::SpecVersion => values(
-                    &mut [
-                        (schema::JOB_TEMPLATE_VERSION, "A job template"),
-                        (
-                            schema::ENVIRONMENT_TEMPLATE_VERSION,
-                            "An environment template",
-                        ),
-                    ]
+                Ty::Enum(vs) => vs.iter().for_each(|v| plain(v, None)),
+                Ty::Mode => ["TERMINATE", "NOTIFY_THEN_TERMINATE"]
                     .iter()
-                    .map(|(v, d)| (v.to_string(), Some(d.to_string()))),
-                ),
+                    .for_each(|v| plain(v, None)),
+                Ty::Bool | Ty::LooseBool => {
+                    for v in ["true", "false"] {
+                        values.push((v.into(), None, ItemKind::Value, false, None));
+                    }
+                }
+                Ty::SpecVersion => {
+                    plain(schema::JOB_TEMPLATE_VERSION, Some("A job template"));
+                    plain(
+                        schema::ENVIRONMENT_TEMPLATE_VERSION,
+                        Some("An environment template"),
+                    );
+                }
                 Ty::Any if key == "type" => {
                     let tagged = if path.contains_key("taskParameterDefinitions") {
                         &schema::TASK_PARAMETER
@@ -193,23 +241,30 @@ pub fn complete(analysis: &Analysis, offset: usize) -> Vec<Item> {
                     };
                     for v in tagged.variants {
                         for t in v.tags {
-                            let mut item =
-                                Item::new(*t, ItemKind::Value, replace.clone()).doc(v.object.doc);
-                            if let Some(g) = v.gate.filter(|g| !exts.has(*g)) {
-                                item.detail = Some(format!("requires {g}"));
-                                item.sort = format!("z{t}");
-                            }
-                            items.push(item);
+                            let gate = v
+                                .gate
+                                .filter(|g| !exts.has(*g))
+                                .map(|g| format!("requires {g}"));
+                            values.push((
+                                t.to_string(),
+                                Some(v.object.doc.to_string()),
+                                ItemKind::Value,
+                                true,
+                                gate,
+                            ));
                         }
                     }
                 }
                 Ty::Str(_) if path.contains_key("extensions") => {
-                    let listed: Vec<Extension> =
-                        analysis.declared.spans.iter().map(|(e, _)| *e).collect();
+                    let listed: Vec<Extension> = analysis
+                        .declared
+                        .spans
+                        .iter()
+                        .filter(|(_, s)| s.end < replace.start || s.start > replace.end)
+                        .map(|(e, _)| *e)
+                        .collect();
                     for e in Extension::ALL.iter().filter(|e| !listed.contains(e)) {
-                        items.push(
-                            Item::new(e.name(), ItemKind::Value, replace.clone()).doc(e.doc()),
-                        );
+                        plain(e.name(), Some(e.doc()));
                     }
                 }
                 Ty::Str(_) if key == "dependsOn" => {
@@ -220,21 +275,40 @@ pub fn complete(analysis: &Analysis, offset: usize) -> Vec<Item> {
                                 continue;
                             }
                             if let Some(n) = &s.name {
-                                items.push(
-                                    Item::new(
-                                        n.value.clone(),
-                                        ItemKind::Reference,
-                                        replace.clone(),
-                                    )
-                                    .detail("step"),
-                                );
+                                values.push((
+                                    n.value.clone(),
+                                    None,
+                                    ItemKind::Reference,
+                                    true,
+                                    Some("step".into()),
+                                ));
                             }
                         }
                     }
                 }
                 _ => {}
             }
-            items
+            values
+                .into_iter()
+                .enumerate()
+                .map(|(i, (v, d, kind, string, detail))| {
+                    let mut item = Item::new(v.clone(), kind, replace.clone());
+                    item.documentation = d;
+                    item.sort = format!(
+                        "{}{i:03}",
+                        if detail.as_deref().is_some_and(|d| d.starts_with("requires")) {
+                            3
+                        } else {
+                            0
+                        }
+                    );
+                    item.detail = detail;
+                    if string && style == Style::Json && !quoted {
+                        item.insert = format!("\"{v}\"");
+                    }
+                    item
+                })
+                .collect()
         }
         Context::EmptyDocument => template_skeletons(offset),
         Context::Nothing => Vec::new(),
@@ -327,24 +401,126 @@ fn expression_items(
     items
 }
 
-/// A snippet for `field` that writes its required children too.
-fn key_item(f: &'static Field, exts: ExtSet, replace: Span, column: usize) -> Item {
-    let mut n = 0;
-    let body = snippet_for(f.key, f.ty, column, &mut n, 0);
-    let mut item = Item::new(f.key, ItemKind::Key, replace).doc(f.doc);
-    item.insert = body;
-    item.snippet = true;
+/// Where a key is being written.
+struct KeyPlace {
+    replace: Span,
+    column: usize,
+    has_value: bool,
+    style: Style,
+}
+
+/// A key item: a snippet for `f` that writes its required children too
+/// (just the name when the key already has its value). A key gated by an
+/// extension the template lacks says so and adds the extension.
+fn key_item(analysis: &Analysis, f: &'static Field, exts: ExtSet, at: &KeyPlace, i: usize) -> Item {
+    let mut item = Item::new(f.key, ItemKind::Key, at.replace.clone()).doc(f.doc);
+    let quote = |k: &str| match at.style {
+        Style::Json => format!("\"{k}\""),
+        _ => k.to_string(),
+    };
+    if at.has_value {
+        item.insert = quote(f.key);
+    } else {
+        let mut n = 0;
+        item.insert = match at.style {
+            Style::Block => snippet_for(f.key, f.ty, at.column, &mut n, 0),
+            Style::Flow | Style::Json => format!(
+                "{}: {}",
+                quote(f.key),
+                flow_snippet(f.ty, at.style == Style::Json, &mut n, 0)
+            ),
+        };
+        item.snippet = true;
+    }
+    let missing: Vec<Extension> = match f.gate {
+        Some(g) if !exts.has(g) => {
+            let mut m = vec![g];
+            if g == Extension::WrapActions && !exts.has(Extension::Expr) {
+                m.push(Extension::Expr);
+            }
+            m
+        }
+        _ => Vec::new(),
+    };
     item.detail = Some(match f.gate {
-        Some(g) if !exts.has(g) => format!("requires {g}"),
+        Some(g) if !missing.is_empty() => format!("requires {g}"),
         Some(g) => format!("{} ({g})", describe_ty(f.ty)),
         None => describe_ty(f.ty),
     });
-    item.sort = match (f.req, f.gate.is_some_and(|g| !exts.has(g))) {
-        (_, true) => format!("3{}", f.key),
-        (Req::Required, _) => format!("0{}", f.key),
-        (Req::Optional, _) => format!("1{}", f.key),
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|e| e.name()).collect();
+        item.documentation = Some(format!(
+            "{}\n\nNeeds the {} extension{}: accepting adds {} to `extensions`.",
+            f.doc,
+            names.join(" and "),
+            if names.len() > 1 { "s" } else { "" },
+            if names.len() > 1 { "them" } else { "it" },
+        ));
+        item.additional_edits =
+            super::code_actions::add_extensions(analysis, &missing).unwrap_or_default();
+    }
+    let class = match (f.req, !missing.is_empty()) {
+        (_, true) => 3,
+        (Req::Required, _) => 0,
+        (Req::Optional, _) => 1,
     };
+    item.sort = format!("{class}{i:02}");
     item
+}
+
+/// A value for a key written on one line (a YAML flow mapping or JSON):
+/// objects with their required children, placeholders elsewhere.
+fn flow_snippet(ty: Ty, json: bool, n: &mut usize, depth: usize) -> String {
+    let q = |k: &str| {
+        if json {
+            format!("\"{k}\"")
+        } else {
+            k.to_string()
+        }
+    };
+    let string = |n: &mut usize| {
+        if json {
+            format!("\"${}\"", next(n))
+        } else {
+            format!("${}", next(n))
+        }
+    };
+    match ty {
+        Ty::Object(o) if depth < 4 => {
+            let body: Vec<String> = o
+                .fields
+                .iter()
+                .filter(|f| f.req == Req::Required && f.gate.is_none())
+                .map(|f| format!("{}: {}", q(f.key), flow_snippet(f.ty, json, n, depth + 1)))
+                .collect();
+            if body.is_empty() {
+                format!("{{${}}}", next(n))
+            } else {
+                format!("{{{}}}", body.join(", "))
+            }
+        }
+        Ty::Object(_) | Ty::Tagged(_) | Ty::EnvVars => format!("{{${}}}", next(n)),
+        Ty::List(l) => format!("[{}]", flow_snippet(l.item, json, n, depth + 1)),
+        Ty::Enum(vs) => {
+            let choice = format!("${{{}|{}|}}", next(n), vs.join(","));
+            if json {
+                format!("\"{choice}\"")
+            } else {
+                choice
+            }
+        }
+        Ty::Mode => {
+            let choice = format!("${{{}|TERMINATE,NOTIFY_THEN_TERMINATE|}}", next(n));
+            if json {
+                format!("\"{choice}\"")
+            } else {
+                choice
+            }
+        }
+        Ty::Bool | Ty::LooseBool => format!("${{{}|true,false|}}", next(n)),
+        Ty::Num(_) => format!("${}", next(n)),
+        _ => string(n),
+    }
 }
 
 pub fn describe_ty(ty: Ty) -> String {

@@ -15,6 +15,8 @@ use crate::schema::{self, ScopeClass, Ty};
 use crate::syntax::format_string::scan;
 use crate::syntax::{self, Node, NodeKind, PathStep, ScalarMap, Span};
 
+use super::layout::{self, Slot, Style};
+
 #[derive(Debug)]
 pub enum Context {
     /// Inside an expression: `{{ … }}` of a format string, or a `let`.
@@ -35,12 +37,22 @@ pub enum Context {
         replace: Span,
         /// Column where the key starts (for multi-line snippets).
         column: usize,
+        /// The mapping's keys and inline values as read from the text (its
+        /// tag selects the variant of a tagged object).
+        container: Option<Node>,
+        /// The replaced key already has its `:` and value: only the name
+        /// is replaced.
+        has_value: bool,
+        style: Style,
     },
     /// The value of a field.
     Value {
         found: Found,
         path: Path,
         replace: Span,
+        style: Style,
+        /// The replaced range is inside quotes.
+        quoted: bool,
     },
     /// An empty document: offer a whole template.
     EmptyDocument,
@@ -261,6 +273,9 @@ pub fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Co
         return Context::Nothing;
     };
     let expr = doc.expr(analysis);
+    if let Some(ctx) = from_layout(analysis, root_ty, expr, offset) {
+        return ctx;
+    }
     let Some(root) = doc.root.as_ref() else {
         return Context::Key {
             ty: root_ty,
@@ -268,6 +283,9 @@ pub fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Co
             present: Vec::new(),
             replace: offset..offset,
             column: 0,
+            container: None,
+            has_value: false,
+            style: Style::Block,
         };
     };
     let steps = root.path_to(offset);
@@ -290,6 +308,9 @@ pub fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Co
                     present,
                     replace: e.key.span.clone(),
                     column: column(text, e.key.span.start),
+                    container: container.cloned(),
+                    has_value: true,
+                    style: Style::Block,
                 },
                 None => Context::Nothing,
             }
@@ -315,6 +336,74 @@ pub fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Co
     }
 }
 
+/// The context read from the text's layout (see [`layout`]): `None` when
+/// the cursor is inside a scalar, which the tree describes.
+fn from_layout(analysis: &Analysis, root_ty: Ty, expr: bool, offset: usize) -> Option<Context> {
+    let r = layout::read(&analysis.text, offset, analysis.json)?;
+    let steps: Vec<Step<'_>> = r
+        .path
+        .0
+        .iter()
+        .map(|s| match s {
+            Seg::Key(k) => Step::Key(k.as_ref()),
+            Seg::Index(_) => Step::Index,
+        })
+        .collect();
+    let nodes: Vec<Option<&Node>> = r.containers.iter().map(Option::as_ref).collect();
+    let found = lookup(root_ty, &steps, &nodes, expr);
+    let path = r.path.clone();
+    match r.slot {
+        Slot::Entry {
+            replace,
+            column,
+            siblings,
+            has_value,
+            item,
+        } => {
+            let Some(found) = found else {
+                return Some(Context::Nothing);
+            };
+            match found.ty {
+                Ty::Object(_) | Ty::Tagged(_) => Some(Context::Key {
+                    ty: found.ty,
+                    path,
+                    present: keys_of(&siblings),
+                    replace,
+                    column,
+                    container: Some(siblings),
+                    has_value,
+                    style: r.style,
+                }),
+                Ty::List(_) | Ty::EnvVars => Some(Context::Nothing),
+                _ if item => Some(Context::Value {
+                    found,
+                    path,
+                    replace,
+                    style: r.style,
+                    quoted: false,
+                }),
+                _ => Some(Context::Nothing),
+            }
+        }
+        Slot::Value { replace, quoted } => {
+            let found = found?;
+            if matches!(
+                found.ty,
+                Ty::Object(_) | Ty::Tagged(_) | Ty::List(_) | Ty::EnvVars
+            ) {
+                return Some(Context::Nothing);
+            }
+            Some(Context::Value {
+                found,
+                path,
+                replace,
+                style: r.style,
+                quoted,
+            })
+        }
+    }
+}
+
 /// The value of a key on the cursor's line that has none yet.
 fn empty_value(text: &str, root: &Node, root_ty: Ty, offset: usize, expr: bool) -> Option<Context> {
     let steps = value_on_line(text, root, offset)?;
@@ -327,6 +416,8 @@ fn empty_value(text: &str, root: &Node, root_ty: Ty, offset: usize, expr: bool) 
         found,
         path,
         replace: offset..offset,
+        style: Style::Block,
+        quoted: false,
     })
 }
 
@@ -388,6 +479,9 @@ fn in_value(
                     present: keys_of(node),
                     replace: offset..offset,
                     column: column(text, offset),
+                    container: None,
+                    has_value: false,
+                    style: Style::Block,
                 };
             }
             // Between the items of a list: a new item.
@@ -408,6 +502,8 @@ fn in_value(
                 },
                 path,
                 replace: offset..offset,
+                style: Style::Block,
+                quoted: false,
             }
         }
         NodeKind::Scalar(s) => {
@@ -421,6 +517,9 @@ fn in_value(
                     present: Vec::new(),
                     replace: node.span.clone(),
                     column: column(text, node.span.start),
+                    container: None,
+                    has_value: false,
+                    style: Style::Block,
                 };
             }
             let map = ScalarMap::new(text, &node.span, s.style, &s.value);
@@ -467,6 +566,8 @@ fn in_value(
                 found,
                 path,
                 replace: node.span.clone(),
+                style: Style::Block,
+                quoted: false,
             }
         }
     }
@@ -537,6 +638,9 @@ fn by_indentation(text: &str, root: &Node, root_ty: Ty, offset: usize, expr: boo
             present: keys_of(root),
             replace: offset..offset,
             column: col,
+            container: None,
+            has_value: false,
+            style: Style::Block,
         };
     };
     let (path, schema_steps, containers) = schema_path(root, &steps);
@@ -559,6 +663,9 @@ fn by_indentation(text: &str, root: &Node, root_ty: Ty, offset: usize, expr: boo
                 present: keys_of(node),
                 replace: offset..offset,
                 column: col,
+                container: None,
+                has_value: false,
+                style: Style::Block,
             };
         }
         return Context::Nothing;
@@ -573,6 +680,9 @@ fn by_indentation(text: &str, root: &Node, root_ty: Ty, offset: usize, expr: boo
                 present: keys_of(node),
                 replace: offset..offset,
                 column: col,
+                container: None,
+                has_value: false,
+                style: Style::Block,
             }
         }
         _ => Context::Nothing,

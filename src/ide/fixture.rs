@@ -33,7 +33,7 @@ pub fn codes(text: &str) -> Vec<String> {
 
 mod robustness {
     use super::*;
-    use crate::ide::{outline, semantic_tokens, symbols};
+    use crate::ide::{completion, outline, semantic_tokens, symbols};
     use crate::syntax::Span;
 
     const BROKEN: &[&str] = &[
@@ -94,6 +94,10 @@ mod robustness {
                     spans.extend(edits.into_iter().map(|e| e.0));
                 }
             }
+            for item in completion::complete(&a, offset) {
+                spans.push(item.replace);
+                spans.extend(item.additional_edits.into_iter().map(|e| e.0));
+            }
             let sel = outline::selection_ranges(&a, offset);
             assert!(!sel.is_empty());
             spans.extend(sel);
@@ -123,6 +127,7 @@ mod robustness {
                 let _ = semantic_tokens::semantic_tokens(&a);
                 let _ = symbols::occurrences(&a);
                 let _ = outline::selection_ranges(&a, cut);
+                let _ = completion::complete(&a, cut);
             }
             cut += 3;
         }

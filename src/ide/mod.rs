@@ -7,6 +7,7 @@ pub mod context;
 pub mod expr_lexer;
 pub mod fixture;
 pub mod hover;
+pub mod layout;
 pub mod outline;
 pub mod regions;
 pub mod semantic_tokens;

@@ -1,0 +1,1111 @@
+//! Where a new entry goes, read from the text the way a person reads YAML:
+//! the column of the cursor (and of the `- ` on its line) decides which
+//! mapping or list it belongs to, from the indentation of the lines above
+//! and below. Nothing here needs the document to parse: an unclosed quote,
+//! a half-typed `{{`, a tab or a key without a value elsewhere only affect
+//! their own lines. Flow collections (`{a: 1, b: [x]}`) and JSON documents
+//! are read with a bracket-and-comma reader instead.
+//!
+//! The result is a textual path (keys and list indexes) with, for each key
+//! step, the keys and inline values of the mapping it is taken in — enough
+//! for the schema table to say what belongs at the cursor.
+
+use std::borrow::Cow;
+
+use crate::analysis::path::{Path, Seg};
+use crate::syntax::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span};
+
+/// How an inserted key or value must be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// A block mapping line: `key: value`.
+    Block,
+    /// Inside a YAML flow collection: `key: value` on one line.
+    Flow,
+    /// JSON: quoted keys and strings.
+    Json,
+}
+
+#[derive(Debug)]
+pub enum Slot {
+    /// A key of the mapping at the end of the path, or (after `- `) an item
+    /// of the list at the end of the path, which the schema decides.
+    Entry {
+        replace: Span,
+        /// Column of the key (for multi-line snippets).
+        column: usize,
+        /// The mapping's other keys and their inline values.
+        siblings: Node,
+        /// The key being replaced already has its `:` (only the name is
+        /// replaced).
+        has_value: bool,
+        /// The cursor line started a new list item (`- `).
+        item: bool,
+    },
+    /// The value of the key (or list item) at the end of the path.
+    Value {
+        replace: Span,
+        /// The cursor is inside quotes, which stay.
+        quoted: bool,
+    },
+}
+
+#[derive(Debug)]
+pub struct Reading {
+    pub path: Path,
+    /// For each segment of `path`, the mapping or list it is taken in (only
+    /// the keys and inline scalar values, which is what tags are read from).
+    pub containers: Vec<Option<Node>>,
+    pub slot: Slot,
+    pub style: Style,
+}
+
+/// Reads the context at `offset`. `None` when the cursor is inside a scalar
+/// (a quoted string, a block scalar, `{{ }}`), which the tree describes.
+pub fn read(text: &str, offset: usize, json: bool) -> Option<Reading> {
+    let offset = crate::text::floor_char_boundary(text, offset);
+    if json || starts_with_flow(text) {
+        let start = text.find(['{', '[']).filter(|s| *s <= offset)?;
+        return flow(
+            text,
+            start,
+            text.len(),
+            offset,
+            Path::default(),
+            Vec::new(),
+            json,
+        );
+    }
+    let lines = Lines::new(text, offset);
+    lines.read(offset)
+}
+
+fn starts_with_flow(text: &str) -> bool {
+    for line in text.lines() {
+        let t = line.trim_start_matches(['\u{feff}', ' ', '\t']);
+        if t.is_empty() || t.starts_with('#') || t.starts_with("%") || t.starts_with("---") {
+            continue;
+        }
+        return t.starts_with('{') || t.starts_with('[');
+    }
+    false
+}
+
+// ---------------------------------------------------------------- block lines
+
+#[derive(Debug)]
+struct KeyTok {
+    col: usize,
+    name: String,
+    /// The value after `: `, without a trailing comment.
+    value: Span,
+}
+
+#[derive(Debug, Default)]
+struct Line {
+    start: usize,
+    end: usize,
+    indent: usize,
+    /// Blank, or only a comment.
+    blank: bool,
+    /// Part of a scalar or flow collection that an earlier line started.
+    cont: bool,
+    dashes: Vec<usize>,
+    key: Option<KeyTok>,
+    /// For a flow collection that starts on this line: where its bracket is
+    /// and where its last line ends.
+    flow: Option<(usize, usize)>,
+    /// Where the content after the dashes starts.
+    body: usize,
+}
+
+impl Line {
+    /// The column of the first structural token (dash or key).
+    fn first_col(&self) -> Option<usize> {
+        self.dashes
+            .first()
+            .copied()
+            .or_else(|| self.key.as_ref().map(|k| k.col))
+    }
+}
+
+struct Lines<'a> {
+    text: &'a str,
+    lines: Vec<Line>,
+}
+
+fn col_of(text: &str, line_start: usize, at: usize) -> usize {
+    let s = &text[line_start..at];
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Tokenizes one line: its dashes, its key and value.
+fn tokenize(text: &str, start: usize, end: usize) -> Line {
+    let s = &text[start..end];
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    let mut line = Line {
+        start,
+        end,
+        indent: col_of(text, start, start + i),
+        ..Line::default()
+    };
+    if i >= b.len() || b[i] == b'#' {
+        line.blank = true;
+        return line;
+    }
+    loop {
+        if b[i] == b'-' && (i + 1 == b.len() || b[i + 1] == b' ' || b[i + 1] == b'\t') {
+            line.dashes.push(col_of(text, start, start + i));
+            i += 1;
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            if i >= b.len() {
+                line.body = start + i;
+                return line;
+            }
+            continue;
+        }
+        break;
+    }
+    line.body = start + i;
+    if let Some((name, colon)) = key_at(s, i) {
+        let mut v = colon + 1;
+        while v < b.len() && (b[v] == b' ' || b[v] == b'\t') {
+            v += 1;
+        }
+        let vend = value_end(s, v);
+        line.key = Some(KeyTok {
+            col: col_of(text, start, start + i),
+            name,
+            value: start + v..start + vend,
+        });
+    }
+    line
+}
+
+/// A key starting at byte `i` of the line `s`: its name and the index of
+/// its `:`.
+fn key_at(s: &str, i: usize) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    let after_colon = |j: usize| j + 1 >= b.len() || matches!(b[j + 1], b' ' | b'\t');
+    match b.get(i)? {
+        q @ (b'"' | b'\'') => {
+            let mut j = i + 1;
+            while j < b.len() {
+                if b[j] == b'\\' && *q == b'"' {
+                    j += 2;
+                    continue;
+                }
+                if b[j] == *q {
+                    if *q == b'\'' && b.get(j + 1) == Some(&b'\'') {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j += 1;
+            }
+            let name = s.get(i + 1..j.min(b.len()))?.to_string();
+            let mut k = j + 1;
+            while k < b.len() && b[k] == b' ' {
+                k += 1;
+            }
+            (b.get(k) == Some(&b':') && after_colon(k)).then_some((name, k))
+        }
+        b'[' | b'{' | b'|' | b'>' | b'#' | b'*' | b'!' | b'&' | b'%' | b'@' | b'`' => None,
+        _ => {
+            let mut j = i;
+            while j < b.len() {
+                if b[j] == b':' && after_colon(j) {
+                    return Some((s[i..j].trim_end().to_string(), j));
+                }
+                if b[j] == b'#' && j > i && matches!(b[j - 1], b' ' | b'\t') {
+                    return None;
+                }
+                j += 1;
+            }
+            None
+        }
+    }
+}
+
+/// End of a value starting at `v`: before a ` #` comment outside quotes,
+/// without trailing spaces.
+fn value_end(s: &str, v: usize) -> usize {
+    let b = s.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut j = v;
+    let mut end = v;
+    while j < b.len() {
+        let c = b[j];
+        match quote {
+            Some(b'"') if c == b'\\' => j += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => {
+                if (c == b'"' || c == b'\'')
+                    && (j == v || matches!(b[j - 1], b' ' | b'[' | b'{' | b','))
+                {
+                    quote = Some(c);
+                } else if c == b'#' && j > v && matches!(b[j - 1], b' ' | b'\t') {
+                    break;
+                }
+            }
+        }
+        if !matches!(c, b' ' | b'\t') {
+            end = j + 1;
+        }
+        j += 1;
+    }
+    end.min(b.len())
+}
+
+/// Brackets and quotes still open after reading `s` in flow context.
+#[derive(Clone, Debug, Default)]
+struct FlowState {
+    quote: Option<u8>,
+    depth: usize,
+}
+
+impl FlowState {
+    fn feed(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut j = 0;
+        while j < b.len() {
+            let c = b[j];
+            match self.quote {
+                Some(b'"') if c == b'\\' => j += 1,
+                Some(b'\'') if c == b'\'' && b.get(j + 1) == Some(&b'\'') => j += 1,
+                Some(q) if c == q => self.quote = None,
+                Some(_) => {}
+                None => match c {
+                    b'"' | b'\'' => self.quote = Some(c),
+                    b'[' | b'{' => self.depth += 1,
+                    b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                    b'#' if j == 0 || matches!(b[j - 1], b' ' | b'\t') => return,
+                    _ => {}
+                },
+            }
+            j += 1;
+        }
+    }
+    fn open(&self) -> bool {
+        self.quote.is_some() || self.depth > 0
+    }
+}
+
+enum Carry {
+    None,
+    /// Lines indented more than this column continue a scalar.
+    Scalar(usize),
+    /// Lines indented more than this column continue the flow collection or
+    /// quoted scalar started on line `owner`.
+    Open(usize, FlowState, usize),
+}
+
+impl<'a> Lines<'a> {
+    /// Tokenizes every line, marking those that continue a scalar or flow
+    /// collection of an earlier line. The cursor's line counts as indented to
+    /// the cursor when it is blank before it.
+    fn new(text: &'a str, cursor: usize) -> Lines<'a> {
+        let mut lines: Vec<Line> = Vec::with_capacity(text.len() / 24 + 1);
+        let b = text.as_bytes();
+        let mut start = 0;
+        let mut carry = Carry::None;
+        loop {
+            let mut end = start;
+            while end < b.len() && b[end] != b'\n' && b[end] != b'\r' {
+                end += 1;
+            }
+            let mut line = tokenize(text, start, end);
+            if start <= cursor && cursor <= end && text[start..cursor].trim().is_empty() {
+                let c = col_of(text, start, cursor);
+                if line.blank || c < line.indent {
+                    line.indent = c;
+                    line.blank = false;
+                }
+            }
+            let continues = |p: usize, line: &Line| line.blank || line.indent > p;
+            carry = match carry {
+                Carry::Scalar(p) if continues(p, &line) => {
+                    line.cont = true;
+                    Carry::Scalar(p)
+                }
+                Carry::Open(p, mut st, owner) if continues(p, &line) => {
+                    line.cont = true;
+                    st.feed(&text[start..end]);
+                    if let Some(l) = lines.get_mut(owner)
+                        && let Some(f) = l.flow.as_mut()
+                    {
+                        f.1 = end;
+                    }
+                    if st.open() {
+                        Carry::Open(p, st, owner)
+                    } else {
+                        Carry::None
+                    }
+                }
+                _ => Carry::None,
+            };
+            if !line.cont && !line.blank {
+                let (p, value) = match &line.key {
+                    Some(k) => (k.col, k.value.clone()),
+                    None => match line.dashes.last() {
+                        Some(d) => (
+                            *d,
+                            line.body..start + value_end(&text[start..end], line.body - start),
+                        ),
+                        None => (line.indent, line.body..end),
+                    },
+                };
+                let v = &text[value.clone()];
+                carry = if v.is_empty() {
+                    Carry::None
+                } else if v.starts_with('|') || v.starts_with('>') {
+                    Carry::Scalar(p)
+                } else if v.starts_with(['[', '{', '"', '\'']) {
+                    let mut st = FlowState::default();
+                    st.feed(v);
+                    if v.starts_with(['[', '{']) {
+                        line.flow = Some((value.start, end));
+                    }
+                    if st.open() {
+                        Carry::Open(p, st, lines.len())
+                    } else {
+                        Carry::None
+                    }
+                } else {
+                    Carry::Scalar(p)
+                };
+            }
+            lines.push(line);
+            if end >= b.len() {
+                break;
+            }
+            start = if b[end] == b'\r' && b.get(end + 1) == Some(&b'\n') {
+                end + 2
+            } else {
+                end + 1
+            };
+        }
+        Lines { text, lines }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|l| l.start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The mapping entries at `col` around line `at` (excluded): upwards
+    /// unless `below_only`, and downwards.
+    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
+        // A key after a `- ` is the first of its mapping.
+        let below_only = below_only || self.lines[at].dashes.first().is_some_and(|d| *d < col);
+        let mut entries = Vec::new();
+        let mut push = |k: &KeyTok| {
+            entries.push(Entry {
+                key: scalar(&k.name),
+                value: scalar(self.text[k.value.clone()].trim_matches(['"', '\''])),
+            });
+        };
+        if !below_only {
+            for l in self.lines[..at].iter().rev() {
+                if l.blank || l.cont {
+                    continue;
+                }
+                let Some(first) = l.first_col() else {
+                    if l.indent < col {
+                        break;
+                    }
+                    continue;
+                };
+                if first > col {
+                    continue;
+                }
+                if first == col {
+                    if l.dashes.is_empty()
+                        && let Some(k) = &l.key
+                    {
+                        push(k);
+                    }
+                    continue;
+                }
+                // Less indented: the line that starts this mapping, which
+                // holds its first key after a `- `.
+                if let Some(k) = &l.key
+                    && k.col == col
+                {
+                    push(k);
+                }
+                break;
+            }
+        }
+        for l in &self.lines[at + 1..] {
+            if l.blank || l.cont {
+                continue;
+            }
+            let first = l.first_col().unwrap_or(l.indent);
+            if first > col {
+                continue;
+            }
+            if first < col {
+                break;
+            }
+            if l.dashes.is_empty()
+                && let Some(k) = &l.key
+            {
+                push(k);
+            }
+        }
+        mapping(entries)
+    }
+
+    fn read(&self, offset: usize) -> Option<Reading> {
+        let text = self.text;
+        let at = self.line_of(offset);
+        let line = &self.lines[at];
+        // Between a `\r` and its `\n`: the end of the line.
+        let offset = offset.min(line.end);
+        if line.cont {
+            // Inside a flow collection that an earlier line opened?
+            let owner = self.lines[..at]
+                .iter()
+                .rposition(|l| l.flow.is_some_and(|(s, e)| s < offset && offset <= e))?;
+            return self.in_flow(owner, offset);
+        }
+        if let Some((s, e)) = line.flow
+            && s < offset
+            && offset <= e
+        {
+            return self.in_flow(at, offset);
+        }
+        let prefix = &text[line.start..offset];
+        let suffix = &text[offset..line.end];
+        // Dashes before the cursor.
+        let pb = prefix.as_bytes();
+        let mut i = 0;
+        let mut dashes = Vec::new();
+        loop {
+            while i < pb.len() && matches!(pb[i], b' ' | b'\t') {
+                i += 1;
+            }
+            if i < pb.len()
+                && pb[i] == b'-'
+                && (i + 1 == pb.len() || matches!(pb[i + 1], b' ' | b'\t'))
+            {
+                dashes.push(col_of(text, line.start, line.start + i));
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        let rest = &prefix[i..];
+        let rest_start = line.start + i;
+        if rest.contains(": ") || rest.contains(":\t") || rest.ends_with(':') {
+            // After `key:` on this line: its value.
+            let k = line.key.as_ref()?;
+            if offset < k.value.start && !rest.ends_with(':') {
+                return None;
+            }
+            if rest.ends_with(':') {
+                return None;
+            }
+            let v = &text[k.value.start.min(offset)..offset];
+            if v.starts_with('[') || v.starts_with('{') {
+                return self.in_flow(at, offset);
+            }
+            if v.starts_with(['"', '\'', '|', '>', '&', '*', '!'])
+                || v.contains("{{")
+                || v.contains(' ')
+            {
+                return None;
+            }
+            let (path, containers) = self.ancestors(at, k.col, &dashes);
+            let mut path = path;
+            let mut containers = containers;
+            containers.push(Some(self.siblings(at, k.col, !dashes.is_empty())));
+            path.push_owned_key(&k.name);
+            return Some(Reading {
+                path,
+                containers,
+                slot: Slot::Value {
+                    replace: k.value.start.min(offset)..offset + word_len(suffix),
+                    quoted: false,
+                },
+                style: Style::Block,
+            });
+        }
+        if rest.starts_with(['"', '\'', '{', '[', '|', '>', '#', '&', '*', '!'])
+            || rest.contains(' ')
+        {
+            if rest.starts_with(['[', '{']) && !dashes.is_empty() {
+                return self.in_flow(at, offset);
+            }
+            return None;
+        }
+        // A key (or list item) being started at the cursor's column.
+        let column = col_of(text, line.start, rest_start);
+        let tail = word_len(suffix);
+        let has_value = suffix[tail..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(':')
+            && line.key.is_some();
+        let (path, containers) = self.ancestors(at, column, &dashes);
+        let siblings = self.siblings(at, column, !dashes.is_empty());
+        Some(Reading {
+            path,
+            containers,
+            slot: Slot::Entry {
+                replace: rest_start..offset + tail,
+                column,
+                siblings,
+                has_value,
+                item: !dashes.is_empty(),
+            },
+            style: Style::Block,
+        })
+    }
+
+    /// The path to the mapping whose keys sit at `col` on line `at`, after
+    /// the `dashes` of that line.
+    fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>) {
+        enum A {
+            /// A key, its line and column.
+            Key(usize, usize),
+            Index(usize),
+        }
+        let mut found: Vec<A> = Vec::new();
+        // The column of the innermost entry whose parent is sought; when it
+        // is a list item (`pending_dash`) a key at the same column may hold
+        // the list, and dashes at that column are earlier items.
+        let (mut limit, mut pending_dash) = match dashes.first() {
+            Some(d) => (*d, true),
+            None => (col, false),
+        };
+        let mut count = 0;
+        for (n, l) in self.lines[..at].iter().enumerate().rev() {
+            if limit == 0 && !pending_dash {
+                break;
+            }
+            if l.blank || l.cont || l.indent > limit {
+                continue;
+            }
+            if let Some(k) = &l.key
+                && (k.col < limit || (k.col == limit && pending_dash))
+            {
+                if pending_dash {
+                    found.push(A::Index(count));
+                }
+                found.push(A::Key(n, k.col));
+                limit = k.col;
+                pending_dash = false;
+                count = 0;
+            }
+            for d in l.dashes.iter().rev() {
+                if *d < limit {
+                    if pending_dash {
+                        found.push(A::Index(count));
+                    }
+                    limit = *d;
+                    pending_dash = true;
+                    count = 0;
+                } else if *d == limit && pending_dash {
+                    count += 1;
+                }
+            }
+        }
+        if pending_dash {
+            found.push(A::Index(count));
+        }
+        found.reverse();
+        let mut path = Path::default();
+        let mut containers = Vec::new();
+        for a in &found {
+            match a {
+                A::Key(line, col) => {
+                    let Some(k) = &self.lines[*line].key else {
+                        continue;
+                    };
+                    let mut siblings = self.siblings(*line, *col, false);
+                    if let NodeKind::Mapping(e) = &mut siblings.kind {
+                        e.push(Entry {
+                            key: scalar(&k.name),
+                            value: scalar(self.text[k.value.clone()].trim_matches(['"', '\''])),
+                        });
+                    }
+                    containers.push(Some(siblings));
+                    path.0.push(Seg::Key(Cow::Owned(k.name.clone())));
+                }
+                A::Index(i) => {
+                    containers.push(None);
+                    path.push_index(*i);
+                }
+            }
+        }
+        // The inner dashes of the cursor's line start new lists.
+        for _ in dashes.iter().skip(1) {
+            containers.push(None);
+            path.push_index(0);
+        }
+        (path, containers)
+    }
+
+    /// The flow collection opened on line `owner`, read up to `offset`.
+    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading> {
+        let l = &self.lines[owner];
+        let (start, end) = l.flow?;
+        let (path, containers) = match &l.key {
+            Some(k) => {
+                let (mut path, mut containers) = self.ancestors(owner, k.col, &l.dashes);
+                containers.push(Some(self.siblings(owner, k.col, !l.dashes.is_empty())));
+                path.push_owned_key(&k.name);
+                (path, containers)
+            }
+            None => self.ancestors(
+                owner,
+                l.dashes.last().map_or(l.indent, |d| d + 2),
+                &l.dashes,
+            ),
+        };
+        flow(self.text, start, end, offset, path, containers, false)
+    }
+}
+
+/// Length of the key or value word starting `s`.
+fn word_len(s: &str) -> usize {
+    s.find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}' | '#' | '"' | '\''))
+        .unwrap_or(s.len())
+}
+
+fn scalar(value: &str) -> Node {
+    Node {
+        span: 0..0,
+        kind: NodeKind::Scalar(Scalar {
+            value: value.to_string(),
+            style: ScalarStyle::Plain,
+            tag: None,
+        }),
+        weight: 1,
+    }
+}
+
+fn mapping(entries: Vec<Entry>) -> Node {
+    Node {
+        span: 0..0,
+        weight: entries.len() * 2 + 1,
+        kind: NodeKind::Mapping(entries),
+    }
+}
+
+// ---------------------------------------------------------------- flow reader
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Key,
+    Colon,
+    Value,
+    Comma,
+}
+
+#[derive(Debug)]
+struct Frame {
+    map: bool,
+    expect: Expect,
+    index: usize,
+    key: Option<String>,
+    entries: Vec<Entry>,
+}
+
+impl Frame {
+    fn new(map: bool) -> Frame {
+        Frame {
+            map,
+            expect: if map { Expect::Key } else { Expect::Value },
+            index: 0,
+            key: None,
+            entries: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Tok {
+    Open(bool),
+    Close,
+    Comma,
+    Colon,
+    /// A scalar: its span (quotes included), its value, whether quoted.
+    Scalar(Span, String),
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    end: usize,
+    json: bool,
+}
+
+impl Scanner<'_> {
+    fn next(&mut self) -> Option<(usize, Tok)> {
+        let b = self.text.as_bytes();
+        while self.pos < self.end {
+            let c = b[self.pos];
+            if c.is_ascii_whitespace() {
+                self.pos += 1;
+                continue;
+            }
+            if c == b'#' && !self.json {
+                while self.pos < self.end && b[self.pos] != b'\n' {
+                    self.pos += 1;
+                }
+                continue;
+            }
+            break;
+        }
+        if self.pos >= self.end {
+            return None;
+        }
+        let start = self.pos;
+        let c = b[start];
+        let tok = match c {
+            b'{' | b'[' => {
+                self.pos += 1;
+                Tok::Open(c == b'{')
+            }
+            b'}' | b']' => {
+                self.pos += 1;
+                Tok::Close
+            }
+            b',' => {
+                self.pos += 1;
+                Tok::Comma
+            }
+            b':' => {
+                self.pos += 1;
+                Tok::Colon
+            }
+            b'"' | b'\'' => {
+                let mut j = start + 1;
+                let mut value = String::new();
+                let mut closed = false;
+                while j < self.end {
+                    let d = b[j];
+                    if d == b'\\' && c == b'"' {
+                        j += 2;
+                        continue;
+                    }
+                    if d == c {
+                        if c == b'\'' && b.get(j + 1) == Some(&b'\'') {
+                            j += 2;
+                            continue;
+                        }
+                        closed = true;
+                        break;
+                    }
+                    j += 1;
+                }
+                let inner_end = j.min(self.end);
+                value.push_str(self.text.get(start + 1..inner_end).unwrap_or(""));
+                self.pos = if closed { j + 1 } else { self.end };
+                Tok::Scalar(start..self.pos, value)
+            }
+            _ => {
+                let mut j = start;
+                while j < self.end {
+                    let d = b[j];
+                    if matches!(d, b',' | b'[' | b']' | b'{' | b'}') {
+                        break;
+                    }
+                    if d == b':'
+                        && (j + 1 >= self.end
+                            || matches!(
+                                b[j + 1],
+                                b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}'
+                            ))
+                    {
+                        break;
+                    }
+                    if d == b'#' && j > start && matches!(b[j - 1], b' ' | b'\t') {
+                        break;
+                    }
+                    if d == b'\n' || d == b'\r' {
+                        break;
+                    }
+                    j += 1;
+                }
+                self.pos = j.max(start + 1);
+                let v = self.text[start..self.pos].trim_end().to_string();
+                Tok::Scalar(start..start + v.len(), v)
+            }
+        };
+        Some((start, tok))
+    }
+}
+
+/// Reads the flow collection (or JSON document) whose first bracket is at
+/// `start`, up to `offset`, and on to `end` to see the keys after it.
+fn flow(
+    text: &str,
+    start: usize,
+    end: usize,
+    offset: usize,
+    mut path: Path,
+    mut containers: Vec<Option<Node>>,
+    json: bool,
+) -> Option<Reading> {
+    let style = if json { Style::Json } else { Style::Flow };
+    let mut sc = Scanner {
+        text,
+        pos: start,
+        end,
+        json,
+    };
+    let mut frames: Vec<Frame> = Vec::new();
+    // The scalar the cursor is in (or at either end of).
+    let mut token: Option<Span> = None;
+    loop {
+        let save = sc.pos;
+        let Some((ts, tok)) = sc.next() else {
+            break;
+        };
+        // A cursor before a token's first character is between entries.
+        if let Tok::Scalar(span, ..) = &tok
+            && span.start < offset
+            && offset <= span.end
+        {
+            token = Some(span.clone());
+            break;
+        }
+        if ts >= offset {
+            sc.pos = save;
+            break;
+        }
+        match tok {
+            Tok::Open(map) => frames.push(Frame::new(map)),
+            Tok::Close => {
+                frames.pop();
+                match frames.last_mut() {
+                    Some(f) => f.expect = Expect::Comma,
+                    // The collection closed before the cursor.
+                    None => return None,
+                }
+            }
+            Tok::Comma => {
+                if let Some(f) = frames.last_mut() {
+                    if f.map {
+                        f.expect = Expect::Key;
+                        f.key = None;
+                    } else {
+                        f.index += 1;
+                        f.expect = Expect::Value;
+                    }
+                }
+            }
+            Tok::Colon => {
+                if let Some(f) = frames.last_mut() {
+                    f.expect = Expect::Value;
+                }
+            }
+            Tok::Scalar(_, value) => {
+                if let Some(f) = frames.last_mut() {
+                    if f.map && f.expect == Expect::Key {
+                        f.key = Some(value.clone());
+                        f.entries.push(Entry {
+                            key: scalar(&value),
+                            value: scalar(""),
+                        });
+                        f.expect = Expect::Colon;
+                    } else {
+                        if f.map
+                            && f.expect == Expect::Value
+                            && let Some(e) = f.entries.last_mut()
+                        {
+                            e.value = scalar(&value);
+                        }
+                        f.expect = Expect::Comma;
+                    }
+                }
+            }
+        }
+    }
+    let depth = frames.len();
+    if depth == 0 {
+        return None;
+    }
+    // Keys after the cursor, in the frames open at the cursor (the tags of
+    // outer mappings may come after the cursor).
+    let mut level = depth;
+    // Frames at levels above `floor` were opened after the cursor.
+    let mut floor = depth;
+    let mut prev: Option<String> = None;
+    let mut value_of: Option<usize> = None;
+    while let Some((_, tok)) = sc.next() {
+        match tok {
+            Tok::Open(_) => {
+                level += 1;
+                prev = None;
+                value_of = None;
+            }
+            Tok::Close => {
+                level -= 1;
+                floor = floor.min(level);
+                prev = None;
+                if level == 0 {
+                    break;
+                }
+            }
+            Tok::Comma => {
+                prev = None;
+                value_of = None;
+            }
+            Tok::Colon => {
+                if let Some(k) = prev.take()
+                    && level <= floor
+                {
+                    frames[level - 1].entries.push(Entry {
+                        key: scalar(&k),
+                        value: scalar(""),
+                    });
+                    value_of = Some(level);
+                }
+            }
+            Tok::Scalar(_, v) => {
+                if value_of == Some(level) {
+                    if let Some(e) = frames[level - 1].entries.last_mut() {
+                        e.value = scalar(&v);
+                    }
+                    value_of = None;
+                } else {
+                    prev = Some(v);
+                }
+            }
+        }
+    }
+    let inner = frames.pop()?;
+    for f in frames {
+        if f.map {
+            let k = f.key.clone().unwrap_or_default();
+            containers.push(Some(mapping(f.entries)));
+            path.push_owned_key(&k);
+        } else {
+            containers.push(None);
+            path.push_index(f.index);
+        }
+    }
+    let quoted = token
+        .as_ref()
+        .is_some_and(|t| matches!(text.as_bytes().get(t.start), Some(b'"' | b'\'')));
+    if inner.map && inner.expect != Expect::Value {
+        let replace = token.clone().unwrap_or(offset..offset);
+        let after = text[replace.end.min(text.len())..].trim_start_matches([' ', '\t']);
+        let ls = text[..replace.start]
+            .rfind(['\n', '\r'])
+            .map_or(0, |i| i + 1);
+        return Some(Reading {
+            path,
+            containers,
+            slot: Slot::Entry {
+                replace: replace.clone(),
+                column: col_of(text, ls, replace.start),
+                siblings: mapping(inner.entries),
+                has_value: token.is_some() && after.starts_with(':'),
+                item: false,
+            },
+            style,
+        });
+    }
+    if inner.map {
+        let key = inner.key.clone()?;
+        containers.push(Some(mapping(inner.entries)));
+        path.push_owned_key(&key);
+    } else {
+        containers.push(None);
+        path.push_index(inner.index);
+    }
+    let (replace, quoted) = match token {
+        Some(t) if quoted => {
+            let closed = t.end >= t.start + 2
+                && text.as_bytes().get(t.end - 1) == text.as_bytes().get(t.start);
+            let inner_end = if closed { t.end - 1 } else { t.end };
+            if text[t.start + 1..inner_end].contains("{{") {
+                return None;
+            }
+            (t.start + 1..inner_end, true)
+        }
+        Some(t) => (t, false),
+        None => (offset..offset, false),
+    };
+    Some(Reading {
+        path,
+        containers,
+        slot: Slot::Value { replace, quoted },
+        style,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Reading {
+        let offset = text.find("$0").expect("marker");
+        let clean = text.replacen("$0", "", 1);
+        read(&clean, offset, clean.trim_start().starts_with('{')).expect("a reading")
+    }
+
+    fn path(r: &Reading) -> String {
+        r.path.to_string()
+    }
+
+    #[test]
+    fn the_cursor_column_picks_the_mapping() {
+        let doc = "a:\n  b:\n    c: 1\n$0\n";
+        assert_eq!(path(&at(doc)), "");
+        let doc = "a:\n  b:\n    c: 1\n  $0\n";
+        assert_eq!(path(&at(doc)), "a");
+        let doc = "a:\n  b:\n    c: 1\n    $0\n";
+        assert_eq!(path(&at(doc)), "a.b");
+        let doc = "steps:\n- name: A\n  script:\n    x: 1\n- name: B\n  $0\n  script: {}\n";
+        let r = at(doc);
+        assert_eq!(path(&r), "steps[1]");
+        let Slot::Entry { siblings, .. } = &r.slot else {
+            panic!("{r:?}")
+        };
+        let keys: Vec<_> = siblings
+            .entries()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(keys, vec!["name", "script"]);
+    }
+
+    #[test]
+    fn dashes_start_items() {
+        let doc = "steps:\n  - name: A\n  - $0\n    script: {}\n";
+        let r = at(doc);
+        assert_eq!(path(&r), "steps[1]");
+        let doc = "a:\n- - x: 1\n  - $0\n";
+        assert_eq!(path(&at(doc)), "a[0][1]");
+    }
+
+    #[test]
+    fn flow_and_json() {
+        let r = at("{\"a\": {\"b\": 1, $0}}");
+        assert_eq!(path(&r), "a");
+        let r = at("{\"a\": [{\"b\": 1}, {\"c\": \"$0\"}]}");
+        assert_eq!(path(&r), "a[1].c");
+        let r = at("x:\n  y: {b: 1, $0}\n");
+        assert_eq!(path(&r), "x.y");
+    }
+}

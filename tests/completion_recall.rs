@@ -1,0 +1,575 @@
+//! Completion as an author meets it: every accepted template we have (the
+//! conformance suite's `accept` rows, `examples/`, `tests/runtime/`), and
+//! each of them again as JSON. For every mapping key the schema knows, the
+//! key is removed as an author about to type it — its line and nested
+//! block, leaving the indentation (after `- ` for a list item's first key;
+//! in a flow mapping or JSON, the entry and its comma) — and completion is
+//! asked for at the cursor. For every dotted variable inside `{{ }}` its
+//! last segment is removed and completion is asked for after the dot.
+//!
+//! Printed: recall (the removed name is offered), how often it is among
+//! the first 10 items, and precision (keys: offered keys that belong to the
+//! mapping and are not there yet; variables: offered variables that, put in
+//! place of the removed one, add no error).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use openjd_lsp::analysis::{Analysis, DocKind, Options, analyze};
+use openjd_lsp::ide::completion::{ItemKind, complete};
+use openjd_lsp::schema::lookup::{Step, fields_of, lookup};
+use openjd_lsp::schema::{self, Extension, Ty};
+use openjd_lsp::syntax::{Node, NodeKind, ScalarKind};
+
+const OPTIONS: Options = Options { reference: false };
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "broken") {
+                yaml_files(&p, out);
+            }
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Every accepted template: (name, text).
+fn corpus() -> Vec<(String, String)> {
+    let conformance = std::env::var("OPENJD_CONFORMANCE_DIR")
+        .map_or_else(|_| root().join("../shared/conformance"), PathBuf::from);
+    let manifest = std::fs::read_to_string(conformance.join("MANIFEST.tsv"))
+        .unwrap_or_else(|e| panic!("cannot read the conformance manifest: {e}"));
+    let mut paths: Vec<PathBuf> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.get(1) == Some(&"accept")).then(|| conformance.join(cols[0]))
+        })
+        .collect();
+    yaml_files(&root().join("examples"), &mut paths);
+    yaml_files(&root().join("tests/runtime"), &mut paths);
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let a = analyze(&text, &OPTIONS);
+        if !matches!(a.kind, DocKind::Job | DocKind::Environment) {
+            continue;
+        }
+        out.push((p.display().to_string(), text));
+    }
+    assert!(out.len() > 100, "only {} templates found", out.len());
+    out
+}
+
+fn root_ty(kind: DocKind) -> Ty {
+    match kind {
+        DocKind::Environment => Ty::Object(&schema::ENVIRONMENT_TEMPLATE),
+        _ => Ty::Object(&schema::JOB_TEMPLATE),
+    }
+}
+
+/// A mapping of the document with the schema's fields for it.
+struct MappingSite<'n> {
+    node: &'n Node,
+    fields: BTreeSet<&'static str>,
+}
+
+fn mappings<'n>(a: &Analysis, root: &'n Node) -> Vec<MappingSite<'n>> {
+    let expr = a.exts().has(Extension::Expr);
+    let rt = root_ty(a.kind);
+    let mut out = Vec::new();
+    // (node, steps so far as owned keys / indexes, containers)
+    let mut stack: Vec<(&Node, Vec<Option<String>>, Vec<Option<&Node>>)> =
+        vec![(root, Vec::new(), Vec::new())];
+    while let Some((node, segs, containers)) = stack.pop() {
+        let steps: Vec<Step<'_>> = segs
+            .iter()
+            .map(|s| match s {
+                Some(k) => Step::Key(k.as_str()),
+                None => Step::Index,
+            })
+            .collect();
+        match &node.kind {
+            NodeKind::Mapping(entries) => {
+                if let Some(found) = lookup(rt, &steps, &containers, expr)
+                    && matches!(found.ty, Ty::Object(_) | Ty::Tagged(_))
+                {
+                    let fields = fields_of(found.ty, Some(node), expr)
+                        .into_iter()
+                        .map(|f| f.key)
+                        .collect();
+                    out.push(MappingSite { node, fields });
+                }
+                for e in entries {
+                    if let Some(k) = e.key.as_str() {
+                        let mut s = segs.clone();
+                        s.push(Some(k.to_string()));
+                        let mut c = containers.clone();
+                        c.push(Some(node));
+                        stack.push((&e.value, s, c));
+                    }
+                }
+            }
+            NodeKind::Sequence(items) => {
+                for it in items {
+                    let mut s = segs.clone();
+                    s.push(None);
+                    let mut c = containers.clone();
+                    c.push(Some(node));
+                    stack.push((it, s, c));
+                }
+            }
+            NodeKind::Scalar(_) => {}
+        }
+    }
+    out
+}
+
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i)
+}
+
+/// The text with entry `i` of `map` removed as an author about to type it,
+/// and the cursor.
+fn remove_key(text: &str, map: &Node, i: usize) -> (String, usize) {
+    let entries = map.entries().unwrap_or(&[]);
+    let e = &entries[i];
+    let start = e.key.span.start;
+    let flow = text[map.span.start..].starts_with('{');
+    if flow {
+        let mut end = e.value.span.end.max(e.key.span.end);
+        if let Some(next) = entries.get(i + 1) {
+            end = next.key.span.start;
+            // Quoted keys start at their quote.
+            while end > 0 && matches!(text.as_bytes()[end - 1], b'"' | b'\'') {
+                end -= 1;
+            }
+        }
+        let mut out = text[..start].to_string();
+        out.push_str(&text[end..]);
+        return (out, start);
+    }
+    // Block: the key's line and its nested block; the indentation stays.
+    let mut end = e.value.span.end.max(e.key.span.end);
+    while end > start && text.as_bytes()[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let end = line_end(text, end);
+    let mut out = text[..start].to_string();
+    out.push_str(&text[end..]);
+    (out, start)
+}
+
+/// Dotted names inside `{{ }}` in `source`: (start of the last segment,
+/// end of the chain) as offsets into `source`.
+fn chains(source: &str) -> Vec<(usize, usize)> {
+    let b = source.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(open) = source[i..].find("{{") {
+        let start = i + open + 2;
+        let close = source[start..]
+            .find("}}")
+            .map_or(source.len(), |c| start + c);
+        let mut j = start;
+        let mut quote: Option<u8> = None;
+        while j < close {
+            let c = b[j];
+            if let Some(q) = quote {
+                if c == q {
+                    quote = None;
+                }
+                j += 1;
+                continue;
+            }
+            if c == b'\'' || (c == b'"' && !source[..start].ends_with('\\')) {
+                quote = Some(c);
+                j += 1;
+                continue;
+            }
+            let ident_start = |c: u8| c.is_ascii_alphabetic() || c == b'_';
+            if ident_start(c)
+                && (j == start
+                    || !(b[j - 1].is_ascii_alphanumeric() || b[j - 1] == b'_' || b[j - 1] == b'.'))
+            {
+                let s = j;
+                let mut last = j;
+                while j < close && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.') {
+                    if b[j] == b'.' {
+                        last = j + 1;
+                    }
+                    j += 1;
+                }
+                let followed_by_call = source[j..close].trim_start().starts_with('(');
+                if last > s && last < j && !followed_by_call && !source[s..j].contains("..") {
+                    out.push((last, j));
+                }
+                continue;
+            }
+            j += 1;
+        }
+        i = close.min(source.len());
+        if i >= source.len() {
+            break;
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Tally {
+    asked: usize,
+    found: usize,
+    top10: usize,
+    offered: usize,
+    correct: usize,
+    untagged_offered: usize,
+    untagged_correct: usize,
+    sibling_offered: Vec<String>,
+    misses: Vec<String>,
+}
+
+impl Tally {
+    fn print(&self, what: &str) {
+        let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+        println!(
+            "{what}: recall {:.2}% ({}/{}), in the first 10 {:.2}%, precision {:.2}% ({}/{}), siblings offered {}",
+            pct(self.found, self.asked),
+            self.found,
+            self.asked,
+            pct(self.top10, self.asked),
+            pct(self.correct, self.offered),
+            self.correct,
+            self.offered,
+            self.sibling_offered.len(),
+        );
+        if self.untagged_offered > 0 {
+            println!(
+                "  precision where the tag (`type`) was removed: {:.2}% ({}/{})",
+                pct(self.untagged_correct, self.untagged_offered),
+                self.untagged_correct,
+                self.untagged_offered
+            );
+        }
+        for m in self.misses.iter().take(40) {
+            println!("  miss: {m}");
+        }
+        for m in self.sibling_offered.iter().take(20) {
+            println!("  sibling offered: {m}");
+        }
+    }
+
+    fn check(&self, what: &str) {
+        let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+        assert!(self.asked > 0, "{what}: nothing asked");
+        assert!(
+            pct(self.found, self.asked) >= 99.0,
+            "{what}: recall below 99%"
+        );
+        assert!(
+            pct(self.top10, self.asked) >= 95.0,
+            "{what}: the removed name is in the first 10 items less than 95% of the time"
+        );
+        assert!(
+            self.sibling_offered.is_empty(),
+            "{what}: keys already present were offered"
+        );
+    }
+}
+
+fn keys_of(name: &str, text: &str, t: &mut Tally) {
+    let a = analyze(text, &OPTIONS);
+    let Some(root) = a.root.as_ref() else {
+        return;
+    };
+    for site in mappings(&a, root) {
+        let entries = site.node.entries().unwrap_or(&[]);
+        for (i, e) in entries.iter().enumerate() {
+            let Some(key) = e.key.as_str() else { continue };
+            if !site.fields.contains(key) {
+                continue;
+            }
+            let (edited, cursor) = remove_key(text, site.node, i);
+            let b = analyze(&edited, &OPTIONS);
+            let items = complete(&b, cursor);
+            let keys: Vec<&str> = items
+                .iter()
+                .filter(|it| it.kind == ItemKind::Key)
+                .map(|it| it.label.as_str())
+                .collect();
+            t.asked += 1;
+            let siblings: BTreeSet<&str> = entries
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .filter_map(|(_, e)| e.key.as_str())
+                .collect();
+            let line = text[..e.key.span.start].matches('\n').count() + 1;
+            match items.iter().position(|it| it.label == key) {
+                Some(p) => {
+                    t.found += 1;
+                    if p < 10 {
+                        t.top10 += 1;
+                    } else {
+                        t.misses
+                            .push(format!("{name}:{line} `{key}` ranked {p}: {keys:?}"));
+                    }
+                }
+                None => t.misses.push(format!(
+                    "{name}:{line} `{key}` not offered{}; got {:?}",
+                    if std::env::var("RECALL_DEBUG").is_ok() {
+                        format!(
+                            " in\n{}$0{}\n",
+                            &edited[cursor.saturating_sub(300)..cursor],
+                            &edited[cursor..(cursor + 200).min(edited.len())]
+                        )
+                    } else {
+                        String::new()
+                    },
+                    items
+                        .iter()
+                        .map(|i| i.label.as_str())
+                        .take(12)
+                        .collect::<Vec<_>>()
+                )),
+            }
+            // Without its tag (`type`) a mapping's variant is unknown: the
+            // keys of every variant are offered, counted apart.
+            let tag = key == "type";
+            for k in &keys {
+                if tag {
+                    t.untagged_offered += 1;
+                    if site.fields.contains(k) && !siblings.contains(k) {
+                        t.untagged_correct += 1;
+                    }
+                    continue;
+                }
+                t.offered += 1;
+                if site.fields.contains(k) && !siblings.contains(k) {
+                    t.correct += 1;
+                }
+                if siblings.contains(k) {
+                    t.sibling_offered
+                        .push(format!("{name}:{line} `{k}` (removed `{key}`)"));
+                }
+            }
+        }
+    }
+}
+
+fn errors(a: &Analysis) -> usize {
+    a.diagnostics
+        .iter()
+        .filter(|d| d.severity == openjd_lsp::analysis::Severity::Error)
+        .count()
+}
+
+fn variables_of(name: &str, text: &str, t: &mut Tally) {
+    let a = analyze(text, &OPTIONS);
+    let base_errors = errors(&a);
+    let Some(root) = a.root.as_ref() else {
+        return;
+    };
+    let mut scalars = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Mapping(es) => stack.extend(es.iter().map(|e| &e.value)),
+            NodeKind::Sequence(items) => stack.extend(items.iter()),
+            NodeKind::Scalar(_) => scalars.push(n.span.clone()),
+        }
+    }
+    scalars.sort_by_key(|s| s.start);
+    for span in scalars {
+        let source = &text[span.clone()];
+        for (last, end) in chains(source) {
+            let (cut, end) = (span.start + last, span.start + end);
+            let removed = &text[cut..end];
+            let chain_start = text[..cut]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .map_or(0, |i| i + 1);
+            let chain = &text[chain_start..end];
+            let edited = format!("{}{}", &text[..cut], &text[end..]);
+            let b = analyze(&edited, &OPTIONS);
+            let items = complete(&b, cut);
+            t.asked += 1;
+            let line = text[..cut].matches('\n').count() + 1;
+            match items
+                .iter()
+                .position(|it| it.insert == chain || it.label == removed)
+            {
+                Some(p) => {
+                    t.found += 1;
+                    if p < 10 {
+                        t.top10 += 1;
+                    } else {
+                        t.misses.push(format!("{name}:{line} `{chain}` ranked {p}"));
+                    }
+                }
+                None => t.misses.push(format!(
+                    "{name}:{line} `{chain}` not offered; got {:?}",
+                    items
+                        .iter()
+                        .map(|i| i.insert.as_str())
+                        .take(8)
+                        .collect::<Vec<_>>()
+                )),
+            }
+            // Precision: each offered variable or property put in place.
+            for it in items
+                .iter()
+                .filter(|it| matches!(it.kind, ItemKind::Variable | ItemKind::Property))
+                .take(12)
+            {
+                let mut filled = edited.clone();
+                filled.replace_range(it.replace.clone(), &it.insert);
+                t.offered += 1;
+                if errors(&analyze(&filled, &OPTIONS)) <= base_errors {
+                    t.correct += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The tree as pretty-printed JSON.
+fn to_json(node: &Node, indent: usize, out: &mut String) {
+    let pad = "  ".repeat(indent + 1);
+    match &node.kind {
+        NodeKind::Mapping(entries) => {
+            out.push_str("{\n");
+            for (i, e) in entries.iter().enumerate() {
+                out.push_str(&pad);
+                out.push_str(&json_string(e.key.as_str().unwrap_or("")));
+                out.push_str(": ");
+                to_json(&e.value, indent + 1, out);
+                if i + 1 < entries.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            out.push_str(&"  ".repeat(indent));
+            out.push('}');
+        }
+        NodeKind::Sequence(items) => {
+            out.push_str("[\n");
+            for (i, it) in items.iter().enumerate() {
+                out.push_str(&pad);
+                to_json(it, indent + 1, out);
+                if i + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            out.push_str(&"  ".repeat(indent));
+            out.push(']');
+        }
+        NodeKind::Scalar(s) => match s.kind() {
+            ScalarKind::Null => out.push_str("null"),
+            ScalarKind::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            ScalarKind::Int(Some(_)) | ScalarKind::Float(_)
+                if s.value.parse::<f64>().is_ok_and(f64::is_finite)
+                    && !s.value.starts_with(['+', '.'])
+                    && !s.value.ends_with('.') =>
+            {
+                out.push_str(&s.value)
+            }
+            _ => out.push_str(&json_string(&s.value)),
+        },
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn json_corpus(yaml: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, text) in yaml {
+        if name.ends_with(".json") {
+            out.push((name.clone(), text.clone()));
+            continue;
+        }
+        let a = analyze(text, &OPTIONS);
+        if errors(&a) > 0 || text.contains('&') || text.contains("<<") {
+            continue;
+        }
+        let Some(root) = a.root.as_ref() else {
+            continue;
+        };
+        let mut json = String::new();
+        to_json(root, 0, &mut json);
+        json.push('\n');
+        let j = analyze(&json, &OPTIONS);
+        if errors(&j) == 0 {
+            out.push((format!("{name} (as JSON)"), json));
+        }
+    }
+    out
+}
+
+#[test]
+fn completion_offers_what_authors_remove() {
+    let corpus = corpus();
+    let json = json_corpus(&corpus);
+    let yaml: Vec<_> = corpus
+        .iter()
+        .filter(|(n, _)| !n.ends_with(".json"))
+        .collect();
+    println!(
+        "{} YAML templates, {} JSON templates ({} written in JSON)",
+        yaml.len(),
+        json.len(),
+        corpus.len() - yaml.len()
+    );
+    let (mut keys, mut vars, mut jkeys, mut jvars) = (
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+    );
+    for (name, text) in &yaml {
+        keys_of(name, text, &mut keys);
+        variables_of(name, text, &mut vars);
+    }
+    for (name, text) in &json {
+        keys_of(name, text, &mut jkeys);
+        variables_of(name, text, &mut jvars);
+    }
+    keys.print("YAML keys");
+    vars.print("YAML variables");
+    jkeys.print("JSON keys");
+    jvars.print("JSON variables");
+    keys.check("YAML keys");
+    vars.check("YAML variables");
+    jkeys.check("JSON keys");
+    jvars.check("JSON variables");
+}
