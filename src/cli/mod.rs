@@ -26,6 +26,14 @@ pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_ERRORS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
+/// `openjd-lsp.yaml` or `.openjd-lsp.yaml`: checked as the queue
+/// configuration of the paths below it, not as a template.
+fn is_config_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::workspace::CONFIG_FILES.contains(&n))
+}
+
 fn is_candidate(path: &Path) -> bool {
     matches!(
         path.extension()
@@ -134,6 +142,9 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 ));
             }
         } else if path.exists() {
+            if args.environments.contains(path) {
+                continue;
+            }
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
@@ -144,9 +155,12 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                             analysis,
                             extra: Vec::new(),
                         });
-                    } else {
-                        notes.push(format!(
-                            "{}: skipped, not an OpenJD template (no specificationVersion)",
+                    } else if !is_config_file(path) {
+                        // Named explicitly, so meant to be checked: a CI job
+                        // with a wrong file name must not pass by checking
+                        // nothing. (Directories skip such files silently.)
+                        problems.push(format!(
+                            "{}: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`",
                             path.display()
                         ));
                     }
@@ -158,7 +172,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     }
 
     cross_file_layers(&mut externals, &mut checked);
-    let mut configs = queue_configuration(&args.paths, &externals, &mut checked);
+    let mut configs = queue_configuration(&args.paths, &externals, &mut checked, &mut notes);
 
     configs.retain(|c| !c.extra.is_empty());
     let all: Vec<&Checked> = externals
@@ -217,6 +231,7 @@ fn queue_configuration(
     paths: &[PathBuf],
     externals: &[Checked],
     jobs: &mut [Checked],
+    notes: &mut Vec<String>,
 ) -> Vec<Checked> {
     let configs = find_configs(paths);
     let mut out = Vec::new();
@@ -250,6 +265,16 @@ fn queue_configuration(
             }
         }
         ws.load_queues(&[], &read);
+        let names: Vec<&str> = ws.queues.iter().map(|q| q.name.as_str()).collect();
+        notes.push(format!(
+            "{}: queue configuration applied to the templates below it (queues: {})",
+            pathdiff(&config).display(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
         for job in jobs.iter_mut() {
             let Ok(abs) = std::fs::canonicalize(&job.path) else {
                 continue;
