@@ -251,13 +251,14 @@ fn run_openjd(rt: &Runtime, fx: &Fixture, name: &str) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let run = Run {
+    // The scratch folder is removed when `work` goes out of scope, after
+    // the log and output have been read.
+    Run {
         success: status.success(),
         log: std::fs::read_to_string(&log).unwrap_or_default(),
         output: std::fs::read_to_string(&out_path).unwrap_or_default(),
         seconds: start.elapsed().as_secs_f64(),
-    };
-    run
+    }
 }
 
 /// What the runtime did, from the marker log.

@@ -1,6 +1,7 @@
 //! A minimal LSP client for driving the real binary over stdio in tests.
 #![allow(dead_code)]
 
+pub mod conformance;
 pub mod scratch;
 
 use std::io::{BufRead, BufReader, Write};
