@@ -118,27 +118,18 @@ impl State {
         open.or_else(|| std::fs::read_to_string(path).ok())
     }
 
-    /// Everything to publish for a document: its own diagnostics and those
-    /// that come from the workspace (queue environments, configuration).
+    /// Every diagnostic of an open document, as push and pull report
+    /// them: `workspace::diagnostics` over the current workspace.
     fn diagnostics_for(&self, uri: &Uri, a: &Analysis) -> Vec<Diagnostic> {
         let enc = self.encoding();
         let Some(path) = path_of(uri) else {
             return convert::diagnostics(a, uri, enc);
         };
         let ws = self.ws();
-        if Workspace::is_config_file(&path) {
-            let text = self.read_file(&path).unwrap_or_default();
-            let cfg = crate::analysis::analyze(&text, &Options { reference: false });
-            return crate::ide::wrap::config_conflicts(&ws, &path)
-                .iter()
-                .map(|d| convert::diagnostic(&cfg, uri, d, enc))
-                .collect();
-        }
-        let mut out = convert::diagnostics(a, uri, enc);
-        for d in crate::ide::wrap::workspace_diagnostics(a, &path, &ws) {
-            out.push(convert::diagnostic(a, uri, &d, enc));
-        }
-        out
+        crate::workspace::diagnostics::file_diagnostics(&ws, &path, a)
+            .iter()
+            .map(|d| convert::diagnostic(a, uri, d, enc))
+            .collect()
     }
 
     fn reload_queues(&self) {
@@ -1084,7 +1075,7 @@ impl LanguageServer for Backend {
     ) -> RpcResult<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let items = match self.state.current(&uri).await? {
-            Some(a) => convert::diagnostics(&a, &uri, self.state.encoding()),
+            Some(a) => self.state.diagnostics_for(&uri, &a),
             None => Vec::new(),
         };
         Ok(DocumentDiagnosticReportResult::Report(
