@@ -305,10 +305,12 @@ fn a_job_wrapper_under_a_wrapping_queue_is_an_error_in_both_files() {
     let config = analyze(QUEUE, &Options::default());
     let on_config = file_diagnostics(&f.ws, Path::new("/ws/openjd-lsp.yaml"), &config).workspace;
     assert!(
-        on_config.iter().any(|d| d.code == "wrap-single-layer"
-            && d.related
-                .iter()
-                .any(|r| r.file.as_deref() == Some(f.job_path.as_path()))),
+        on_config
+            .iter()
+            .any(|d| d.code == openjd_lsp::analysis::Code::WrapSingleLayer
+                && d.related
+                    .iter()
+                    .any(|r| r.file.as_deref() == Some(f.job_path.as_path()))),
         "{on_config:?}"
     );
 }

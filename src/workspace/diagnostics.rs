@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::session::{self, External, Origin};
-use crate::analysis::{Analysis, Diagnostic, DocKind, Related};
+use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Related};
 use crate::model::{Environment, Template, TemplateKind};
 
 use super::{Queue, Source, Workspace};
@@ -164,8 +164,8 @@ fn job_layers(ws: &Workspace, path: &Path, t: &Template) -> Vec<Diagnostic> {
                 continue;
             }
             let queue = q.describe();
-            let mut d = Diagnostic::error(
-                "wrap-single-layer",
+            let mut d = Diagnostic::new(
+                Code::WrapSingleLayer,
                 name_span(b.env),
                 format!(
                     "{} already wraps this job's sessions with `{}`; only one environment per session may define wrap hooks, so {} `{}` cannot",
@@ -234,8 +234,8 @@ fn argument_queue_layers(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Dia
         if !is_extra {
             continue;
         }
-        let mut d = Diagnostic::error(
-            "wrap-single-layer",
+        let mut d = Diagnostic::new(
+            Code::WrapSingleLayer,
             name_span(env),
             format!(
                 "`{}` already wraps every session of {}; only one environment per session may define wrap hooks, so `{}` cannot",
@@ -277,14 +277,14 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
                 continue;
             };
             if ix.kind != DocKind::Environment {
-                out.push(Diagnostic::error(
-                    "not-an-environment",
+                out.push(Diagnostic::new(
+                    Code::NotAnEnvironment,
                     span.clone(),
                     format!("`{}` is not an environment template", env_path.display()),
                 ));
             } else if ix.errors > 0 {
-                let mut d = Diagnostic::warning(
-                    "environment-has-errors",
+                let mut d = Diagnostic::new(
+                    Code::EnvironmentHasErrors,
                     span.clone(),
                     format!(
                         "This environment template has {} error(s); the queue cannot apply it",
@@ -301,8 +301,8 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         }
         let externals = ws.externals(q);
         if !extra_wrappers(&externals).is_empty() {
-            out.push(Diagnostic::error(
-                "wrap-single-layer",
+            out.push(Diagnostic::new(
+                Code::WrapSingleLayer,
                 entry.clone(),
                 format!(
                     "Queue `{}` applies more than one wrapping environment; only one per session may define wrap hooks",
@@ -323,8 +323,8 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
             if let Some((step, _, extra)) = conflict {
                 let stack = session::stack(&externals, t, step);
                 let env: &Environment = stack[extra].env;
-                let mut d = Diagnostic::error(
-                    "wrap-single-layer",
+                let mut d = Diagnostic::new(
+                    Code::WrapSingleLayer,
                     entry.clone(),
                     format!(
                         "Job `{}` defines its own wrapping environment `{}`, and this queue wraps it too",
