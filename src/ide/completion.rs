@@ -499,7 +499,22 @@ fn flow_snippet(ty: Ty, json: bool, n: &mut usize, depth: usize) -> String {
                 format!("{{{}}}", body.join(", "))
             }
         }
-        Ty::Object(_) | Ty::Tagged(_) | Ty::EnvVars => format!("{{${}}}", next(n)),
+        Ty::Tagged(t) => {
+            let tags: Vec<&str> = t.all_tags().collect();
+            let name = string(n);
+            let choice = format!("${{{}|{}|}}", next(n), tags.join(","));
+            format!(
+                "{{{}: {name}, {}: {}}}",
+                q("name"),
+                q(t.tag),
+                if json {
+                    format!("\"{choice}\"")
+                } else {
+                    choice
+                }
+            )
+        }
+        Ty::Object(_) | Ty::EnvVars => format!("{{${}}}", next(n)),
         Ty::List(l) => format!("[{}]", flow_snippet(l.item, json, n, depth + 1)),
         Ty::Enum(vs) => {
             let choice = format!("${{{}|{}|}}", next(n), vs.join(","));

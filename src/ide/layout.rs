@@ -157,7 +157,9 @@ fn tokenize(text: &str, start: usize, end: usize) -> Line {
         indent: col_of(text, start, start + i),
         ..Line::default()
     };
-    if i >= b.len() || b[i] == b'#' {
+    // A tab in the indentation is not YAML: such a line says nothing about
+    // the structure (a person cannot tell its column either).
+    if i >= b.len() || b[i] == b'#' || b[..i].contains(&b'\t') {
         line.blank = true;
         return line;
     }
@@ -800,6 +802,10 @@ impl Scanner<'_> {
                 let mut closed = false;
                 while j < self.end {
                     let d = b[j];
+                    // An unclosed quote (one being typed) ends with its line.
+                    if d == b'\n' || d == b'\r' {
+                        break;
+                    }
                     if d == b'\\' && c == b'"' {
                         j += 2;
                         continue;
@@ -816,7 +822,7 @@ impl Scanner<'_> {
                 }
                 let inner_end = j.min(self.end);
                 value.push_str(self.text.get(start + 1..inner_end).unwrap_or(""));
-                self.pos = if closed { j + 1 } else { self.end };
+                self.pos = if closed { j + 1 } else { inner_end };
                 Tok::Scalar(start..self.pos, value)
             }
             _ => {

@@ -144,6 +144,15 @@ pub fn completion_item(
             range: range(a, &item.replace, enc),
             new_text: item.insert.clone(),
         })),
+        additional_text_edits: (!item.additional_edits.is_empty()).then(|| {
+            item.additional_edits
+                .iter()
+                .map(|(span, text)| lsp::TextEdit {
+                    range: range(a, span, enc),
+                    new_text: text.clone(),
+                })
+                .collect()
+        }),
         ..Default::default()
     }
 }

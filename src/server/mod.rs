@@ -502,6 +502,7 @@ impl LanguageServer for Backend {
                         " ".into(),
                         ":".into(),
                         "-".into(),
+                        "\"".into(),
                     ]),
                     ..Default::default()
                 }),
@@ -715,12 +716,14 @@ impl LanguageServer for Backend {
         let enc = self.state.encoding();
         isolated("completion", move || {
             let offset = convert::offset(&a, at.position, enc);
-            let items: Vec<CompletionItem> = crate::ide::completion::complete(&a, offset)
+            let list = crate::ide::completion::complete_list(&a, offset);
+            let items: Vec<CompletionItem> = list
+                .items
                 .iter()
                 .map(|i| convert::completion_item(&a, i, enc))
                 .collect();
             Some(CompletionResponse::List(CompletionList {
-                is_incomplete: false,
+                is_incomplete: list.incomplete,
                 items,
             }))
         })
