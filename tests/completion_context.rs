@@ -484,3 +484,64 @@ steps:
         vec!["Param.Frames"]
     );
 }
+
+#[test]
+fn names_where_a_step_or_environment_name_is_expected() {
+    let text = "specificationVersion: jobtemplate-2023-09
+extensions: [EXPR]
+name: J
+jobEnvironments:
+  - name: Tools
+    script: {actions: {onEnter: {command: x}}}
+steps:
+  - name: Render
+    script:
+      actions:
+        onRun:
+          command: \"{{ 'a' if Step.Name == 'R$0' else 'b' }}\"
+  - name: Comp
+    stepEnvironments:
+      - name: Scratch
+        variables: {A: b}
+    script: {actions: {onRun: {command: x}}}
+";
+    let (items, clean) = at(text);
+    let l: Vec<String> = items.iter().map(|i| i.label.clone()).collect();
+    assert_eq!(l, vec!["Render", "Comp"]);
+    assert_eq!(&clean[items[0].replace.clone()], "R");
+    let text = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Docker
+  script:
+    actions:
+      onWrapEnvEnter:
+        command: \"{{ 'x' if WrappedEnv.Name != \\\"$0\\\" else 'y' }}\"
+      onWrapTaskRun: {command: x}
+      onWrapEnvExit: {command: x}
+";
+    assert_eq!(labels(text), vec!["Docker"]);
+}
+
+#[test]
+fn a_plain_scalar_that_starts_with_braces_is_not_a_flow_mapping() {
+    // `{{` unquoted is a YAML flow mapping, an error; no mapping keys.
+    let text = "specificationVersion: jobtemplate-2023-09
+name: J
+parameterDefinitions:
+  - name: Frames
+    type: INT
+steps:
+  - name: A
+    script:
+      actions:
+        onRun:
+          command: {{Param.$0
+";
+    let items = at(text).0;
+    assert!(
+        items.iter().all(|i| i.kind != ItemKind::Key),
+        "{:?}",
+        items.iter().map(|i| &i.label).collect::<Vec<_>>()
+    );
+}

@@ -329,6 +329,12 @@ fn expression_items(
     class: ScopeClass,
 ) -> Vec<Item> {
     let mut items = Vec::new();
+    if let Some(names) = names_compared(before, template) {
+        for (name, what) in names {
+            items.push(Item::new(name, ItemKind::Reference, replace.clone()).detail(what));
+        }
+        return items;
+    }
     let expr_on = exts.has(Extension::Expr);
     // After `x.` where x is a value, offer its properties.
     if let Some((base, _)) = chain.rsplit_once('.')
@@ -399,6 +405,45 @@ fn expression_items(
         }
     }
     items
+}
+
+/// Inside a string literal compared with a name (`WrappedEnv.Name == '`,
+/// `Step.Name != "`): the step or environment names of the template.
+fn names_compared(before: &str, template: &Template) -> Option<Vec<(String, &'static str)>> {
+    let typed = before.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '-');
+    let rest = typed.strip_suffix(['\'', '"'])?.trim_end();
+    let rest = rest
+        .strip_suffix("==")
+        .or_else(|| rest.strip_suffix("!="))?
+        .trim_end();
+    let text = |t: &Option<crate::model::Text>| t.as_ref().map(|n| n.value.clone());
+    if rest.ends_with("Env.Name") {
+        let mut names: Vec<(String, &'static str)> = Vec::new();
+        let envs = template
+            .job_environments
+            .iter()
+            .chain(template.steps.iter().flat_map(|s| s.environments.iter()))
+            .chain(template.environment.iter());
+        for e in envs {
+            if let Some(n) = text(&e.name)
+                && !names.iter().any(|(x, _)| *x == n)
+            {
+                names.push((n, "environment"));
+            }
+        }
+        return Some(names);
+    }
+    if rest.ends_with("Step.Name") {
+        return Some(
+            template
+                .steps
+                .iter()
+                .filter_map(|s| text(&s.name))
+                .map(|n| (n, "step"))
+                .collect(),
+        );
+    }
+    None
 }
 
 /// Where a key is being written.

@@ -374,7 +374,7 @@ impl<'a> Lines<'a> {
                     Carry::None
                 } else if v.starts_with('|') || v.starts_with('>') {
                     Carry::Scalar(p)
-                } else if v.starts_with(['[', '{', '"', '\'']) {
+                } else if v.starts_with(['[', '{', '"', '\'']) && !v.starts_with("{{") {
                     let mut st = FlowState::default();
                     st.feed(v);
                     if v.starts_with(['[', '{']) {
@@ -523,6 +523,9 @@ impl<'a> Lines<'a> {
                 return None;
             }
             let v = &text[k.value.start.min(offset)..offset];
+            if v.starts_with("{{") {
+                return None;
+            }
             if v.starts_with('[') || v.starts_with('{') {
                 return self.in_flow(at, offset);
             }
