@@ -89,7 +89,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         match read(path) {
             Read::Problem(p) => problems.push(p),
             Read::Text(text) => {
-                let analysis = analyze(&text, &Options::default());
+                let analysis = analyze(&text, &Options::default().for_path(path));
                 if analysis.kind != DocKind::Environment {
                     problems.push(format!(
                         "{}: --environment needs an environment template (specificationVersion: environment-2023-09)",
@@ -116,7 +116,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
                     Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default());
+                        let analysis = analyze(&text, &Options::default().for_path(&file));
                         if analysis.is_template() {
                             checked.push(Checked {
                                 path: file,
@@ -137,7 +137,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default());
+                    let analysis = analyze(&text, &Options::default().for_path(path));
                     if analysis.is_template() {
                         checked.push(Checked {
                             path: path.clone(),
@@ -264,7 +264,7 @@ fn queue_configuration(
         let display = pathdiff(&config);
         out.push(Checked {
             extra: crate::ide::wrap::config_conflicts(&ws, &config),
-            analysis: analyze(&text, &Options { reference: false }),
+            analysis: analyze(&text, &Options::own().for_path(&config)),
             path: display,
         });
     }
