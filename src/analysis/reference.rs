@@ -109,8 +109,8 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// The warning for a document the reference implementation crashed on.
 pub fn crash(message: &str, text: &str, root: &Node) -> Diagnostic {
-    Diagnostic::warning(
-        "reference-crash",
+    Diagnostic::new(
+        Code::ReferenceCrash,
         first_line(text, root),
         format!(
             "The reference implementation ({REFERENCE}) failed on this document ({message}). \
