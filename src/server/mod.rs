@@ -152,10 +152,8 @@ impl State {
 
     /// The analysis of the document's current text, computing it if needed.
     async fn current(self: &Arc<Self>, uri: &Uri) -> RpcResult<Option<Arc<Analysis>>> {
-        let Some((text, version, format)) = self
-            .docs
-            .get(uri)
-            .map(|d| (d.text(), d.version, d.format))
+        let Some((text, version, format)) =
+            self.docs.get(uri).map(|d| (d.text(), d.version, d.format))
         else {
             return Ok(None);
         };
@@ -637,13 +635,11 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state
-            .docs
-            .insert(
-                doc.uri.clone(),
-                Document::new(&doc.text, doc.version)
-                    .with_format(path_of(&doc.uri).as_deref(), &doc.language_id),
-            );
+        self.state.docs.insert(
+            doc.uri.clone(),
+            Document::new(&doc.text, doc.version)
+                .with_format(path_of(&doc.uri).as_deref(), &doc.language_id),
+        );
         self.schedule(doc.uri, Duration::ZERO);
     }
 
