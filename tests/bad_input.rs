@@ -141,7 +141,7 @@ fn expression_bombs_are_reported_as_too_large_to_check() {
         let too_large: Vec<_> = a
             .diagnostics
             .iter()
-            .filter(|d| d.code == "expression-too-large")
+            .filter(|d| d.code == Code::ExpressionTooLarge)
             .collect();
         assert_eq!(too_large.len(), 1, "{bomb}: {:?}", a.diagnostics);
         assert_eq!(
@@ -156,7 +156,7 @@ fn expression_bombs_are_reported_as_too_large_to_check() {
         // The reference validator, which would evaluate it with the
         // runtime's limits, was not run.
         assert!(
-            a.diagnostics.iter().all(|d| d.code != "reference"),
+            a.diagnostics.iter().all(|d| d.code != Code::Reference),
             "{bomb}: {:?}",
             a.diagnostics
         );
@@ -175,7 +175,7 @@ fn many_expression_bombs_share_one_budget() {
     assert_eq!(
         codes
             .iter()
-            .filter(|c| **c == "expression-too-large")
+            .filter(|c| **c == Code::ExpressionTooLarge)
             .count(),
         60
     );
@@ -189,10 +189,10 @@ fn expressions_within_the_budget_are_still_checked() {
         &job_with_args(&["range(10000)", "range(9999999)", r#"1 + "a""#]),
         &Options::default(),
     );
-    let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(
         codes,
-        ["expression-too-large", "expression-error"],
+        [Code::ExpressionTooLarge, Code::ExpressionError],
         "{:?}",
         a.diagnostics
     );
