@@ -2,6 +2,7 @@
 //! folders (open buffers win over files on disk), and the queue
 //! configuration that says which environments run outside which jobs.
 
+pub mod preview;
 pub mod queues;
 
 use std::collections::HashMap;
