@@ -304,10 +304,12 @@ fn a_job_wrapper_under_a_wrapping_queue_is_an_error_in_both_files() {
     f.ws.update_text(&f.job_path.clone(), &job);
     let on_config = wrap::config_conflicts(&f.ws, Path::new("/ws/openjd-lsp.yaml"));
     assert!(
-        on_config.iter().any(|d| d.code == "wrap-single-layer"
-            && d.related
-                .iter()
-                .any(|r| r.file.as_deref() == Some(f.job_path.as_path()))),
+        on_config
+            .iter()
+            .any(|d| d.code == openjd_lsp::analysis::Code::WrapSingleLayer
+                && d.related
+                    .iter()
+                    .any(|r| r.file.as_deref() == Some(f.job_path.as_path()))),
         "{on_config:?}"
     );
 }

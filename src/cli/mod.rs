@@ -333,7 +333,11 @@ fn cross_file_layers(externals: &mut [Checked], jobs: &mut [Checked]) {
                 .name
                 .as_ref()
                 .map_or(b.env.span.clone(), |n| n.span.clone());
-            let mut d = crate::analysis::Diagnostic::error("wrap-single-layer", span, message);
+            let mut d = crate::analysis::Diagnostic::new(
+                crate::analysis::Code::WrapSingleLayer,
+                span,
+                message,
+            );
             d.related.push(related(a));
             match &b.origin {
                 session::Origin::External { index, .. } => extra_for_externals.push((*index, d)),

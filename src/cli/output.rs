@@ -177,7 +177,7 @@ fn json_out(
                 "range": range_json(text, index, &d.span),
                 "byteRange": {"start": d.span.start, "end": d.span.end},
                 "severity": d.severity.as_str(),
-                "code": d.code,
+                "code": d.code.as_str(),
                 "message": d.message,
                 "related": related,
             }));

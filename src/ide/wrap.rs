@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::evaluate::{self, Evaluator, Scope};
 use crate::analysis::preview;
 use crate::analysis::session::{self, External, Layer, Origin, Reason, Resolution, Target};
-use crate::analysis::{Analysis, Diagnostic, Related};
+use crate::analysis::{Analysis, Code, Diagnostic, Related};
 use crate::model::{Action, ActionKind, EnvLoc, Environment, Template, TemplateKind};
 use crate::syntax::Span;
 use crate::workspace::{Queue, Workspace};
@@ -886,8 +886,8 @@ pub fn workspace_diagnostics(analysis: &Analysis, here: &Path, ws: &Workspace) -
                 .name
                 .as_ref()
                 .map_or(b.env.span.clone(), |n| n.span.clone());
-            let mut d = Diagnostic::error(
-                "wrap-single-layer",
+            let mut d = Diagnostic::new(
+                Code::WrapSingleLayer,
                 span,
                 format!(
                     "Queue `{}` already wraps this job's sessions with `{}`; only one environment per session may define wrap hooks, so `{}` cannot",
@@ -945,8 +945,8 @@ pub fn config_conflicts(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         let wrappers: Vec<&External<'_>> =
             externals.iter().filter(|e| e.env.is_wrapper()).collect();
         if wrappers.len() > 1 {
-            out.push(Diagnostic::error(
-                "wrap-single-layer",
+            out.push(Diagnostic::new(
+                Code::WrapSingleLayer,
                 entry.clone(),
                 format!("Queue `{}` applies more than one wrapping environment; only one per session may define wrap hooks", q.name),
             ));
@@ -967,8 +967,8 @@ pub fn config_conflicts(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
             if let Some((step, _, extra)) = conflict {
                 let stack = session::stack(&externals, t, step);
                 let env: &Environment = stack[extra].env;
-                let mut d = Diagnostic::error(
-                    "wrap-single-layer",
+                let mut d = Diagnostic::new(
+                    Code::WrapSingleLayer,
                     entry.clone(),
                     format!(
                         "Job `{}` defines its own wrapping environment `{}`, and this queue wraps it too",

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::session::External;
-use crate::analysis::{Analysis, Diagnostic, DocKind, Options, Severity, analyze};
+use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Options, Severity, analyze};
 use crate::model::{Environment, Template};
 use crate::text::LineIndex;
 
@@ -166,15 +166,15 @@ impl Workspace {
                 if ix.kind != DocKind::Environment {
                     extra.push((
                         path.clone(),
-                        Diagnostic::error(
-                            "not-an-environment",
+                        Diagnostic::new(
+                            Code::NotAnEnvironment,
                             span.clone(),
                             format!("`{}` is not an environment template", env_path.display()),
                         ),
                     ));
                 } else if ix.errors > 0 {
-                    let mut d = Diagnostic::warning(
-                        "environment-has-errors",
+                    let mut d = Diagnostic::new(
+                        Code::EnvironmentHasErrors,
                         span.clone(),
                         format!(
                             "This environment template has {} error(s); the queue cannot apply it",

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::analysis::Diagnostic;
 use crate::analysis::diagnostic::did_you_mean;
+use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{self, Node, Span};
 
 pub const CONFIG_FILES: [&str; 2] = ["openjd-lsp.yaml", ".openjd-lsp.yaml"];
@@ -99,15 +99,15 @@ pub fn parse_file(
     let mut diags: Vec<Diagnostic> = parsed
         .errors
         .iter()
-        .map(|e| Diagnostic::error("syntax", e.span.clone(), e.message.clone()))
+        .map(|e| Diagnostic::new(Code::Syntax, e.span.clone(), e.message.clone()))
         .collect();
     let mut queues = Vec::new();
     let Some(doc) = parsed.root else {
         return (queues, diags);
     };
     let Some(entries) = doc.entries() else {
-        diags.push(Diagnostic::error(
-            "wrong-type",
+        diags.push(Diagnostic::new(
+            Code::WrongType,
             doc.span.clone(),
             "Expected a mapping with a `queues` list",
         ));
@@ -116,8 +116,8 @@ pub fn parse_file(
     for e in entries {
         if e.key.as_str() != Some("queues") {
             let k = e.key.as_str().unwrap_or("");
-            let mut d = Diagnostic::error(
-                "unknown-key",
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
                 e.key.span.clone(),
                 format!("Unknown key `{k}`; the configuration has one key, `queues`"),
             );
@@ -132,8 +132,8 @@ pub fn parse_file(
         Some(q) => match q.items() {
             Some(items) => items,
             None => {
-                diags.push(Diagnostic::error(
-                    "wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::WrongType,
                     q.span.clone(),
                     "`queues` must be a list",
                 ));
@@ -149,8 +149,8 @@ pub fn parse_file(
                     .get("name")
                     .map_or(item.span.clone(), |n| n.span.clone());
                 diags.push(
-                    Diagnostic::error(
-                        "duplicate-name",
+                    Diagnostic::new(
+                        Code::DuplicateName,
                         name_span,
                         format!("Another queue is named `{}`", q.name),
                     )
@@ -174,8 +174,8 @@ fn strings(node: Option<&Node>, key: &str, diags: &mut Vec<Diagnostic>) -> Vec<(
         None => Vec::new(),
         Some(n) => match n.items() {
             None => {
-                diags.push(Diagnostic::error(
-                    "wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::WrongType,
                     n.span.clone(),
                     format!("`{key}` must be a list of strings"),
                 ));
@@ -186,8 +186,8 @@ fn strings(node: Option<&Node>, key: &str, diags: &mut Vec<Diagnostic>) -> Vec<(
                 .filter_map(|i| match i.as_str() {
                     Some(s) => Some((s.to_string(), i.span.clone())),
                     None => {
-                        diags.push(Diagnostic::error(
-                            "wrong-type",
+                        diags.push(Diagnostic::new(
+                            Code::WrongType,
                             i.span.clone(),
                             "Expected a string",
                         ));
@@ -207,8 +207,8 @@ fn queue(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Queue> {
     let Some(entries) = item.entries() else {
-        diags.push(Diagnostic::error(
-            "wrong-type",
+        diags.push(Diagnostic::new(
+            Code::WrongType,
             item.span.clone(),
             "A queue is a mapping with `name`, `environments` and `jobs`",
         ));
@@ -217,8 +217,8 @@ fn queue(
     for e in entries {
         let k = e.key.as_str().unwrap_or("");
         if !["name", "environments", "jobs"].contains(&k) {
-            let mut d = Diagnostic::error(
-                "unknown-key",
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
                 e.key.span.clone(),
                 format!("Unknown key `{k}` in a queue; expected `name`, `environments` or `jobs`"),
             );
@@ -232,8 +232,8 @@ fn queue(
     let name = match item.get("name").and_then(Node::as_str) {
         Some(n) => n.to_string(),
         None => {
-            diags.push(Diagnostic::error(
-                "missing-key",
+            diags.push(Diagnostic::new(
+                Code::MissingKey,
                 item.span.start..item.span.start,
                 "A queue needs a `name`",
             ));
@@ -244,8 +244,8 @@ fn queue(
     let jobs = strings(item.get("jobs"), "jobs", diags);
     for (p, span) in &envs {
         if !exists(&root.join(p)) {
-            diags.push(Diagnostic::error(
-                "missing-file",
+            diags.push(Diagnostic::new(
+                Code::MissingFile,
                 span.clone(),
                 format!("No file `{p}` (paths are relative to {})", root.display()),
             ));
@@ -255,8 +255,8 @@ fn queue(
     for (g, span) in &jobs {
         match Glob::new(g) {
             Ok(_) => globs.push(g.clone()),
-            Err(e) => diags.push(Diagnostic::error(
-                "bad-glob",
+            Err(e) => diags.push(Diagnostic::new(
+                Code::BadGlob,
                 span.clone(),
                 format!("Invalid glob `{g}`: {e}"),
             )),
@@ -294,8 +294,13 @@ mod tests {
                 PathBuf::from("/ws/envs/missing.yaml")
             ]
         );
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        for want in ["missing-file", "bad-glob", "unknown-key", "duplicate-name"] {
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        for want in [
+            Code::MissingFile,
+            Code::BadGlob,
+            Code::UnknownKey,
+            Code::DuplicateName,
+        ] {
             assert!(codes.contains(&want), "{want} in {codes:?}");
         }
         assert!(queues[0].applies_to(Path::new("/ws/jobs/a/template.yaml")));
