@@ -185,7 +185,9 @@ steps:
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[wrap-single-layer]"), "{stdout}");
     assert!(
-        stdout.contains("`Docker` (queue environment) and `Sandbox` (job environment)"),
+        stdout.contains(
+            "The `--environment` queue already wraps this job's sessions with `Docker`; only one environment per session may define wrap hooks, so job environment `Sandbox` cannot"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("docker.yaml:"), "{stdout}");
@@ -227,7 +229,7 @@ steps:
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("Queue `q` already wraps this job's sessions with `Docker`"),
+        stdout.contains("Queue `q` already wraps this job's sessions with `Docker`; only one environment per session may define wrap hooks, so job environment `Sandbox` cannot"),
         "{stdout}"
     );
     assert!(stdout.contains("openjd-lsp.yaml:2:5"), "{stdout}");
