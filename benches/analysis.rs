@@ -78,7 +78,7 @@ fn with_blank_lines(text: &str) -> (String, Vec<usize>) {
 fn main() {
     println!("load average at start: {}", load_average());
     let full = Options::default();
-    let own_only = Options { reference: false };
+    let own_only = Options::own();
 
     let (_, typical_p99) = time_analysis(
         "typical 150-line template, full analysis",

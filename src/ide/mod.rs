@@ -9,6 +9,7 @@ pub mod fixture;
 pub mod hover;
 pub mod layout;
 pub mod outline;
+pub mod preview;
 pub mod regions;
 pub mod semantic_tokens;
 pub mod signature;
