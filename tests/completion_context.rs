@@ -7,7 +7,7 @@ use openjd_lsp::ide::completion::{Item, ItemKind, complete, complete_list};
 fn at(text: &str) -> (Vec<Item>, String) {
     let offset = text.find("$0").expect("a $0 marker");
     let clean = text.replacen("$0", "", 1);
-    let a = analyze(&clean, &Options { reference: false });
+    let a = analyze(&clean, &Options::own());
     (complete(&a, offset), clean)
 }
 
@@ -473,7 +473,7 @@ steps:
     // After a namespace's dot the list depends on what was typed.
     let offset = text.find("$0").unwrap_or(0);
     let clean = text.replacen("$0", "Param.", 1);
-    let a = analyze(&clean, &Options { reference: false });
+    let a = analyze(&clean, &Options::own());
     let list = complete_list(&a, offset + "Param.".len());
     assert!(list.incomplete);
     assert_eq!(

@@ -24,8 +24,6 @@ use openjd_lsp::syntax::{Node, NodeKind, ScalarKind};
 mod support;
 use support::conformance::conformance_dir;
 
-const OPTIONS: Options = Options { reference: false };
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -67,7 +65,7 @@ fn corpus() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for p in paths {
         let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let a = analyze(&text, &OPTIONS);
+        let a = analyze(&text, &Options::own());
         if !matches!(a.kind, DocKind::Job | DocKind::Environment) {
             continue;
         }
@@ -95,9 +93,10 @@ fn mappings<'n>(a: &Analysis, root: &'n Node) -> Vec<MappingSite<'n>> {
     let expr = a.exts().has(Extension::Expr);
     let rt = root_ty(a.kind);
     let mut out = Vec::new();
-    // (node, steps so far as owned keys / indexes, containers)
-    let mut stack: Vec<(&Node, Vec<Option<String>>, Vec<Option<&Node>>)> =
-        vec![(root, Vec::new(), Vec::new())];
+    // A node, the keys (or `None` for an index) leading to it, and the
+    // container of each step.
+    type Walk<'n> = (&'n Node, Vec<Option<String>>, Vec<Option<&'n Node>>);
+    let mut stack: Vec<Walk<'n>> = vec![(root, Vec::new(), Vec::new())];
     while let Some((node, segs, containers)) = stack.pop() {
         let steps: Vec<Step<'_>> = segs
             .iter()
@@ -295,7 +294,7 @@ impl Tally {
 }
 
 fn keys_of(name: &str, text: &str, t: &mut Tally) {
-    let a = analyze(text, &OPTIONS);
+    let a = analyze(text, &Options::own());
     let Some(root) = a.root.as_ref() else {
         return;
     };
@@ -307,7 +306,7 @@ fn keys_of(name: &str, text: &str, t: &mut Tally) {
                 continue;
             }
             let (edited, cursor) = remove_key(text, site.node, i);
-            let b = analyze(&edited, &OPTIONS);
+            let b = analyze(&edited, &Options::own());
             let items = complete(&b, cursor);
             let keys: Vec<&str> = items
                 .iter()
@@ -382,7 +381,7 @@ fn errors(a: &Analysis) -> usize {
 }
 
 fn variables_of(name: &str, text: &str, t: &mut Tally) {
-    let a = analyze(text, &OPTIONS);
+    let a = analyze(text, &Options::own());
     let base_errors = errors(&a);
     let Some(root) = a.root.as_ref() else {
         return;
@@ -407,7 +406,7 @@ fn variables_of(name: &str, text: &str, t: &mut Tally) {
                 .map_or(0, |i| i + 1);
             let chain = &text[chain_start..end];
             let edited = format!("{}{}", &text[..cut], &text[end..]);
-            let b = analyze(&edited, &OPTIONS);
+            let b = analyze(&edited, &Options::own());
             let items = complete(&b, cut);
             t.asked += 1;
             let line = text[..cut].matches('\n').count() + 1;
@@ -441,7 +440,7 @@ fn variables_of(name: &str, text: &str, t: &mut Tally) {
                 let mut filled = edited.clone();
                 filled.replace_range(it.replace.clone(), &it.insert);
                 t.offered += 1;
-                if errors(&analyze(&filled, &OPTIONS)) <= base_errors {
+                if errors(&analyze(&filled, &Options::own())) <= base_errors {
                     t.correct += 1;
                 }
             }
@@ -520,7 +519,7 @@ fn json_corpus(yaml: &[(String, String)]) -> Vec<(String, String)> {
             out.push((name.clone(), text.clone()));
             continue;
         }
-        let a = analyze(text, &OPTIONS);
+        let a = analyze(text, &Options::own());
         if errors(&a) > 0 || text.contains('&') || text.contains("<<") {
             continue;
         }
@@ -530,7 +529,7 @@ fn json_corpus(yaml: &[(String, String)]) -> Vec<(String, String)> {
         let mut json = String::new();
         to_json(root, 0, &mut json);
         json.push('\n');
-        let j = analyze(&json, &OPTIONS);
+        let j = analyze(&json, &Options::own());
         if errors(&j) == 0 {
             out.push((format!("{name} (as JSON)"), json));
         }

@@ -204,17 +204,15 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
             quoted,
         } => {
             let key = path.last_key().unwrap_or("");
-            // (text, documentation, kind, is a string)
-            let mut values: Vec<(String, Option<String>, ItemKind, bool, Option<String>)> =
-                Vec::new();
+            let mut values: Vec<Choice> = Vec::new();
             let mut plain = |v: &str, doc: Option<&str>| {
-                values.push((
-                    v.to_string(),
-                    doc.map(str::to_string),
-                    ItemKind::Value,
-                    true,
-                    None,
-                ))
+                values.push(Choice {
+                    text: v.to_string(),
+                    doc: doc.map(str::to_string),
+                    kind: ItemKind::Value,
+                    string: true,
+                    detail: None,
+                })
             };
             match found.ty {
                 Ty::Enum(vs) => vs.iter().for_each(|v| plain(v, None)),
@@ -223,7 +221,13 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
                     .for_each(|v| plain(v, None)),
                 Ty::Bool | Ty::LooseBool => {
                     for v in ["true", "false"] {
-                        values.push((v.into(), None, ItemKind::Value, false, None));
+                        values.push(Choice {
+                            text: v.into(),
+                            doc: None,
+                            kind: ItemKind::Value,
+                            string: false,
+                            detail: None,
+                        });
                     }
                 }
                 Ty::SpecVersion => {
@@ -245,13 +249,13 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
                                 .gate
                                 .filter(|g| !exts.has(*g))
                                 .map(|g| format!("requires {g}"));
-                            values.push((
-                                t.to_string(),
-                                Some(v.object.doc.to_string()),
-                                ItemKind::Value,
-                                true,
-                                gate,
-                            ));
+                            values.push(Choice {
+                                text: t.to_string(),
+                                doc: Some(v.object.doc.to_string()),
+                                kind: ItemKind::Value,
+                                string: true,
+                                detail: gate,
+                            });
                         }
                     }
                 }
@@ -275,13 +279,13 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
                                 continue;
                             }
                             if let Some(n) = &s.name {
-                                values.push((
-                                    n.value.clone(),
-                                    None,
-                                    ItemKind::Reference,
-                                    true,
-                                    Some("step".into()),
-                                ));
+                                values.push(Choice {
+                                    text: n.value.clone(),
+                                    doc: None,
+                                    kind: ItemKind::Reference,
+                                    string: true,
+                                    detail: Some("step".into()),
+                                });
                             }
                         }
                     }
@@ -291,20 +295,17 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
             values
                 .into_iter()
                 .enumerate()
-                .map(|(i, (v, d, kind, string, detail))| {
-                    let mut item = Item::new(v.clone(), kind, replace.clone());
-                    item.documentation = d;
-                    item.sort = format!(
-                        "{}{i:03}",
-                        if detail.as_deref().is_some_and(|d| d.starts_with("requires")) {
-                            3
-                        } else {
-                            0
-                        }
-                    );
-                    item.detail = detail;
-                    if string && style == Style::Json && !quoted {
-                        item.insert = format!("\"{v}\"");
+                .map(|(i, c)| {
+                    let gated = c
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("requires"));
+                    let mut item = Item::new(c.text.clone(), c.kind, replace.clone());
+                    item.documentation = c.doc;
+                    item.sort = format!("{}{i:03}", if gated { 3 } else { 0 });
+                    item.detail = c.detail;
+                    if c.string && style == Style::Json && !quoted {
+                        item.insert = format!("\"{}\"", c.text);
                     }
                     item
                 })
@@ -444,6 +445,16 @@ fn names_compared(before: &str, template: &Template) -> Option<Vec<(String, &'st
         );
     }
     None
+}
+
+/// A value offered for a field.
+struct Choice {
+    text: String,
+    doc: Option<String>,
+    kind: ItemKind,
+    /// Quoted in JSON.
+    string: bool,
+    detail: Option<String>,
 }
 
 /// Where a key is being written.
