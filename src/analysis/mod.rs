@@ -3,11 +3,13 @@
 
 pub mod codes;
 pub mod diagnostic;
+pub mod evaluate;
 pub mod expressions;
 pub mod extensions;
 pub mod names;
 pub mod parameters;
 pub mod path;
+pub mod preview;
 pub mod reference;
 pub mod scope;
 pub mod session;

@@ -1,6 +1,7 @@
 //! `openjd-lsp check`: the same analysis as the editor, for CI.
 
 mod output;
+mod preview;
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::workspace::files::walk_dir;
 use crate::workspace::{Queue, Workspace};
 
 pub use output::Format;
+pub use preview::{PreviewArgs, run as run_preview};
 
 pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
@@ -201,7 +203,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
 }
 
 /// The nearest queue configuration file at or above each path.
-fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
         let Ok(abs) = std::fs::canonicalize(p) else {
