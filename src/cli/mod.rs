@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         match read(path) {
             Read::Problem(p) => problems.push(p),
             Read::Text(text) => {
-                let analysis = analyze(&text, &Options::default());
+                let analysis = analyze(&text, &Options::default().for_path(path));
                 if analysis.kind != DocKind::Environment {
                     problems.push(format!(
                         "{}: --environment needs an environment template (specificationVersion: environment-2023-09)",
@@ -90,7 +90,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
                     Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default());
+                        let analysis = analyze(&text, &Options::default().for_path(&file));
                         if analysis.is_template() {
                             checked.push(Checked {
                                 path: file,
@@ -114,7 +114,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default());
+                    let analysis = analyze(&text, &Options::default().for_path(path));
                     if analysis.is_template() {
                         checked.push(Checked {
                             path: path.clone(),
@@ -160,7 +160,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         .map(|config| Checked {
             analysis: analyze(
                 &crate::workspace::files::read_text(&config).unwrap_or_default(),
-                &Options { reference: false },
+                &Options::own().for_path(&config),
             ),
             path: config,
             diagnostics: Vec::new(),

@@ -103,7 +103,7 @@ impl Workspace {
         if !might_be_template(text) {
             return None;
         }
-        let a = analyze(text, &Options { reference: false });
+        let a = analyze(text, &Options::own().for_path(path));
         a.is_template()
             .then(|| Arc::new(Indexed::from_analysis(path, &a)))
     }
