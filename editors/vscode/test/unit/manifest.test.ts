@@ -63,6 +63,22 @@ describe('package.json', () => {
     }
   });
 
+  it('leaves watching files to the server, which registers its own watcher', () => {
+    // A client-side watcher as well would send every change twice.
+    const source = fs.readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
+    assert.doesNotMatch(source, /createFileSystemWatcher|fileEvents/);
+  });
+
+  it('names the repository, and its README shows images by absolute URL', () => {
+    const m = manifest as unknown as { repository: { url: string }; license: string };
+    assert.match(m.repository.url, /^https:\/\/github\.com\/[^/]+\/[^/]+$/);
+    assert.equal(m.license, 'Apache-2.0');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const [, url] of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+      assert.ok(url?.startsWith(`${m.repository.url}/raw/main/`), url);
+    }
+  });
+
   it('turns on completion inside strings for OpenJD documents only', () => {
     for (const lang of ['openjd-yaml', 'openjd-json']) {
       const qs = manifest.contributes.configurationDefaults[`[${lang}]`]?.['editor.quickSuggestions'] as Record<string, string>;
