@@ -3,11 +3,13 @@
 
 pub mod codes;
 pub mod diagnostic;
+pub mod evaluate;
 pub mod expressions;
 pub mod extensions;
 pub mod names;
 pub mod parameters;
 pub mod path;
+pub mod preview;
 pub mod reference;
 pub mod scope;
 pub mod session;
@@ -36,15 +38,73 @@ pub enum DocKind {
     UnknownVersion,
 }
 
+/// How a document is written. YAML is a superset of JSON, so this matters
+/// only to what the document is held to: a `.yaml` file in JSON-like flow
+/// style may have `#` comments and trailing commas, a `.json` file may not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+impl Format {
+    /// By file extension: `.json` is JSON, `.yaml` and `.yml` are YAML.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        if ext.eq_ignore_ascii_case("json") {
+            Some(Format::Json)
+        } else if ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml") {
+            Some(Format::Yaml)
+        } else {
+            None
+        }
+    }
+
+    /// By content, for a document with no name that says it: JSON when it
+    /// starts with `{`.
+    pub fn sniff(text: &str) -> Format {
+        if looks_json(text) {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     /// Run the reference validator after our own passes.
     pub reference: bool,
+    /// How the document is written, when its name or editor says so; by
+    /// content otherwise (`Format::sniff`).
+    pub format: Option<Format>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { reference: true }
+        Options {
+            reference: true,
+            format: None,
+        }
+    }
+}
+
+impl Options {
+    /// Our own passes only, without the reference validator.
+    pub fn own() -> Self {
+        Options {
+            reference: false,
+            format: None,
+        }
+    }
+
+    pub fn with_format(self, format: Option<Format>) -> Self {
+        Options { format, ..self }
+    }
+
+    /// The format of the file at `path`, by its extension.
+    pub fn for_path(self, path: &std::path::Path) -> Self {
+        self.with_format(Format::from_path(path))
     }
 }
 
@@ -151,8 +211,12 @@ struct Own {
     fmt_sites: Vec<FmtSite>,
     let_sites: Vec<LetSite>,
     let_types: LetTypes,
+    /// An expression was too large to check within its budget.
+    over_budget: bool,
 }
 
+/// Structure and expressions: what decides whether the reference validator
+/// may run (it checks expressions with the runtime's far larger limits).
 fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     let mut diags = Vec::new();
     let template_kind = if kind == DocKind::Job {
@@ -176,10 +240,8 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     pass.format_strings(&walk.fmt_sites);
     diags.append(&mut pass.diags);
     let let_types = std::mem::take(&mut pass.let_types);
+    let over_budget = pass.over_budget;
     drop(pass);
-    names::check(&template, &mut diags);
-    parameters::check(root, &mut diags);
-    wrap::check(&template, root, exts, &mut diags);
     Own {
         diags,
         declared,
@@ -187,16 +249,32 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
         fmt_sites: walk.fmt_sites,
         let_sites: walk.let_sites,
         let_types,
+        over_budget,
     }
 }
 
+/// The rules over the whole template: names, parameters, wrapping.
+fn own_rules(own: &mut Own, root: &Node) {
+    names::check(&own.template, &mut own.diags);
+    parameters::check(root, &mut own.diags);
+    wrap::check(&own.template, root, own.declared.set, &mut own.diags);
+}
+
 pub fn analyze(text: &str, options: &Options) -> Analysis {
-    let parsed = syntax::parse(text);
+    let mut parsed = syntax::parse(text);
     let kind = detect(text, parsed.root.as_ref());
+    let format = options.format.unwrap_or_else(|| Format::sniff(text));
+    if format == Format::Json
+        && kind != DocKind::NotTemplate
+        && parsed.errors.is_empty()
+        && let Some(e) = syntax::parse::json_error(text)
+    {
+        parsed.errors.push(e);
+    }
     let mut analysis = Analysis {
         text: text.to_string(),
         kind,
-        json: looks_json(text),
+        json: format == Format::Json,
         root: None,
         line_index: LineIndex::new(text),
         declared: Declared::default(),
@@ -259,28 +337,32 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         return analysis;
     }
     let json = analysis.json;
-    let run_reference = options.reference && parsed.errors.is_empty();
     let truncated = parsed.truncated;
+    let mut own = own_passes(text, &root, kind, truncated);
+    let run_reference = options.reference && parsed.errors.is_empty() && !own.over_budget;
     // Our tree may stand in for the reference's own parse of YAML text
     // when it transcribes the text plainly.
     let tree = (!json && !truncated && !parsed.indirect).then_some(&root);
-    let (own, reference_error) = std::thread::scope(|scope| {
-        // On a very large document let the reference run alongside our passes.
+    let verdict = std::thread::scope(|scope| {
+        // On a very large document let the reference run alongside our rules.
         let in_parallel = text.len() >= PARALLEL_REFERENCE_BYTES;
         let reference = (run_reference && in_parallel).then(|| {
             std::thread::Builder::new()
                 .stack_size(8 << 20)
                 .spawn_scoped(scope, || reference::run(text, json, tree))
         });
-        let own = own_passes(text, &root, kind, truncated);
-        let reference_error = match reference {
-            Some(Ok(handle)) => handle.join().ok().flatten(),
+        own_rules(&mut own, &root);
+        match reference {
+            // `run` catches the reference's panics, so joining fails only
+            // if our own code around it panicked.
+            Some(Ok(handle)) => handle
+                .join()
+                .unwrap_or_else(|_| reference::Verdict::Crashed("its thread failed".into())),
             // No thread could be started: run it here.
             Some(Err(_)) => reference::run(text, json, tree),
             None if run_reference => reference::run(text, json, tree),
-            None => None,
-        };
-        (own, reference_error)
+            None => reference::Verdict::Accepted,
+        }
     });
     let Own {
         diags: mut own_diags,
@@ -289,11 +371,16 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         fmt_sites,
         let_sites,
         let_types,
+        over_budget: _,
     } = own;
     diags.append(&mut own_diags);
-    if let Some(err) = reference_error {
-        let mut placed = reference::place(err, text, &root, &diags);
-        diags.append(&mut placed);
+    match verdict {
+        reference::Verdict::Accepted => {}
+        reference::Verdict::Rejected(err) => {
+            let mut placed = reference::place(err, text, &root, &diags);
+            diags.append(&mut placed);
+        }
+        reference::Verdict::Crashed(message) => diags.push(reference::crash(&message, text, &root)),
     }
     diags.sort_by_key(|a| (a.span.start, a.span.end));
     diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);

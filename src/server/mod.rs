@@ -5,6 +5,7 @@
 pub mod config;
 pub mod convert;
 pub mod document;
+pub mod transport;
 
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
@@ -152,7 +153,9 @@ impl State {
 
     /// The analysis of the document's current text, computing it if needed.
     async fn current(self: &Arc<Self>, uri: &Uri) -> RpcResult<Option<Arc<Analysis>>> {
-        let Some((text, version)) = self.docs.get(uri).map(|d| (d.text(), d.version)) else {
+        let Some((text, version, format)) =
+            self.docs.get(uri).map(|d| (d.text(), d.version, d.format))
+        else {
             return Ok(None);
         };
         if let Some(entry) = self.analyses.get(uri)
@@ -161,7 +164,7 @@ impl State {
             return Ok(Some(entry.1.clone()));
         }
         let analysis = isolated("analysis", move || {
-            Arc::new(analyze(&text, &Options::default()))
+            Arc::new(analyze(&text, &Options::default().with_format(format)))
         })
         .await?;
         self.analyses
@@ -186,11 +189,15 @@ impl Backend {
             if generation.load(Ordering::SeqCst) != mine {
                 return;
             }
-            let Some((text, version)) = state.docs.get(&uri).map(|d| (d.text(), d.version)) else {
+            let Some((text, version, format)) = state
+                .docs
+                .get(&uri)
+                .map(|d| (d.text(), d.version, d.format))
+            else {
                 return;
             };
             let analysis = match isolated("analysis", move || {
-                Arc::new(analyze(&text, &Options::default()))
+                Arc::new(analyze(&text, &Options::default().with_format(format)))
             })
             .await
             {
@@ -629,9 +636,11 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state
-            .docs
-            .insert(doc.uri.clone(), Document::new(&doc.text, doc.version));
+        self.state.docs.insert(
+            doc.uri.clone(),
+            Document::new(&doc.text, doc.version)
+                .with_format(path_of(&doc.uri).as_deref(), &doc.language_id),
+        );
         self.schedule(doc.uri, Duration::ZERO);
     }
 
@@ -1184,9 +1193,26 @@ pub fn run() -> ExitCode {
             client,
             state: served,
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The client's bytes go through our framing layer first
+        // (`transport`), which answers what the service could not decode.
+        let (to_service, service_in) = tokio::io::duplex(1 << 16);
+        let (service_out, from_service) = tokio::io::duplex(1 << 16);
+        let (replies, replies_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::read_client(
+            tokio::io::stdin(),
+            to_service,
+            replies,
+        ));
+        let writer = tokio::spawn(transport::write_client(
+            from_service,
+            replies_rx,
+            tokio::io::stdout(),
+        ));
+        Server::new(service_in, service_out, socket)
             .serve(service)
             .await;
+        // The service's output is closed: let the last frames out.
+        let _ = writer.await;
     });
     // Background work (indexing, requests the client will never answer now)
     // must not keep the process alive after `exit`.
