@@ -37,6 +37,11 @@ pub const SETTINGS: &[Setting] = &[
         doc: "Inlay hints naming the environment whose wrap hook runs instead of each action.",
     },
     Setting {
+        key: "files.maxSizeMiB",
+        default: "16",
+        doc: "Files on disk larger than this many MiB are not read (logged, or reported on the queue configuration entry that names them).",
+    },
+    Setting {
         key: "queues",
         default: "[]",
         doc: "Queue environments applied outside jobs: [{name, environments: [paths, outermost first], jobs: [globs]}], as in openjd-lsp.yaml.",
@@ -54,6 +59,7 @@ pub struct Config {
     pub diagnostics: DiagnosticsConfig,
     pub log: LogConfig,
     pub hints: HintsConfig,
+    pub files: FilesConfig,
     pub queues: Vec<QueueConfig>,
     /// Client-side settings that may be sent along ([`CLIENT_SETTINGS`]);
     /// ignored here.
@@ -71,6 +77,7 @@ impl Default for Config {
             diagnostics: DiagnosticsConfig::default(),
             log: LogConfig::default(),
             hints: HintsConfig::default(),
+            files: FilesConfig::default(),
             queues: Vec::new(),
             server: serde_json::Value::Null,
             trace: serde_json::Value::Null,
@@ -122,6 +129,23 @@ impl Default for HintsConfig {
     }
 }
 
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Files on disk larger than this many MiB are not read (a log line or
+    /// a diagnostic on the configuration entry that names them says so).
+    #[serde(rename = "maxSizeMiB")]
+    pub max_size_mib: usize,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            max_size_mib: crate::workspace::files::DEFAULT_MAX_FILE_BYTES >> 20,
+        }
+    }
+}
+
 impl Config {
     /// Top-level keys of the section this server does not know; they are
     /// ignored, and reported so a typo does not go unnoticed.
@@ -169,6 +193,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.diagnostics.debounce_ms, 10);
         assert!(c.hints.wrapped_actions);
+        assert_eq!(c.files.max_size_mib, 16);
         let c = Config::from_client(&json!({"log": {"level": "debug"}}))
             .unwrap()
             .unwrap();

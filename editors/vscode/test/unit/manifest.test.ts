@@ -45,6 +45,7 @@ describe('package.json', () => {
       'openjd.diagnostics.debounceMs': DEFAULTS.diagnostics.debounceMs,
       'openjd.log.level': DEFAULTS.log.level,
       'openjd.hints.wrappedActions': DEFAULTS.hints.wrappedActions,
+      'openjd.files.maxSizeMiB': DEFAULTS.files.maxSizeMiB,
       'openjd.queues': DEFAULTS.queues,
       'openjd.server.path': '',
       'openjd.trace.server': 'off',
