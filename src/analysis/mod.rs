@@ -1,6 +1,7 @@
 //! Analysis of one document: syntax, structure, names, expressions, wrap
 //! rules and the reference validator, all errors at once.
 
+pub mod bundle;
 pub mod diagnostic;
 pub mod expressions;
 pub mod extensions;
