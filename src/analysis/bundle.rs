@@ -224,7 +224,11 @@ impl ParameterValues {
             ));
             return;
         };
-        let Some(n) = name.value.as_str().filter(|_| name.value.entries().is_none()) else {
+        let Some(n) = name
+            .value
+            .as_str()
+            .filter(|_| name.value.entries().is_none())
+        else {
             self.diagnostics.push(Diagnostic::error(
                 "bundle-wrong-type",
                 name.value.span.clone(),
@@ -269,8 +273,23 @@ pub struct ParamDef<'a> {
 }
 
 impl<'a> ParamDef<'a> {
+    /// A queue environment's parameter, known from its model only: its
+    /// type is checked, not its constraints.
+    pub fn from_model(p: &'a crate::model::Parameter, origin: &'a std::path::Path) -> Self {
+        ParamDef {
+            name: &p.name.value,
+            name_span: &p.name.span,
+            node: &EMPTY,
+            kind: p.kind,
+            origin: Some(origin),
+        }
+    }
+
     pub fn type_name(&self) -> &'a str {
-        self.node.get("type").and_then(Node::as_str).unwrap_or("?")
+        self.node
+            .get("type")
+            .and_then(Node::as_str)
+            .unwrap_or(kind_name(self.kind))
     }
     pub fn has_default(&self) -> bool {
         self.node.get("default").is_some()
@@ -301,9 +320,7 @@ pub fn definitions<'a>(root: &'a Node, origin: Option<&'a std::path::Path>) -> V
                 name: name.as_str()?,
                 name_span: &name.span,
                 node: p,
-                kind: ParamKind::from_type_name(
-                    p.get("type").and_then(Node::as_str).unwrap_or(""),
-                ),
+                kind: ParamKind::from_type_name(p.get("type").and_then(Node::as_str).unwrap_or("")),
                 origin,
             })
         })
@@ -316,6 +333,10 @@ pub struct Against<'a> {
     pub params: Vec<ParamDef<'a>>,
     /// The job template, for related locations.
     pub template: Option<PathBuf>,
+    /// Whether the queue environments the job runs under are known (their
+    /// parameters are then in `params`). When they are not, a name the
+    /// template does not define may still be a queue environment's.
+    pub queues_known: bool,
 }
 
 /// Check the values of a values file against the template's parameters.
@@ -387,8 +408,13 @@ pub fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diag
                 e.name_span.clone(),
                 format!("The job template defines no parameter `{}`", e.name),
             );
-            if against.params.iter().any(|p| p.origin.is_some()) {
-                d.message.push_str(", nor do its queue environments");
+            if against.queues_known {
+                d.message.push_str(", nor do its queue's environments");
+            } else {
+                d.severity = super::Severity::Warning;
+                d.message.push_str(
+                    "; unless a queue environment defines it, the submission fails (no queue configuration names this job's queue)",
+                );
             }
             if let Some(best) = did_you_mean(&e.name, against.params.iter().map(|p| p.name)) {
                 d.message.push_str(&format!("; did you mean `{best}`?"));
@@ -611,7 +637,14 @@ fn check_value(v: &Node, kind: ParamKind, def: &Node, name: &str, diags: &mut Ve
                 return;
             };
             range_check(v, n as f64, &n.to_string(), def, name, diags);
-            allowed_check(v, def, name, text, |a| a.trim().parse::<i64>().ok() == Some(n), diags);
+            allowed_check(
+                v,
+                def,
+                name,
+                text,
+                |a| a.trim().parse::<i64>().ok() == Some(n),
+                diags,
+            );
         }
         ParamKind::Float => {
             let Some(f) = float_of(v) else {
@@ -619,21 +652,24 @@ fn check_value(v: &Node, kind: ParamKind, def: &Node, name: &str, diags: &mut Ve
                 return;
             };
             range_check(v, f, text, def, name, diags);
-            allowed_check(v, def, name, text, |a| a.trim().parse::<f64>().ok() == Some(f), diags);
+            allowed_check(
+                v,
+                def,
+                name,
+                text,
+                |a| a.trim().parse::<f64>().ok() == Some(f),
+                diags,
+            );
         }
-        ParamKind::Bool => {
-            if !is_bool(v) {
-                diags.push(wrong("a boolean (true/false, yes/no, on/off or 1/0)"));
-            }
+        ParamKind::Bool if !is_bool(v) => {
+            diags.push(wrong("a boolean (true/false, yes/no, on/off or 1/0)"));
         }
-        ParamKind::RangeExpr => {
-            if !is_range_expr(text) {
-                diags.push(Diagnostic::error(
-                    "bundle-wrong-type",
-                    v.span.clone(),
-                    format!("`{name}` takes a range expression such as `1-10` or `1-99:2,100`; `{text}` is not one"),
-                ));
-            }
+        ParamKind::RangeExpr if !is_range_expr(text) => {
+            diags.push(Diagnostic::error(
+                "bundle-wrong-type",
+                v.span.clone(),
+                format!("`{name}` takes a range expression such as `1-10` or `1-99:2,100`; `{text}` is not one"),
+            ));
         }
         ParamKind::String | ParamKind::Path => {
             let n = text.chars().count();
@@ -681,14 +717,7 @@ fn kind_name(kind: ParamKind) -> &'static str {
     }
 }
 
-fn range_check(
-    v: &Node,
-    x: f64,
-    shown: &str,
-    def: &Node,
-    name: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn range_check(v: &Node, x: f64, shown: &str, def: &Node, name: &str, diags: &mut Vec<Diagnostic>) {
     if let Some(min) = number_limit(def, "minValue").filter(|m| x < *m) {
         diags.push(Diagnostic::error(
             "bundle-out-of-range",
@@ -805,7 +834,12 @@ pub fn check_asset_references(text: &str) -> Vec<Diagnostic> {
     if let Some(inputs) = refs.get("inputs")
         && mapping(inputs, "inputs", &mut diags)
     {
-        unknown_keys(inputs, &["filenames", "directories"], "`inputs`", &mut diags);
+        unknown_keys(
+            inputs,
+            &["filenames", "directories"],
+            "`inputs`",
+            &mut diags,
+        );
         for key in ["filenames", "directories"] {
             if let Some(n) = inputs.get(key) {
                 paths(n, &format!("inputs.{key}"), &mut diags);

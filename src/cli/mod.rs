@@ -4,8 +4,11 @@ mod output;
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::bundle::BundleFile;
+use crate::analysis::embedded::analyze_host;
 use crate::analysis::session::{self, External};
 use crate::analysis::{Analysis, DocKind, Options, Related, Severity, analyze};
+use crate::workspace::bundle;
 
 pub use output::Format;
 
@@ -115,16 +118,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 }
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
-                    Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default());
-                        if analysis.is_template() {
-                            checked.push(Checked {
-                                path: file,
-                                analysis,
-                                extra: Vec::new(),
-                            });
-                        }
-                    }
+                    Read::Text(text) => checked.extend(check_file(&file, &text)),
                 }
             }
             if checked.len() == before && externals.is_empty() {
@@ -137,13 +131,8 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default());
-                    if analysis.is_template() {
-                        checked.push(Checked {
-                            path: path.clone(),
-                            analysis,
-                            extra: Vec::new(),
-                        });
+                    if let Some(c) = check_file(path, &text) {
+                        checked.push(c);
                     } else {
                         notes.push(format!(
                             "{}: skipped, not an OpenJD template (no specificationVersion)",
@@ -181,6 +170,38 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// A template, a job bundle's values or asset references file, or a
+/// CloudFormation template holding queue environments, checked on its own;
+/// `None` for any other file.
+fn check_file(path: &Path, text: &str) -> Option<Checked> {
+    let analysis = analyze(text, &Options::default());
+    if analysis.is_template() {
+        return Some(Checked {
+            path: path.to_path_buf(),
+            analysis,
+            extra: Vec::new(),
+        });
+    }
+    let extra = if let Some(kind) = BundleFile::of_path(path) {
+        let template = bundle::template_beside(path).and_then(|t| match read(&t) {
+            Read::Text(tt) => Some(bundle::BundleTemplate::parse(&t, &tt)),
+            Read::Problem(_) => None,
+        });
+        bundle::diagnostics(kind, text, template.as_ref(), None)
+    } else {
+        let hosted = analyze_host(text, &Options::default());
+        if hosted.is_empty() {
+            return None;
+        }
+        hosted.iter().flat_map(|h| h.host_diagnostics()).collect()
+    };
+    Some(Checked {
+        path: path.to_path_buf(),
+        analysis,
+        extra,
+    })
 }
 
 /// The nearest queue configuration file at or above each path.
@@ -245,8 +266,10 @@ fn queue_configuration(
             .filter(|e| !ws.files.contains_key(e))
             .collect();
         for e in missing {
-            if let Ok(text) = std::fs::read_to_string(&e) {
-                ws.update_text(&e, &text);
+            // `farm.yaml#Resource` is read from its CloudFormation file.
+            let file = crate::workspace::split_fragment(&e).0;
+            if let Ok(text) = std::fs::read_to_string(file) {
+                ws.update_text(file, &text);
             }
         }
         ws.load_queues(&[], &read);

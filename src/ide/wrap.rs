@@ -41,8 +41,15 @@ pub fn action_at(t: &Template, offset: usize) -> Option<(Owner, &Action)> {
 }
 
 fn file_link(path: &Path, line: usize) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-    let uri = format!("file://{}", path.display()).replace(' ', "%20");
+    // A template embedded in CloudFormation is `host#LogicalId`: named so,
+    // linked to its host file.
+    let (file, id) = crate::workspace::split_fragment(path);
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+    let name = match id {
+        Some(id) => format!("{name}#{id}"),
+        None => name.to_string(),
+    };
+    let uri = format!("file://{}", file.display()).replace(' ', "%20");
     format!("[{name}:{line}]({uri}#L{line})")
 }
 

@@ -25,6 +25,7 @@ pub enum QueueRef {
 }
 
 /// One embedded environment template.
+#[derive(Debug)]
 pub struct Embedded {
     /// The resource's logical id.
     pub logical_id: String,
@@ -58,7 +59,7 @@ impl Embedded {
         offset + shifted
     }
 
-    fn from_value(&self, value_offset: usize) -> usize {
+    fn text_offset_of(&self, value_offset: usize) -> usize {
         value_offset - self.removed.iter().filter(|r| **r < value_offset).count()
     }
 
@@ -83,7 +84,7 @@ impl Embedded {
         if host_offset < self.span.start || host_offset > self.span.end {
             return None;
         }
-        Some(self.from_value(self.map.from_source(host_offset)))
+        Some(self.text_offset_of(self.map.from_source(host_offset)))
     }
 
     /// Whether a range of `text` touches a `${Name}` substitution.
@@ -129,11 +130,13 @@ pub fn find(text: &str, root: &Node) -> Vec<Embedded> {
                 logical_id: e.key.as_str()?.to_string(),
                 logical_id_span: e.key.span.clone(),
                 queue: props.get("QueueId").map_or(QueueRef::Other, queue_ref),
-                priority: props.get("Priority").and_then(|p| match p.scalar()?.kind() {
-                    super::ScalarKind::Int(n) => n,
-                    super::ScalarKind::Str => p.as_str()?.trim().parse().ok(),
-                    _ => None,
-                }),
+                priority: props
+                    .get("Priority")
+                    .and_then(|p| match p.scalar()?.kind() {
+                        super::ScalarKind::Int(n) => n,
+                        super::ScalarKind::Str => p.as_str()?.trim().parse().ok(),
+                        _ => None,
+                    }),
                 template_type: props
                     .get("TemplateType")
                     .and_then(Node::as_str)
@@ -273,14 +276,23 @@ Resources:
         assert_eq!(e.logical_id, "CondaEnv");
         assert_eq!(e.queue, QueueRef::Resource("ProdQueue".into()));
         assert_eq!(e.priority, Some(10));
-        assert!(e.text.starts_with("specificationVersion: 'environment-2023-09'\n"));
+        assert!(
+            e.text
+                .starts_with("specificationVersion: 'environment-2023-09'\n")
+        );
         assert!(e.text.contains("echo ${HOME} {{Param.X}}"));
         // The substitution is kept and recorded; the literal is not one.
         let sub = &e.substitutions[0];
         assert_eq!(&e.text[sub.clone()], "${AWS::Region}");
         assert_eq!(e.substitutions.len(), 1);
         // Every piece of the embedded text maps back to the same text.
-        for needle in ["Param.X", "name", "${AWS::Region}", "onEnter", "{{Param.X}}"] {
+        for needle in [
+            "Param.X",
+            "name",
+            "${AWS::Region}",
+            "onEnter",
+            "{{Param.X}}",
+        ] {
             let at = e.text.find(needle).unwrap();
             let host = e.range_to_host(at..at + needle.len());
             assert_eq!(&FARM[host.clone()], needle);

@@ -241,7 +241,8 @@ fn past_tag(src: &str, base: usize, span: Span, style: YamlStyle) -> Span {
     let tag_end = raw
         .find(|c: char| c.is_whitespace() || c == ',' || c == ']' || c == '}')
         .unwrap_or(raw.len());
-    let mut at = tag_end + (raw[tag_end..].len() - raw[tag_end..].trim_start_matches([' ', '\t']).len());
+    let mut at =
+        tag_end + (raw[tag_end..].len() - raw[tag_end..].trim_start_matches([' ', '\t']).len());
     if matches!(style, YamlStyle::Literal | YamlStyle::Folded) {
         // Past the header line (`|-2 # comment`) and the first line's indentation.
         if let Some(nl) = raw[at..].find('\n') {

@@ -2,15 +2,18 @@
 //! folders (open buffers win over files on disk), and the queue
 //! configuration that says which environments run outside which jobs.
 
+pub mod bundle;
 pub mod queues;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::analysis::embedded::{Hosted, analyze_host};
 use crate::analysis::session::External;
 use crate::analysis::{Analysis, Diagnostic, DocKind, Options, Severity, analyze};
 use crate::model::{Environment, Template};
+use crate::syntax::cfn::{Embedded, QueueRef};
 use crate::text::LineIndex;
 
 pub use queues::{CONFIG_FILES, Queue, Source};
@@ -18,11 +21,16 @@ pub use queues::{CONFIG_FILES, Queue, Source};
 /// What the workspace keeps of a template: small enough for thousands.
 #[derive(Debug)]
 pub struct Indexed {
+    /// The file; for a template embedded in CloudFormation,
+    /// `<host file>#<logical id>`.
     pub path: PathBuf,
     pub kind: DocKind,
     pub template: Option<std::sync::Arc<Template>>,
+    /// Lines of the file (of the host file, for an embedded template).
     pub line_index: LineIndex,
     pub errors: usize,
+    /// For an embedded template: where it sits in its host file.
+    pub embedding: Option<Arc<Embedded>>,
 }
 
 impl Indexed {
@@ -37,6 +45,33 @@ impl Indexed {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count(),
+            embedding: None,
+        }
+    }
+
+    /// An embedded template of a CloudFormation file (`host_lines` are
+    /// the host file's lines).
+    pub fn from_hosted(host: &Path, h: Hosted, host_lines: &LineIndex) -> Indexed {
+        let errors = h
+            .host_diagnostics()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Indexed {
+            path: embedded_path(host, &h.embedded.logical_id),
+            kind: h.analysis.kind,
+            template: h.analysis.template.clone(),
+            line_index: host_lines.clone(),
+            errors,
+            embedding: Some(Arc::new(h.embedded)),
+        }
+    }
+
+    /// The file to open for this template (the host of an embedded one).
+    pub fn file(&self) -> &Path {
+        match &self.embedding {
+            Some(_) => split_fragment(&self.path).0,
+            None => &self.path,
         }
     }
 
@@ -44,9 +79,30 @@ impl Indexed {
         self.template.as_ref()?.environment.as_ref()
     }
 
-    /// 1-based line of a byte offset in this file.
+    /// 1-based line of a byte offset in this template (in its host file,
+    /// for an embedded one).
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_index.line_of(offset) + 1
+        let at = self
+            .embedding
+            .as_ref()
+            .map_or(offset, |e| e.to_host(offset));
+        self.line_index.line_of(at) + 1
+    }
+}
+
+/// The workspace name of a template embedded in `host` as resource `id`.
+pub fn embedded_path(host: &Path, id: &str) -> PathBuf {
+    let mut s = host.as_os_str().to_os_string();
+    s.push("#");
+    s.push(id);
+    PathBuf::from(s)
+}
+
+/// `farm.yaml#Env` → (`farm.yaml`, Some(`Env`)).
+pub fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
+    match path.to_str().and_then(|s| s.rsplit_once('#')) {
+        Some((host, id)) if !id.contains('/') => (Path::new(host), Some(id)),
+        _ => (path, None),
     }
 }
 
@@ -63,6 +119,19 @@ pub struct Workspace {
 
 fn might_be_template(text: &str) -> bool {
     text.contains("specificationVersion")
+}
+
+/// A CloudFormation file's queue environments, as the workspace keeps them.
+pub fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Indexed> {
+    let hosted = analyze_host(text, options);
+    if hosted.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(text);
+    hosted
+        .into_iter()
+        .map(|h| Indexed::from_hosted(path, h, &lines))
+        .collect()
 }
 
 impl Workspace {
@@ -92,12 +161,40 @@ impl Workspace {
 
     /// Record a file's current text (from disk or an open buffer).
     pub fn update_text(&mut self, path: &Path, text: &str) {
+        self.remove_embedded(path);
         if !might_be_template(text) {
             self.files.remove(path);
             return;
         }
-        let a = analyze(text, &Options { reference: false });
+        let options = Options { reference: false };
+        let embedded = index_host(path, text, &options);
+        if !embedded.is_empty() {
+            self.files.remove(path);
+            for ix in embedded {
+                self.files.insert(ix.path.clone(), Arc::new(ix));
+            }
+            return;
+        }
+        let a = analyze(text, &options);
         self.update_analysis(path, &a);
+    }
+
+    /// Forget the templates embedded in `host`.
+    fn remove_embedded(&mut self, host: &Path) {
+        self.files
+            .retain(|k, ix| ix.embedding.is_none() || ix.file() != host || k == host);
+    }
+
+    /// The templates embedded in `host`, in document order.
+    pub fn embedded_in(&self, host: &Path) -> Vec<&Indexed> {
+        let mut out: Vec<&Indexed> = self
+            .files
+            .values()
+            .filter(|ix| ix.embedding.is_some() && ix.file() == host)
+            .map(|ix| ix.as_ref())
+            .collect();
+        out.sort_by_key(|ix| ix.embedding.as_ref().map_or(0, |e| e.span.start));
+        out
     }
 
     pub fn update_analysis(&mut self, path: &Path, a: &Analysis) {
@@ -113,6 +210,7 @@ impl Workspace {
 
     pub fn remove(&mut self, path: &Path) {
         self.files.remove(path);
+        self.remove_embedded(path);
     }
 
     pub fn is_config_file(path: &Path) -> bool {
@@ -144,7 +242,71 @@ impl Workspace {
         let (queues, problems) = queues::from_settings(settings, &root);
         self.queues.extend(queues);
         self.settings_problems = problems;
+        self.expand_queue_references();
         self.check_queue_environments();
+    }
+
+    /// An environment entry `farm.yaml#Queue` that names a queue of a
+    /// CloudFormation file stands for every queue environment of that
+    /// file whose `QueueId` refers to it, in the order Deadline Cloud
+    /// enters them: ascending `Priority` (0 is entered first and left
+    /// last); for equal priorities Deadline Cloud enters the one created
+    /// first, which a template does not say, so document order is used.
+    fn expand_queue_references(&mut self) {
+        let mut queues = std::mem::take(&mut self.queues);
+        for q in &mut queues {
+            let mut expanded = Vec::new();
+            let mut spans = Vec::new();
+            let file_spans = match &q.source {
+                Source::File { environments, .. } => Some(environments.clone()),
+                Source::Settings => None,
+            };
+            for (i, env) in q.environments.iter().enumerate() {
+                let span = file_spans.as_ref().and_then(|s| s.get(i).cloned());
+                let members = self.queue_members(env);
+                if members.is_empty() {
+                    expanded.push(env.clone());
+                    spans.extend(span);
+                } else {
+                    for m in members {
+                        expanded.push(m);
+                        spans.extend(span.clone());
+                    }
+                }
+            }
+            q.environments = expanded;
+            if let Source::File { environments, .. } = &mut q.source {
+                *environments = spans;
+            }
+        }
+        self.queues = queues;
+    }
+
+    /// The queue environments that `host#Queue` stands for (empty when it
+    /// names no queue, for example when it names an environment itself).
+    pub fn queue_members(&self, entry: &Path) -> Vec<PathBuf> {
+        if self.files.contains_key(entry) {
+            return Vec::new();
+        }
+        let (host, Some(queue)) = split_fragment(entry) else {
+            return Vec::new();
+        };
+        let mut members: Vec<(i64, usize, PathBuf)> = self
+            .embedded_in(host)
+            .into_iter()
+            .filter_map(|ix| {
+                let e = ix.embedding.as_ref()?;
+                (e.queue == QueueRef::Resource(queue.to_string())).then(|| {
+                    (
+                        e.priority.unwrap_or(i64::MAX),
+                        e.span.start,
+                        ix.path.clone(),
+                    )
+                })
+            })
+            .collect();
+        members.sort();
+        members.into_iter().map(|(_, _, p)| p).collect()
     }
 
     /// Flag configuration entries whose environment file is not an
@@ -160,6 +322,9 @@ impl Workspace {
             };
             for (env_path, span) in q.environments.iter().zip(environments) {
                 let Some(ix) = self.files.get(env_path) else {
+                    if let (host, Some(id)) = split_fragment(env_path) {
+                        extra.push((path.clone(), self.unknown_resource(host, id, span)));
+                    }
                     continue;
                 };
                 if ix.kind != DocKind::Environment {
@@ -192,6 +357,43 @@ impl Workspace {
         for (p, d) in extra {
             self.config_diagnostics.entry(p).or_default().push(d);
         }
+    }
+
+    /// `host#id` names neither a queue environment of `host` nor a queue
+    /// that one refers to.
+    fn unknown_resource(&self, host: &Path, id: &str, span: &crate::syntax::Span) -> Diagnostic {
+        let embedded = self.embedded_in(host);
+        let mut names: Vec<&str> = Vec::new();
+        for ix in &embedded {
+            let Some(e) = ix.embedding.as_ref() else {
+                continue;
+            };
+            names.push(&e.logical_id);
+            if let QueueRef::Resource(q) = &e.queue
+                && !names.contains(&q.as_str())
+            {
+                names.push(q);
+            }
+        }
+        let file = host.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        let mut d = Diagnostic::error(
+            "cfn-unknown-resource",
+            span.clone(),
+            format!(
+                "`{file}` has no AWS::Deadline::QueueEnvironment `{id}`, nor a queue that one refers to"
+            ),
+        );
+        if names.is_empty() {
+            d.message.push_str("; it holds no queue environments");
+        } else if let Some(best) =
+            crate::analysis::diagnostic::did_you_mean(id, names.iter().copied())
+        {
+            d.message.push_str(&format!("; did you mean `{best}`?"));
+        } else {
+            d.message
+                .push_str(&format!("; it has {}", names.join(", ")));
+        }
+        d
     }
 
     /// The queues whose job globs match `job`.

@@ -47,6 +47,7 @@ fn rendered(values: &str) -> Vec<String> {
     let against = Against {
         params: definitions(&t, None),
         template: Some(PathBuf::from("/b/template.yaml")),
+        queues_known: true,
     };
     let pv = ParameterValues::parse(values);
     let mut diags = pv.diagnostics.clone();
@@ -164,6 +165,7 @@ fn messages_say_what_to_do() {
     let against = Against {
         params: definitions(&t, None),
         template: Some(PathBuf::from("/b/template.yaml")),
+        queues_known: true,
     };
     let pv = ParameterValues::parse(
         "parameterValues:\n- {name: Frame, value: 2}\n- {name: deadline:priorty, value: 1}\n",
@@ -171,11 +173,13 @@ fn messages_say_what_to_do() {
     let diags = check_values(&pv, &against);
     assert_eq!(
         diags[0].message,
-        "The job template defines no parameter `Frame`; did you mean `Frames`?"
+        "The job template defines no parameter `Frame`, nor do its queue's environments; did you mean `Frames`?"
     );
     assert_eq!(diags[0].suggestion.as_deref(), Some("Frames"));
     assert!(
-        diags[1].message.contains("did you mean `deadline:priority`?"),
+        diags[1]
+            .message
+            .contains("did you mean `deadline:priority`?"),
         "{}",
         diags[1].message
     );

@@ -51,7 +51,13 @@ fn host_diagnostics(text: &str) -> Vec<String> {
         .map(|d| {
             let line = index.line_of(d.span.start);
             let col = d.span.start - index.line_start(line);
-            format!("{}:{} {} `{}`", line + 1, col + 1, d.code, &text[d.span.clone()])
+            format!(
+                "{}:{} {} `{}`",
+                line + 1,
+                col + 1,
+                d.code,
+                &text[d.span.clone()]
+            )
         })
         .collect()
 }
@@ -62,7 +68,10 @@ fn farm(key: &str, var: &str) -> String {
 
 #[test]
 fn a_clean_embedded_environment_has_no_diagnostics() {
-    assert_eq!(host_diagnostics(&farm("onEnter", "CondaPackages")), Vec::<String>::new());
+    assert_eq!(
+        host_diagnostics(&farm("onEnter", "CondaPackages")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -99,7 +108,13 @@ fn a_cloudformation_file_is_not_itself_a_template() {
     assert_eq!(a.kind, DocKind::NotTemplate);
     assert!(a.diagnostics.is_empty());
     // A CloudFormation file without queue environments holds nothing.
-    assert!(analyze_host("Resources:\n  B:\n    Type: AWS::S3::Bucket\n", &Options::default()).is_empty());
+    assert!(
+        analyze_host(
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\n",
+            &Options::default()
+        )
+        .is_empty()
+    );
 }
 
 #[test]
