@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::ide::wrap;
 use openjd_lsp::workspace::Workspace;
+use openjd_lsp::workspace::diagnostics::file_diagnostics;
 
 const FARM: &str = include_str!("../examples/infra/farm.yaml");
 const JOB: &str = include_str!("../examples/conda_job/template.yaml");
@@ -112,18 +113,18 @@ fn without_configuration_embedded_wrappers_are_offered() {
 
 #[test]
 fn a_misnamed_resource_is_reported_in_the_configuration() {
-    let ws = workspace(
-        "queues:\n  - name: q\n    environments: [infra/farm.yaml#NoSuchQueue, infra/farm.yaml#Farm]\n    jobs: [\"conda_job/**\"]\n",
-    );
-    let diags: Vec<String> = ws
-        .config_diagnostics
-        .values()
-        .flatten()
-        .map(|d| format!("{} {}", d.code, d.message))
+    let config = "queues:\n  - name: q\n    environments: [infra/farm.yaml#NoSuchQueue, infra/farm.yaml#Farm]\n    jobs: [\"conda_job/**\"]\n";
+    let ws = workspace(config);
+    let own = analyze(config, &Options::default());
+    let diags: Vec<String> = file_diagnostics(&ws, Path::new("/ws/openjd-lsp.yaml"), &own)
+        .iter()
+        .map(|d| format!("{} {} `{}`", d.code, d.message, &config[d.span.clone()]))
         .collect();
-    assert_eq!(diags.len(), 2, "{diags:?}");
-    assert!(
-        diags.iter().all(|d| d.starts_with("cfn-unknown-resource")),
-        "{diags:?}"
+    assert_eq!(
+        diags,
+        vec![
+            "cfn-unknown-resource `farm.yaml` has no AWS::Deadline::QueueEnvironment `NoSuchQueue`, nor a queue that one refers to; it has ScratchQueueEnv, ProdQueue, CondaQueueEnv `infra/farm.yaml#NoSuchQueue`",
+            "cfn-unknown-resource `farm.yaml` has no AWS::Deadline::QueueEnvironment `Farm`, nor a queue that one refers to; it has ScratchQueueEnv, ProdQueue, CondaQueueEnv `infra/farm.yaml#Farm`",
+        ]
     );
 }

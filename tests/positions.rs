@@ -1,11 +1,11 @@
 //! Every diagnostic range covers exactly the offending token, whatever the
 //! scalar style, in JSON, after non-ASCII text and with CRLF line ends.
 
-use openjd_lsp::analysis::{Options, analyze};
+use openjd_lsp::analysis::{Code, Options, analyze};
 use openjd_lsp::text::{LineCol, PositionEncoding};
 
 /// The text under the diagnostic with `code`; panics listing what was found.
-fn flagged(text: &str, code: &str) -> String {
+fn flagged(text: &str, code: Code) -> String {
     let a = analyze(text, &Options::default());
     let d = a
         .diagnostics
@@ -34,7 +34,7 @@ fn undefined_variable_in_every_scalar_style() {
     ];
     for args in cases {
         assert_eq!(
-            flagged(&job(args), "undefined-variable"),
+            flagged(&job(args), Code::UndefinedVariable),
             "Param.Fram",
             "in {args:?}"
         );
@@ -44,7 +44,7 @@ fn undefined_variable_in_every_scalar_style() {
 #[test]
 fn crlf_documents_keep_exact_ranges() {
     let text = job("          args: [\"{{Param.Fram}}\"]\n").replace('\n', "\r\n");
-    assert_eq!(flagged(&text, "undefined-variable"), "Param.Fram");
+    assert_eq!(flagged(&text, Code::UndefinedVariable), "Param.Fram");
 }
 
 #[test]
@@ -55,27 +55,27 @@ fn json_strings_with_escapes() {
   "steps": [{"name": "S", "script": {"actions": {"onRun": {
     "command": "echo", "args": ["\"q\" \u00e9 {{Param.Nope}}"]}}}}]
 }"#;
-    assert_eq!(flagged(text, "undefined-variable"), "Param.Nope");
+    assert_eq!(flagged(text, Code::UndefinedVariable), "Param.Nope");
     let text = text.replace("\"name\": \"J\"", "\"nmae\": \"J\"");
-    assert_eq!(flagged(&text, "unknown-key"), "\"nmae\"");
+    assert_eq!(flagged(&text, Code::UnknownKey), "\"nmae\"");
 }
 
 #[test]
 fn structural_errors_underline_the_key_or_value() {
     let text = job("          args: [x]\n          timeout: 0\n");
-    assert_eq!(flagged(&text, "out-of-range"), "0");
+    assert_eq!(flagged(&text, Code::OutOfRange), "0");
     let text = text.replace("command: echo", "comand: echo");
-    assert_eq!(flagged(&text, "unknown-key"), "comand");
+    assert_eq!(flagged(&text, Code::UnknownKey), "comand");
     // The missing key is reported on the key of the object that lacks it.
-    assert_eq!(flagged(&text, "missing-key"), "onRun");
+    assert_eq!(flagged(&text, Code::MissingKey), "onRun");
 }
 
 #[test]
 fn format_string_syntax_errors_point_at_the_braces() {
     let text = job("          args: [\"a }} b\"]\n");
-    assert_eq!(flagged(&text, "format-string-syntax"), "}}");
+    assert_eq!(flagged(&text, Code::FormatStringSyntax), "}}");
     let text = job("          args: [\"é {{ 1 + }}\"]\n");
-    assert!(flagged(&text, "expression-syntax").contains("1 +"));
+    assert!(flagged(&text, Code::ExpressionSyntax).contains("1 +"));
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn utf16_and_utf8_columns_after_astral_characters() {
     let d = a
         .diagnostics
         .iter()
-        .find(|d| d.code == "undefined-variable")
+        .find(|d| d.code == Code::UndefinedVariable)
         .expect("diagnostic");
     let line = text[..d.span.start].matches('\n').count() as u32;
     let u16 = a

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use crate::model::ParamKind;
 use crate::syntax::{self, Node, NodeKind, ScalarKind, Span};
 
+use super::Code;
 use super::diagnostic::{Diagnostic, Related, did_you_mean};
 
 /// Which bundle file a file name is, if any.
@@ -119,7 +120,7 @@ fn syntax_diagnostics(parsed: &syntax::Parsed) -> Vec<Diagnostic> {
     parsed
         .errors
         .iter()
-        .map(|e| Diagnostic::error("syntax", e.span.clone(), e.message.clone()))
+        .map(|e| Diagnostic::new(Code::Syntax, e.span.clone(), e.message.clone()))
         .collect()
 }
 
@@ -135,8 +136,8 @@ fn unknown_keys(node: &Node, known: &[&str], what: &str, diags: &mut Vec<Diagnos
             .map(|k| format!("`{k}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut d = Diagnostic::error(
-            "bundle-unknown-key",
+        let mut d = Diagnostic::new(
+            Code::BundleUnknownKey,
             e.key.span.clone(),
             format!("Unknown key `{k}` in {what}; expected {expected}"),
         );
@@ -160,8 +161,8 @@ impl ParameterValues {
         };
         if root.entries().is_none() {
             if !root.is_null() {
-                out.diagnostics.push(Diagnostic::error(
-                    "bundle-wrong-type",
+                out.diagnostics.push(Diagnostic::new(
+                    Code::BundleWrongType,
                     root.span.clone(),
                     "A parameter values file is a mapping with a `parameterValues` list",
                 ));
@@ -184,8 +185,8 @@ impl ParameterValues {
                     }
                 }
                 _ if e.value.is_null() => {}
-                _ => out.diagnostics.push(Diagnostic::error(
-                    "bundle-wrong-type",
+                _ => out.diagnostics.push(Diagnostic::new(
+                    Code::BundleWrongType,
                     e.value.span.clone(),
                     format!(
                         "`parameterValues` must be a list of `{{name, value}}` entries, not {}",
@@ -200,8 +201,8 @@ impl ParameterValues {
 
     fn entry(&mut self, item: &Node) {
         if item.entries().is_none() {
-            self.diagnostics.push(Diagnostic::error(
-                "bundle-wrong-type",
+            self.diagnostics.push(Diagnostic::new(
+                Code::BundleWrongType,
                 item.span.clone(),
                 format!(
                     "Each parameter value is a mapping with `name` and `value`, not {}",
@@ -217,8 +218,8 @@ impl ParameterValues {
             &mut self.diagnostics,
         );
         let Some(name) = item.entry("name") else {
-            self.diagnostics.push(Diagnostic::error(
-                "bundle-missing-key",
+            self.diagnostics.push(Diagnostic::new(
+                Code::BundleMissingKey,
                 item.span.start..item.span.start,
                 "This entry has no `name`",
             ));
@@ -229,8 +230,8 @@ impl ParameterValues {
             .as_str()
             .filter(|_| name.value.entries().is_none())
         else {
-            self.diagnostics.push(Diagnostic::error(
-                "bundle-wrong-type",
+            self.diagnostics.push(Diagnostic::new(
+                Code::BundleWrongType,
                 name.value.span.clone(),
                 "A parameter's `name` is a string",
             ));
@@ -238,8 +239,8 @@ impl ParameterValues {
         };
         let value = item.get("value").cloned();
         if value.is_none() {
-            self.diagnostics.push(Diagnostic::error(
-                "bundle-missing-key",
+            self.diagnostics.push(Diagnostic::new(
+                Code::BundleMissingKey,
                 name.value.span.clone(),
                 format!("`{n}` has no `value`; the submitter needs one for every entry"),
             ));
@@ -311,7 +312,16 @@ impl<'a> ParamDef<'a> {
 /// The parameter definitions of a template's tree.
 pub fn definitions<'a>(root: &'a Node, origin: Option<&'a std::path::Path>) -> Vec<ParamDef<'a>> {
     root.get("parameterDefinitions")
-        .and_then(Node::items)
+        .map(|list| definitions_of(list, origin))
+        .unwrap_or_default()
+}
+
+/// The definitions of a `parameterDefinitions` list.
+pub fn definitions_of<'a>(
+    list: &'a Node,
+    origin: Option<&'a std::path::Path>,
+) -> Vec<ParamDef<'a>> {
+    list.items()
         .unwrap_or(&[])
         .iter()
         .filter_map(|p| {
@@ -358,8 +368,8 @@ pub fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diag
     for e in &values.entries {
         if let Some((_, first)) = seen.iter().find(|(n, _)| *n == e.name) {
             diags.push(
-                Diagnostic::error(
-                    "bundle-duplicate-value",
+                Diagnostic::new(
+                    Code::BundleDuplicateValue,
                     e.name_span.clone(),
                     format!(
                         "`{}` is given twice; the submitter keeps only the last value",
@@ -384,8 +394,8 @@ pub fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diag
                 .map(|s| format!("`{}`", s.name))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let mut d = Diagnostic::error(
-                "bundle-unknown-setting",
+            let mut d = Diagnostic::new(
+                Code::BundleUnknownSetting,
                 e.name_span.clone(),
                 format!(
                     "The Deadline Cloud submitter knows no job setting `deadline:{rest}` and refuses the bundle; it accepts {list}"
@@ -403,15 +413,16 @@ pub fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diag
             continue;
         }
         let Some(def) = against.params.iter().find(|p| p.name == e.name) else {
-            let mut d = Diagnostic::error(
-                "bundle-unknown-parameter",
+            let mut d = Diagnostic::new(
+                Code::BundleUnknownParameter,
                 e.name_span.clone(),
                 format!("The job template defines no parameter `{}`", e.name),
             );
             if against.queues_known {
                 d.message.push_str(", nor do its queue's environments");
             } else {
-                d.severity = super::Severity::Warning;
+                d.severity = Code::BundleMaybeQueueParameter.severity();
+                d.code = Code::BundleMaybeQueueParameter;
                 d.message.push_str(
                     "; unless a queue environment defines it, the submission fails (no queue configuration names this job's queue)",
                 );
@@ -437,8 +448,8 @@ pub fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diag
             if values.entries.iter().any(|e| e.name == def.name) {
                 continue;
             }
-            let d = Diagnostic::warning(
-                "bundle-missing-value",
+            let d = Diagnostic::new(
+                Code::BundleMissingValue,
                 at.clone(),
                 format!(
                     "The template's parameter `{}` has no default and no value here; the submission must supply one",
@@ -455,8 +466,8 @@ fn check_setting(v: &Node, s: &JobSetting, diags: &mut Vec<Diagnostic>) {
     match s.kind {
         ParamKind::Int => {
             let Some(n) = int_of(v) else {
-                diags.push(Diagnostic::error(
-                    "bundle-wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::BundleWrongType,
                     v.span.clone(),
                     format!("`{}` is an integer, not {}", s.name, v.type_name()),
                 ));
@@ -464,8 +475,8 @@ fn check_setting(v: &Node, s: &JobSetting, diags: &mut Vec<Diagnostic>) {
             };
             let (lo, hi) = (s.min.unwrap_or(i64::MIN), s.max.unwrap_or(i64::MAX));
             if n < lo || n > hi {
-                diags.push(Diagnostic::error(
-                    "bundle-out-of-range",
+                diags.push(Diagnostic::new(
+                    Code::BundleOutOfRange,
                     v.span.clone(),
                     format!("`{}` must be from {lo} to {hi}; {n} is outside", s.name),
                 ));
@@ -473,16 +484,16 @@ fn check_setting(v: &Node, s: &JobSetting, diags: &mut Vec<Diagnostic>) {
         }
         _ => {
             let Some(text) = scalar_text(v) else {
-                diags.push(Diagnostic::error(
-                    "bundle-wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::BundleWrongType,
                     v.span.clone(),
                     format!("`{}` is a string, not {}", s.name, v.type_name()),
                 ));
                 return;
             };
             if !s.allowed.is_empty() && !s.allowed.contains(&text) {
-                let mut d = Diagnostic::error(
-                    "bundle-not-allowed",
+                let mut d = Diagnostic::new(
+                    Code::BundleNotAllowed,
                     v.span.clone(),
                     format!(
                         "`{text}` is not a value of `{}`; expected one of {}",
@@ -593,8 +604,8 @@ fn length_limit(def: &Node, key: &str) -> Option<usize> {
 /// parameter's mapping, or a list's `item` mapping).
 fn check_value(v: &Node, kind: ParamKind, def: &Node, name: &str, diags: &mut Vec<Diagnostic>) {
     let wrong = |what: &str| {
-        Diagnostic::error(
-            "bundle-wrong-type",
+        Diagnostic::new(
+            Code::BundleWrongType,
             v.span.clone(),
             format!("`{name}` takes {what}, not {}", v.type_name()),
         )
@@ -606,15 +617,15 @@ fn check_value(v: &Node, kind: ParamKind, def: &Node, name: &str, diags: &mut Ve
         };
         let n = items.len();
         if let Some(min) = length_limit(def, "minLength").filter(|m| n < *m) {
-            diags.push(Diagnostic::error(
-                "bundle-length",
+            diags.push(Diagnostic::new(
+                Code::BundleLength,
                 v.span.clone(),
                 format!("`{name}` needs at least {min} item(s); this list has {n}"),
             ));
         }
         if let Some(max) = length_limit(def, "maxLength").filter(|m| n > *m) {
-            diags.push(Diagnostic::error(
-                "bundle-length",
+            diags.push(Diagnostic::new(
+                Code::BundleLength,
                 v.span.clone(),
                 format!("`{name}` takes at most {max} item(s); this list has {n}"),
             ));
@@ -665,8 +676,7 @@ fn check_value(v: &Node, kind: ParamKind, def: &Node, name: &str, diags: &mut Ve
             diags.push(wrong("a boolean (true/false, yes/no, on/off or 1/0)"));
         }
         ParamKind::RangeExpr if !is_range_expr(text) => {
-            diags.push(Diagnostic::error(
-                "bundle-wrong-type",
+            diags.push(Diagnostic::new(Code::BundleWrongType,
                 v.span.clone(),
                 format!("`{name}` takes a range expression such as `1-10` or `1-99:2,100`; `{text}` is not one"),
             ));
@@ -674,15 +684,15 @@ fn check_value(v: &Node, kind: ParamKind, def: &Node, name: &str, diags: &mut Ve
         ParamKind::String | ParamKind::Path => {
             let n = text.chars().count();
             if let Some(min) = length_limit(def, "minLength").filter(|m| n < *m) {
-                diags.push(Diagnostic::error(
-                    "bundle-length",
+                diags.push(Diagnostic::new(
+                    Code::BundleLength,
                     v.span.clone(),
                     format!("`{name}` needs at least {min} character(s); this value has {n}"),
                 ));
             }
             if let Some(max) = length_limit(def, "maxLength").filter(|m| n > *m) {
-                diags.push(Diagnostic::error(
-                    "bundle-length",
+                diags.push(Diagnostic::new(
+                    Code::BundleLength,
                     v.span.clone(),
                     format!("`{name}` takes at most {max} character(s); this value has {n}"),
                 ));
@@ -719,15 +729,15 @@ fn kind_name(kind: ParamKind) -> &'static str {
 
 fn range_check(v: &Node, x: f64, shown: &str, def: &Node, name: &str, diags: &mut Vec<Diagnostic>) {
     if let Some(min) = number_limit(def, "minValue").filter(|m| x < *m) {
-        diags.push(Diagnostic::error(
-            "bundle-out-of-range",
+        diags.push(Diagnostic::new(
+            Code::BundleOutOfRange,
             v.span.clone(),
             format!("`{name}` has minValue {min}; {shown} is below it"),
         ));
     }
     if let Some(max) = number_limit(def, "maxValue").filter(|m| x > *m) {
-        diags.push(Diagnostic::error(
-            "bundle-out-of-range",
+        diags.push(Diagnostic::new(
+            Code::BundleOutOfRange,
             v.span.clone(),
             format!("`{name}` has maxValue {max}; {shown} is above it"),
         ));
@@ -749,8 +759,8 @@ fn allowed_check(
     if allowed.iter().any(|a| matches(a)) {
         return;
     }
-    let mut d = Diagnostic::error(
-        "bundle-not-allowed",
+    let mut d = Diagnostic::new(
+        Code::BundleNotAllowed,
         v.span.clone(),
         format!(
             "`{text}` is not an allowed value of `{name}`; allowed: {}",
@@ -772,8 +782,8 @@ pub fn check_asset_references(text: &str) -> Vec<Diagnostic> {
     };
     if root.entries().is_none() {
         if !root.is_null() {
-            diags.push(Diagnostic::error(
-                "bundle-wrong-type",
+            diags.push(Diagnostic::new(
+                Code::BundleWrongType,
                 root.span.clone(),
                 "An asset references file is a mapping with an `assetReferences` mapping",
             ));
@@ -793,8 +803,8 @@ pub fn check_asset_references(text: &str) -> Vec<Diagnostic> {
         if node.entries().is_some() || node.is_null() {
             return node.entries().is_some();
         }
-        diags.push(Diagnostic::error(
-            "bundle-wrong-type",
+        diags.push(Diagnostic::new(
+            Code::BundleWrongType,
             node.span.clone(),
             format!("`{what}` is a mapping, not {}", node.type_name()),
         ));
@@ -805,8 +815,8 @@ pub fn check_asset_references(text: &str) -> Vec<Diagnostic> {
             return;
         }
         let Some(items) = node.items() else {
-            diags.push(Diagnostic::error(
-                "bundle-wrong-type",
+            diags.push(Diagnostic::new(
+                Code::BundleWrongType,
                 node.span.clone(),
                 format!("`{what}` is a list of paths, not {}", node.type_name()),
             ));
@@ -814,8 +824,8 @@ pub fn check_asset_references(text: &str) -> Vec<Diagnostic> {
         };
         for i in items {
             if i.scalar().is_none() || i.is_null() {
-                diags.push(Diagnostic::error(
-                    "bundle-wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::BundleWrongType,
                     i.span.clone(),
                     format!("Each of `{what}` is a path string, not {}", i.type_name()),
                 ));

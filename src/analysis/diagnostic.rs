@@ -1,6 +1,7 @@
 //! Diagnostics as the analysis produces them: byte ranges in the document,
 //! a stable code, and a message that says what to do.
 
+use super::codes::Code;
 use crate::schema::Extension;
 use crate::syntax::Span;
 
@@ -44,7 +45,7 @@ pub struct Related {
 pub struct Diagnostic {
     pub span: Span,
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub related: Vec<Related>,
     /// A replacement for the diagnostic's range that fixes it (did-you-mean).
@@ -53,22 +54,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    /// A diagnostic with its code's severity from the registry.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             span,
-            severity: Severity::Error,
+            severity: code.severity(),
             code,
             message: message.into(),
             related: Vec::new(),
             suggestion: None,
             fix: None,
-        }
-    }
-
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, span, message)
         }
     }
 

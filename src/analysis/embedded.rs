@@ -6,7 +6,7 @@
 use crate::syntax::cfn::{self, Embedded};
 use crate::syntax::{self, Span};
 
-use super::{Analysis, Diagnostic, DocKind, Options, analyze};
+use super::{Analysis, Code, Diagnostic, DocKind, Options, analyze};
 
 /// One embedded template and its analysis (in the embedded text's offsets).
 pub struct Hosted {
@@ -21,16 +21,14 @@ impl Hosted {
         let mut out = Vec::new();
         match self.analysis.kind {
             DocKind::Environment => {}
-            DocKind::Job => out.push(Diagnostic::error(
-                "cfn-not-environment",
+            DocKind::Job => out.push(Diagnostic::new(Code::CfnNotEnvironment,
                 e.span.clone(),
                 format!(
                     "`{}` holds a job template; a queue environment's Template is an environment template (specificationVersion: environment-2023-09)",
                     e.logical_id
                 ),
             )),
-            DocKind::NotTemplate => out.push(Diagnostic::error(
-                "cfn-not-environment",
+            DocKind::NotTemplate => out.push(Diagnostic::new(Code::CfnNotEnvironment,
                 e.span.clone(),
                 format!(
                     "`{}`'s Template is not an OpenJD environment template (no specificationVersion: environment-2023-09)",

@@ -18,6 +18,7 @@ use crate::schema::{Extension, ScopeClass};
 use crate::syntax::format_string::scan;
 use crate::syntax::{ScalarMap, Span};
 
+use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::extensions::ExtSet;
 use super::scope::{LetBlock, LetTypes, Site, Var, out_of_scope_reason, variables};
@@ -260,8 +261,8 @@ impl<'a> ExprPass<'a> {
     ) {
         let map = LazyMap::new(self.text, &let_site.span, let_site.style, &let_site.value);
         let Some((name_range, expr_range)) = split_let(&let_site.value) else {
-            self.diags.push(Diagnostic::error(
-                "let-syntax",
+            self.diags.push(Diagnostic::new(
+                Code::LetSyntax,
                 let_site.span.clone(),
                 "A let binding is written `name = expression`",
             ));
@@ -273,15 +274,15 @@ impl<'a> ExprPass<'a> {
         if !(first.is_ascii_lowercase() || first == '_')
             || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
-            self.diags.push(Diagnostic::error(
-                "let-name",
+            self.diags.push(Diagnostic::new(
+                Code::LetName,
                 name_span.clone(),
                 format!("`{name}` is not a valid let name: start with a lowercase letter or `_`, then letters, digits or `_`"),
             ));
         }
         if name.len() > 512 {
-            self.diags.push(Diagnostic::error(
-                "let-name",
+            self.diags.push(Diagnostic::new(
+                Code::LetName,
                 name_span.clone(),
                 "A let name may have at most 512 characters",
             ));
@@ -290,16 +291,16 @@ impl<'a> ExprPass<'a> {
         let earlier = seen.entry(block).or_default();
         if let Some((_, first_span)) = earlier.iter().find(|(n, _)| n == name) {
             self.diags.push(
-                Diagnostic::error(
-                    "duplicate-name",
+                Diagnostic::new(
+                    Code::DuplicateName,
                     name_span.clone(),
                     format!("`{name}` is already bound in this let block"),
                 )
                 .with_related(first_span.clone(), "first bound here"),
             );
         } else if let Some(outer) = scope.vars.iter().find(|v| v.name == name) {
-            let mut d = Diagnostic::error(
-                "let-shadow",
+            let mut d = Diagnostic::new(
+                Code::LetShadow,
                 name_span.clone(),
                 format!(
                     "`{name}` shadows a binding of an enclosing let block; choose another name"
@@ -316,8 +317,8 @@ impl<'a> ExprPass<'a> {
         }
         let expr = &let_site.value[expr_range.clone()];
         if expr.is_empty() {
-            self.diags.push(Diagnostic::error(
-                "let-syntax",
+            self.diags.push(Diagnostic::new(
+                Code::LetSyntax,
                 name_span,
                 "The let binding has no expression after `=`",
             ));
@@ -328,8 +329,8 @@ impl<'a> ExprPass<'a> {
             Ok(p) => p,
             Err(e) => {
                 let span = error_span(&map, expr_range.clone(), expr, &e);
-                self.diags.push(Diagnostic::error(
-                    "expression-syntax",
+                self.diags.push(Diagnostic::new(
+                    Code::ExpressionSyntax,
                     span,
                     clean_message(&e),
                 ));
@@ -337,8 +338,8 @@ impl<'a> ExprPass<'a> {
             }
         };
         if parsed.accessed_symbols().contains(name) {
-            self.diags.push(Diagnostic::error(
-                "let-self-reference",
+            self.diags.push(Diagnostic::new(
+                Code::LetSelfReference,
                 name_span.clone(),
                 format!(
                     "`{name}` refers to itself; a let binding can only use names bound before it"
@@ -375,8 +376,8 @@ impl<'a> ExprPass<'a> {
             let span = map.range_to_source(at);
             let first = local.chars().next().unwrap_or('_');
             if !(first.is_ascii_lowercase() || first == '_') {
-                self.diags.push(Diagnostic::error(
-                    "comprehension-variable",
+                self.diags.push(Diagnostic::new(
+                    Code::ComprehensionVariable,
                     span,
                     format!(
                         "Comprehension variable `{local}` must start with a lowercase letter or `_`"
@@ -387,8 +388,8 @@ impl<'a> ExprPass<'a> {
                 .iter()
                 .any(|v| v.name == *local && matches!(v.origin, super::scope::Origin::Let { .. }))
             {
-                self.diags.push(Diagnostic::error(
-                    "comprehension-variable",
+                self.diags.push(Diagnostic::new(
+                    Code::ComprehensionVariable,
                     span,
                     format!(
                         "Comprehension variable `{local}` shadows the let binding of the same name"
@@ -408,8 +409,8 @@ impl<'a> ExprPass<'a> {
         let map = LazyMap::new(self.text, &fs.span, fs.style, &fs.value);
         let scanned = scan(&fs.value);
         for e in &scanned.errors {
-            self.diags.push(Diagnostic::error(
-                "format-string-syntax",
+            self.diags.push(Diagnostic::new(
+                Code::FormatStringSyntax,
                 map.range_to_source(e.range.clone()),
                 e.message(),
             ));
@@ -444,8 +445,8 @@ impl<'a> ExprPass<'a> {
             Ok(p) => p,
             Err(e) => {
                 let span = error_span(map, range.clone(), expr, &e);
-                self.diags.push(Diagnostic::error(
-                    "expression-syntax",
+                self.diags.push(Diagnostic::new(
+                    Code::ExpressionSyntax,
                     span,
                     clean_message(&e),
                 ));
@@ -454,8 +455,8 @@ impl<'a> ExprPass<'a> {
         };
         let scope = self.scope(site);
         if !self.expr_on() && parsed.as_name_lookup().is_none() {
-            self.diags.push(Diagnostic::error(
-                "expr-extension-required",
+            self.diags.push(Diagnostic::new(
+                Code::ExprExtensionRequired,
                 map.range_to_source(range),
                 "Only variable references like `{{Param.Name}}` are allowed without the EXPR extension; add EXPR to `extensions` to use expressions",
             ).with_fix(super::diagnostic::Fix::AddExtension(Extension::Expr)));
@@ -485,8 +486,8 @@ impl<'a> ExprPass<'a> {
             ExpressionErrorKind::UnknownFunction { name } => {
                 let lib = &self.host_lib;
                 let names = lib.function_names().filter(|n| !n.starts_with("__"));
-                let mut d = Diagnostic::error(
-                    "unknown-function",
+                let mut d = Diagnostic::new(
+                    Code::UnknownFunction,
                     span,
                     format!("Unknown function `{name}`"),
                 );
@@ -497,27 +498,27 @@ impl<'a> ExprPass<'a> {
                 d
             }
             ExpressionErrorKind::TypeError { .. } => {
-                Diagnostic::error("type-error", span, clean_message(e))
+                Diagnostic::new(Code::TypeError, span, clean_message(e))
             }
-            _ => Diagnostic::error("expression-error", span, clean_message(e)),
+            _ => Diagnostic::new(Code::ExpressionError, span, clean_message(e)),
         }
     }
 
     fn undefined(&self, name: &str, span: Span, scope: &Scope, site: &Site) -> Diagnostic {
         let expr_only = name == "Job.Name" || name == "Step.Name";
         if expr_only && !self.expr_on() {
-            return Diagnostic::error(
-                "extension-required",
+            return Diagnostic::new(
+                Code::ExtensionRequired,
                 span,
                 format!("`{name}` requires the EXPR extension; add EXPR to `extensions`"),
             )
             .with_fix(super::diagnostic::Fix::AddExtension(Extension::Expr));
         }
         if let Some((code, message)) = out_of_scope_reason(name, self.template, site) {
-            return Diagnostic::error(code, span, message);
+            return Diagnostic::new(code, span, message);
         }
-        let mut d = Diagnostic::error(
-            "undefined-variable",
+        let mut d = Diagnostic::new(
+            Code::UndefinedVariable,
             span,
             format!("Undefined variable `{name}`"),
         );

@@ -3,6 +3,7 @@
 use crate::schema::Extension;
 use crate::syntax::{Node, Span};
 
+use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,8 +52,8 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             Some(ext) => {
                 if let Some((_, first)) = declared.spans.iter().find(|(e, _)| *e == ext) {
                     diags.push(
-                        Diagnostic::error(
-                            "duplicate-extension",
+                        Diagnostic::new(
+                            Code::DuplicateExtension,
                             item.span.clone(),
                             format!("Extension {ext} is listed twice"),
                         )
@@ -65,8 +66,8 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             }
             None => {
                 let names = Extension::ALL.map(Extension::name);
-                let mut d = Diagnostic::error(
-                    "unknown-extension",
+                let mut d = Diagnostic::new(
+                    Code::UnknownExtension,
                     item.span.clone(),
                     format!(
                         "Unknown extension `{name}`; supported: {}",
@@ -89,8 +90,8 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             .find(|(e, _)| *e == Extension::WrapActions)
     {
         diags.push(
-            Diagnostic::error(
-                "wrap-requires-expr",
+            Diagnostic::new(
+                Code::WrapRequiresExpr,
                 span.clone(),
                 "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
             )

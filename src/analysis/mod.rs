@@ -2,6 +2,7 @@
 //! rules and the reference validator, all errors at once.
 
 pub mod bundle;
+pub mod codes;
 pub mod diagnostic;
 pub mod embedded;
 pub mod expressions;
@@ -21,6 +22,7 @@ use crate::schema::{self, ENVIRONMENT_TEMPLATE_VERSION, JOB_TEMPLATE_VERSION};
 use crate::syntax::{self, Node, SyntaxErrorKind};
 use crate::text::LineIndex;
 
+pub use codes::Code;
 pub use diagnostic::{Diagnostic, Related, Severity};
 pub use extensions::{Declared, ExtSet};
 pub use scope::{LetTypes, Site, Var};
@@ -221,13 +223,13 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         .iter()
         .map(|e| {
             let code = match e.kind {
-                SyntaxErrorKind::DuplicateKey => "duplicate-key",
-                SyntaxErrorKind::MultipleDocuments => "multiple-documents",
-                SyntaxErrorKind::AliasBudget => "alias-expansion",
-                SyntaxErrorKind::TooDeep => "too-deep",
-                _ => "syntax",
+                SyntaxErrorKind::DuplicateKey => Code::DuplicateKey,
+                SyntaxErrorKind::MultipleDocuments => Code::MultipleDocuments,
+                SyntaxErrorKind::AliasBudget => Code::AliasExpansion,
+                SyntaxErrorKind::TooDeep => Code::TooDeep,
+                _ => Code::Syntax,
             };
-            let mut d = Diagnostic::error(code, e.span.clone(), e.message.clone());
+            let mut d = Diagnostic::new(code, e.span.clone(), e.message.clone());
             if let Some(r) = &e.related {
                 d = d.with_related(r.clone(), "first defined here");
             }
@@ -240,8 +242,8 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
     };
     if kind == DocKind::UnknownVersion {
         if let Some(v) = root.get("specificationVersion") {
-            diags.push(Diagnostic::error(
-                "unknown-version",
+            diags.push(Diagnostic::new(
+                Code::UnknownVersion,
                 v.span.clone(),
                 format!(
                     "Unknown specificationVersion `{}`; expected `{JOB_TEMPLATE_VERSION}` (job template) or `{ENVIRONMENT_TEMPLATE_VERSION}` (environment template)",
@@ -254,8 +256,8 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         return analysis;
     }
     if root.entries().is_none() {
-        diags.push(Diagnostic::error(
-            "wrong-type",
+        diags.push(Diagnostic::new(
+            Code::WrongType,
             root.span.clone(),
             "A template must be a mapping",
         ));

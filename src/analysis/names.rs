@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::model::Template;
 
+use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
 
 pub fn check(t: &Template, diags: &mut Vec<Diagnostic>) {
@@ -29,8 +30,8 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
         for (k, dep) in step.dependencies.iter().enumerate() {
             let target = dep.value.as_str();
             if seen.contains(&target) {
-                diags.push(Diagnostic::error(
-                    "duplicate-dependency",
+                diags.push(Diagnostic::new(
+                    Code::DuplicateDependency,
                     dep.span.clone(),
                     format!(
                         "Step `{}` already depends on `{target}`",
@@ -41,8 +42,8 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
             }
             seen.push(target);
             if step.name.as_ref().is_some_and(|n| n.value == target) {
-                diags.push(Diagnostic::error(
-                    "self-dependency",
+                diags.push(Diagnostic::new(
+                    Code::SelfDependency,
                     dep.span.clone(),
                     format!("Step `{target}` cannot depend on itself"),
                 ));
@@ -51,8 +52,8 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
             match index.get(target) {
                 Some(&j) => edges[step.index].push((j, k)),
                 None => {
-                    let mut d = Diagnostic::error(
-                        "unknown-step",
+                    let mut d = Diagnostic::new(
+                        Code::UnknownStep,
                         dep.span.clone(),
                         format!("No step is named `{target}`"),
                     );
@@ -88,8 +89,8 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
                             .map(|(n, _)| t.steps[*n].display_name())
                             .collect();
                         let dep = &t.steps[node].dependencies[k];
-                        diags.push(Diagnostic::error(
-                            "dependency-cycle",
+                        diags.push(Diagnostic::new(
+                            Code::DependencyCycle,
                             dep.span.clone(),
                             format!(
                                 "Dependency cycle: {} → {}",
@@ -117,8 +118,8 @@ fn environment_names(t: &Template, diags: &mut Vec<Diagnostic>) {
                 .iter()
                 .find(|j| j.name.as_ref().is_some_and(|n| n.value == name.value))
             {
-                let mut d = Diagnostic::error(
-                    "duplicate-name",
+                let mut d = Diagnostic::new(
+                    Code::DuplicateName,
                     name.span.clone(),
                     format!(
                         "A job environment is already named `{}`; step environments need names distinct from job environments",

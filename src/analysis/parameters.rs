@@ -3,6 +3,7 @@
 
 use crate::syntax::Node;
 
+use super::codes::Code;
 use super::diagnostic::Diagnostic;
 
 const BOOLEAN_PAIRS: [(&str, &str); 4] =
@@ -35,13 +36,13 @@ pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) {
             .collect();
         match control_name {
             "CHECK_BOX" => match allowed {
-                None => diags.push(Diagnostic::error(
-                    "checkbox-values",
+                None => diags.push(Diagnostic::new(
+                    Code::CheckboxValues,
                     control.span.clone(),
                     "A CHECK_BOX needs `allowedValues` with exactly two values forming a pair such as true/false, yes/no, on/off or 1/0",
                 )),
-                Some(list) if values.len() != 2 => diags.push(Diagnostic::error(
-                    "checkbox-values",
+                Some(list) if values.len() != 2 => diags.push(Diagnostic::new(
+                    Code::CheckboxValues,
                     list.span.clone(),
                     format!("A CHECK_BOX needs exactly two allowed values, found {}", values.len()),
                 )),
@@ -52,23 +53,23 @@ pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) {
                         .iter()
                         .any(|(t, f)| (a == *t && b == *f) || (a == *f && b == *t));
                     if !pair {
-                        diags.push(Diagnostic::error(
-                            "checkbox-values",
+                        diags.push(Diagnostic::new(
+                            Code::CheckboxValues,
                             list.span.clone(),
                             "The two values of a CHECK_BOX must be a pair such as true/false, yes/no, on/off or 1/0 (any case)",
                         ));
                     }
                 }
             },
-            "DROPDOWN_LIST" if allowed.is_none() => diags.push(Diagnostic::error(
-                "dropdown-values",
+            "DROPDOWN_LIST" if allowed.is_none() => diags.push(Diagnostic::new(
+                Code::DropdownValues,
                 control.span.clone(),
                 "A DROPDOWN_LIST needs `allowedValues`",
             )),
             "LINE_EDIT" | "MULTILINE_EDIT" | "CHOOSE_INPUT_FILE" | "CHOOSE_OUTPUT_FILE" | "CHOOSE_DIRECTORY" => {
                 if let Some(list) = allowed {
-                    diags.push(Diagnostic::error(
-                        "control-values",
+                    diags.push(Diagnostic::new(
+                        Code::ControlValues,
                         list.span.clone(),
                         format!("A {control_name} control cannot offer `allowedValues`; use DROPDOWN_LIST or remove the list"),
                     ));

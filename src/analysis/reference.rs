@@ -8,6 +8,7 @@ use openjd_model::{CallerLimits, DocumentType, ModelError, ModelExtension, PathE
 
 use crate::syntax::{Node, Span};
 
+use super::codes::Code;
 use super::diagnostic::{Diagnostic, Severity};
 use super::path::{Path, Seg};
 
@@ -76,7 +77,7 @@ pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> V
                     key.unwrap_or(subtree)
                 };
                 let message = summary(&e.message);
-                let d = Diagnostic::error("reference", span, message);
+                let d = Diagnostic::new(Code::Reference, span, message);
                 if !out.contains(&d) {
                     out.push(d);
                 }
@@ -87,8 +88,8 @@ pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> V
         // depth 64) that the specification does not: past them it judges
         // nothing. Say so, without calling the template invalid.
         ModelError::DecodeValidation(m) if m.contains("budget breached") => {
-            vec![Diagnostic::warning(
-                "reference-limit",
+            vec![Diagnostic::new(
+                Code::ReferenceLimit,
                 whole,
                 format!(
                     "The reference implementation cannot read a document this large or deep \
@@ -108,7 +109,7 @@ pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> V
             {
                 return Vec::new();
             }
-            vec![Diagnostic::error("reference", whole, summary(&message))]
+            vec![Diagnostic::new(Code::Reference, whole, summary(&message))]
         }
         _ => Vec::new(),
     }

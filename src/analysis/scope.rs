@@ -9,6 +9,7 @@ use crate::model::{ActionKind, EnvLoc, Let, Template, TemplateKind};
 use crate::schema::{Extension, ScopeClass};
 use crate::syntax::Span;
 
+use super::codes::Code;
 use super::extensions::ExtSet;
 use super::path::Path;
 
@@ -511,15 +512,11 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
 
 /// Why a name that is not in scope here would be wrong, when it is a name
 /// that exists elsewhere (or existed in a draft of the specification).
-pub fn out_of_scope_reason(
-    name: &str,
-    t: &Template,
-    site: &Site,
-) -> Option<(&'static str, String)> {
+pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Code, String)> {
     let in_hook = site.action.is_some_and(ActionKind::is_hook);
     if name.starts_with("Env.Wrapped.") || name.starts_with("Task.Action.") {
         return Some((
-            "draft-name",
+            Code::DraftName,
             format!(
                 "`{name}` is a draft name from RFC 0008; use `WrappedAction.*` (with `WrappedEnv.Name` / `WrappedStep.Name`)"
             ),
@@ -535,7 +532,7 @@ pub fn out_of_scope_reason(
         };
         if let Some(r) = replacement {
             return Some((
-                "draft-name",
+                Code::DraftName,
                 format!(
                     "`{name}` is a draft name from RFC 0008 that never became part of the specification; inside a wrap hook use `{r}`"
                 ),
@@ -550,17 +547,17 @@ pub fn out_of_scope_reason(
                 "`{name}` is only available in the command, args, timeout and cancelation of the wrap hooks onWrapEnvEnter, onWrapTaskRun and onWrapEnvExit"
             )
         };
-        return Some(("wrap-variable-out-of-scope", msg));
+        return Some((Code::WrapVariableOutOfScope, msg));
     }
     if name == "WrappedEnv.Name" {
         return Some((
-            "wrap-variable-out-of-scope",
+            Code::WrapVariableOutOfScope,
             "`WrappedEnv.Name` is only available in the command and args of onWrapEnvEnter and onWrapEnvExit".into(),
         ));
     }
     if name == "WrappedStep.Name" {
         return Some((
-            "wrap-variable-out-of-scope",
+            Code::WrapVariableOutOfScope,
             "`WrappedStep.Name` is only available in the command and args of onWrapTaskRun".into(),
         ));
     }
@@ -570,7 +567,7 @@ pub fn out_of_scope_reason(
             .any(|x| x.name.value == p && x.kind.is_path())
     {
         return Some((
-            "variable-not-in-scope",
+            Code::VariableNotInScope,
             format!(
                 "`{name}` is a PATH parameter, path-mapped only on the worker; here use `RawParam.{p}`"
             ),
@@ -603,7 +600,7 @@ pub fn out_of_scope_reason(
     };
     let _ = in_hook;
     Some((
-        "variable-not-in-scope",
+        Code::VariableNotInScope,
         format!("`{name}` is not available here: {why}"),
     ))
 }

@@ -6,6 +6,7 @@
 use crate::schema::*;
 use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, Span};
 
+use super::codes::Code;
 use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
@@ -82,8 +83,8 @@ impl<'a> Walk<'a> {
             }
             _ => "",
         };
-        self.diags.push(Diagnostic::error(
-            "wrong-type",
+        self.diags.push(Diagnostic::new(
+            Code::WrongType,
             node.span.clone(),
             format!("Expected {expected}, found {}{hint}", node.type_name()),
         ));
@@ -145,8 +146,8 @@ impl<'a> Walk<'a> {
             } else {
                 format!("Must be at least {} characters long", rule.min)
             };
-            self.diags.push(Diagnostic::error(
-                "string-too-short",
+            self.diags.push(Diagnostic::new(
+                Code::StringTooShort,
                 node.span.clone(),
                 msg,
             ));
@@ -159,16 +160,16 @@ impl<'a> Walk<'a> {
                 } else {
                     String::new()
                 };
-                self.diags.push(Diagnostic::error(
-                    "string-too-long",
+                self.diags.push(Diagnostic::new(
+                    Code::StringTooLong,
                     node.span.clone(),
                     format!("Too long: {len} characters; at most {limit} are allowed{grows}"),
                 ));
             }
         }
         if let Some(problem) = pattern_problem(rule.pattern, &s.value) {
-            self.diags.push(Diagnostic::error(
-                "invalid-string",
+            self.diags.push(Diagnostic::new(
+                Code::InvalidString,
                 node.span.clone(),
                 problem,
             ));
@@ -195,8 +196,8 @@ impl<'a> Walk<'a> {
             }
             literal.push_str(s.value.get(pos..).unwrap_or(""));
             if let Some(problem) = pattern_problem(rule.pattern, &literal) {
-                self.diags.push(Diagnostic::error(
-                    "invalid-string",
+                self.diags.push(Diagnostic::new(
+                    Code::InvalidString,
                     node.span.clone(),
                     problem,
                 ));
@@ -217,8 +218,8 @@ impl<'a> Walk<'a> {
     fn enumeration(&mut self, node: &Node, values: &[&str]) {
         let Some(s) = self.string(node) else { return };
         if !values.contains(&s.value.as_str()) {
-            let mut d = Diagnostic::error(
-                "invalid-value",
+            let mut d = Diagnostic::new(
+                Code::InvalidValue,
                 node.span.clone(),
                 format!("`{}` is not one of: {}", s.value, values.join(", ")),
             );
@@ -234,8 +235,8 @@ impl<'a> Walk<'a> {
         let Some(s) = self.string(node) else { return };
         if s.value.contains("{{") || s.value.contains("}}") {
             if !self.fb1() {
-                self.diags.push(Diagnostic::error(
-                    "extension-required",
+                self.diags.push(Diagnostic::new(
+                    Code::ExtensionRequired,
                     node.span.clone(),
                     "A format string in cancelation `mode` requires the FEATURE_BUNDLE_1 extension",
                 ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
@@ -270,8 +271,8 @@ impl<'a> Walk<'a> {
             None => false,
         };
         if !ok {
-            self.diags.push(Diagnostic::error(
-                "wrong-type",
+            self.diags.push(Diagnostic::new(
+                Code::WrongType,
                 node.span.clone(),
                 format!(
                     "Expected a boolean (true/false, yes/no, on/off, 1/0), found {}",
@@ -316,8 +317,8 @@ impl<'a> Walk<'a> {
                     }
                     None if rule.fmt_fb1.is_some() => {
                         let field = path.last_key().unwrap_or("this field");
-                        self.diags.push(Diagnostic::error(
-                            "extension-required",
+                        self.diags.push(Diagnostic::new(
+                            Code::ExtensionRequired,
                             node.span.clone(),
                             format!("A format string in `{field}` requires the FEATURE_BUNDLE_1 extension"),
                         ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
@@ -337,8 +338,8 @@ impl<'a> Walk<'a> {
                 match parse_numeric_string(&s.value) {
                     Some(n) => n,
                     None => {
-                        self.diags.push(Diagnostic::error(
-                            "wrong-type",
+                        self.diags.push(Diagnostic::new(
+                            Code::WrongType,
                             node.span.clone(),
                             format!(
                                 "`{}` is not {}",
@@ -368,8 +369,8 @@ impl<'a> Walk<'a> {
         };
         let as_f64 = match value {
             Num::Int(None) => {
-                self.diags.push(Diagnostic::error(
-                    "out-of-range",
+                self.diags.push(Diagnostic::new(
+                    Code::OutOfRange,
                     node.span.clone(),
                     "Integer out of the 64-bit range (-9223372036854775808 to 9223372036854775807)",
                 ));
@@ -379,16 +380,16 @@ impl<'a> Walk<'a> {
             Num::Float(f) => {
                 if rule.integer {
                     if f.fract() != 0.0 || !f.is_finite() {
-                        self.diags.push(Diagnostic::error(
-                            "wrong-type",
+                        self.diags.push(Diagnostic::new(
+                            Code::WrongType,
                             node.span.clone(),
                             format!("Expected an integer, found `{}`", s.value),
                         ));
                         return;
                     }
                 } else if !f.is_finite() {
-                    self.diags.push(Diagnostic::error(
-                        "invalid-value",
+                    self.diags.push(Diagnostic::new(
+                        Code::InvalidValue,
                         node.span.clone(),
                         "Infinity and NaN are not allowed",
                     ));
@@ -398,21 +399,21 @@ impl<'a> Walk<'a> {
             }
         };
         if rule.positive && as_f64 <= 0.0 {
-            self.diags.push(Diagnostic::error(
-                "out-of-range",
+            self.diags.push(Diagnostic::new(
+                Code::OutOfRange,
                 node.span.clone(),
                 "Must be greater than zero",
             ));
         } else if let Some(min) = rule.min.filter(|m| as_f64 < *m) {
-            self.diags.push(Diagnostic::error(
-                "out-of-range",
+            self.diags.push(Diagnostic::new(
+                Code::OutOfRange,
                 node.span.clone(),
                 format!("Must be at least {min}"),
             ));
         }
         if let Some(max) = rule.max.filter(|m| as_f64 > *m) {
-            self.diags.push(Diagnostic::error(
-                "out-of-range",
+            self.diags.push(Diagnostic::new(
+                Code::OutOfRange,
                 node.span.clone(),
                 format!("Must be at most {max}"),
             ));
@@ -428,8 +429,8 @@ impl<'a> Walk<'a> {
         let int_range = matches!(list.item, Ty::Num(NumRule { integer: true, .. }));
         if s.value.contains("{{") {
             if !int_range && !self.expr() {
-                self.diags.push(Diagnostic::error(
-                    "extension-required",
+                self.diags.push(Diagnostic::new(
+                    Code::ExtensionRequired,
                     node.span.clone(),
                     "A range written as a single expression string requires the EXPR extension; otherwise give a list",
                 ).with_fix(Fix::AddExtension(Extension::Expr)));
@@ -446,15 +447,15 @@ impl<'a> Walk<'a> {
             });
         } else if int_range {
             if let Err(e) = s.value.parse::<openjd_expr::RangeExpr>() {
-                self.diags.push(Diagnostic::error(
-                    "invalid-range",
+                self.diags.push(Diagnostic::new(
+                    Code::InvalidRange,
                     node.span.clone(),
                     format!("Invalid range expression: {e}"),
                 ));
             }
         } else {
-            self.diags.push(Diagnostic::error(
-                "wrong-type",
+            self.diags.push(Diagnostic::new(
+                Code::WrongType,
                 node.span.clone(),
                 "Expected a list of values (or, with EXPR, a `{{ … }}` list expression)",
             ));
@@ -464,8 +465,8 @@ impl<'a> Walk<'a> {
     fn list(&mut self, node: &Node, list: &'static ListTy, path: &mut Path) {
         let Some(items) = node.items() else {
             if node.is_null() && list.min > 0 {
-                self.diags.push(Diagnostic::error(
-                    "wrong-type",
+                self.diags.push(Diagnostic::new(
+                    Code::WrongType,
                     node.span.clone(),
                     "Expected a list, found nothing",
                 ));
@@ -475,8 +476,8 @@ impl<'a> Walk<'a> {
             return;
         };
         if items.len() < list.min {
-            self.diags.push(Diagnostic::error(
-                "list-too-short",
+            self.diags.push(Diagnostic::new(
+                Code::ListTooShort,
                 first_line(self.text, &node.span),
                 if list.min == 1 {
                     "Must not be empty; remove the key or add an item".to_string()
@@ -493,8 +494,8 @@ impl<'a> Walk<'a> {
                 } else {
                     String::new()
                 };
-                self.diags.push(Diagnostic::error(
-                    "list-too-long",
+                self.diags.push(Diagnostic::new(
+                    Code::ListTooLong,
                     items[limit].span.clone(),
                     format!(
                         "Too many items: {}; at most {limit} are allowed{grows}",
@@ -519,8 +520,8 @@ impl<'a> Walk<'a> {
                 let Some(text) = name.as_str() else { continue };
                 if let Some(first) = seen.get(text) {
                     self.diags.push(
-                        Diagnostic::error(
-                            "duplicate-name",
+                        Diagnostic::new(
+                            Code::DuplicateName,
                             name.span.clone(),
                             format!("Duplicate name `{text}`; names in this list must be unique"),
                         )
@@ -539,8 +540,8 @@ impl<'a> Walk<'a> {
             return;
         };
         if entries.is_empty() {
-            self.diags.push(Diagnostic::error(
-                "list-too-short",
+            self.diags.push(Diagnostic::new(
+                Code::ListTooShort,
                 node.span.clone(),
                 "Must not be empty; remove the key or add a variable",
             ));
@@ -591,8 +592,8 @@ impl<'a> Walk<'a> {
                 {
                     let canonical = v.tags[0];
                     self.diags.push(
-                            Diagnostic::error(
-                                "invalid-value",
+                            Diagnostic::new(
+                                Code::InvalidValue,
                                 n.span.clone(),
                                 format!("Type names are case-sensitive without the EXPR extension; write `{canonical}`"),
                             )
@@ -609,8 +610,8 @@ impl<'a> Walk<'a> {
                     .flat_map(|v| v.tags.iter().copied())
                     .collect();
                 let shown = n.as_str().unwrap_or("");
-                let mut d = Diagnostic::error(
-                    "invalid-value",
+                let mut d = Diagnostic::new(
+                    Code::InvalidValue,
                     n.span.clone(),
                     format!(
                         "`{shown}` is not a {} type; expected one of: {}",
@@ -627,8 +628,8 @@ impl<'a> Walk<'a> {
             }
             (None, _, _) => {
                 if self.report_missing {
-                    self.diags.push(Diagnostic::error(
-                        "missing-key",
+                    self.diags.push(Diagnostic::new(
+                        Code::MissingKey,
                         key.cloned()
                             .unwrap_or_else(|| first_line(self.text, &node.span)),
                         format!("Missing required key `{}`", tagged.tag),
@@ -675,21 +676,22 @@ impl<'a> Walk<'a> {
         };
         if let Some((replacement, msg)) = draft {
             self.diags.push(
-                Diagnostic::error("draft-name", key.span.clone(), msg).with_suggestion(replacement),
+                Diagnostic::new(Code::DraftName, key.span.clone(), msg)
+                    .with_suggestion(replacement),
             );
             return;
         }
         if k == "runOnHost" {
-            self.diags.push(Diagnostic::error(
-                "draft-name",
+            self.diags.push(Diagnostic::new(
+                Code::DraftName,
                 key.span.clone(),
                 "`runOnHost` was dropped from RFC 0008 before it was accepted; move work that must run on the host into an environment that comes before the wrapping environment",
             ));
             return;
         }
         let known: Vec<&str> = known.collect();
-        let mut d = Diagnostic::error(
-            "unknown-key",
+        let mut d = Diagnostic::new(
+            Code::UnknownKey,
             key.span.clone(),
             format!("Unknown key `{k}` in {owner}"),
         );
@@ -746,8 +748,8 @@ impl<'a> Walk<'a> {
                     continue;
                 }
                 if node.get(field.key).is_none() {
-                    self.diags.push(Diagnostic::error(
-                        "missing-key",
+                    self.diags.push(Diagnostic::new(
+                        Code::MissingKey,
                         at(),
                         format!("Missing required key `{}` in {}", field.key, obj.name),
                     ));
@@ -766,8 +768,8 @@ impl<'a> Walk<'a> {
                         let second = node
                             .entry(present[1])
                             .map_or_else(at, |e| e.key.span.clone());
-                        self.diags.push(Diagnostic::error(
-                            "conflicting-keys",
+                        self.diags.push(Diagnostic::new(
+                            Code::ConflictingKeys,
                             second,
                             format!(
                                 "Only one of {} may be given; found {}",
@@ -776,8 +778,8 @@ impl<'a> Walk<'a> {
                             ),
                         ));
                     } else if present.is_empty() && self.report_missing {
-                        self.diags.push(Diagnostic::error(
-                            "missing-key",
+                        self.diags.push(Diagnostic::new(
+                            Code::MissingKey,
                             at(),
                             format!("{} needs one of {}", obj.name, list_keys(keys)),
                         ));
@@ -789,8 +791,8 @@ impl<'a> Walk<'a> {
                             .iter()
                             .any(|k| node.get(k).is_some_and(|v| !v.is_null()))
                     {
-                        self.diags.push(Diagnostic::error(
-                            "missing-key",
+                        self.diags.push(Diagnostic::new(
+                            Code::MissingKey,
                             at(),
                             format!("{} needs at least one of {}", obj.name, list_keys(keys)),
                         ));
@@ -807,8 +809,8 @@ impl<'a> Walk<'a> {
                         continue;
                     };
                     if !tag_value.contains("{{") && !values.contains(&tag_value) {
-                        self.diags.push(Diagnostic::error(
-                            "conflicting-keys",
+                        self.diags.push(Diagnostic::new(
+                            Code::ConflictingKeys,
                             entry.key.span.clone(),
                             format!(
                                 "`{k}` is only allowed when `{tag_key}` is {}",
@@ -851,8 +853,8 @@ fn list_keys(keys: &[&str]) -> String {
 }
 
 pub fn extension_required(span: Span, what: &str, ext: Extension) -> Diagnostic {
-    Diagnostic::error(
-        "extension-required",
+    Diagnostic::new(
+        Code::ExtensionRequired,
         span,
         format!("{what} requires the {ext} extension; add {ext} to `extensions`"),
     )

@@ -6,6 +6,7 @@ use crate::model::{ActionKind, Environment, Template};
 use crate::schema::Extension;
 use crate::syntax::Node;
 
+use super::codes::Code;
 use super::diagnostic::Diagnostic;
 use super::extensions::ExtSet;
 use super::path::Path;
@@ -60,8 +61,8 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
             .map(|h| h.key())
             .filter(|k| !hooks.contains(k))
             .collect();
-        diags.push(Diagnostic::error(
-            "wrap-all-or-nothing",
+        diags.push(Diagnostic::new(
+            Code::WrapAllOrNothing,
             actions_key.clone(),
             format!(
                 "Environment `{}` defines {} but not {}; an environment that defines any wrap hook must define all three",
@@ -80,8 +81,8 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
         } else {
             "`actions` needs `onEnter` or `onExit`"
         };
-        diags.push(Diagnostic::error(
-            "missing-key",
+        diags.push(Diagnostic::new(
+            Code::MissingKey,
             actions_key.clone(),
             message,
         ));
@@ -98,8 +99,8 @@ fn layer_error(extra: &Environment, first: &Environment, context: &str) -> Diagn
         .name
         .as_ref()
         .map_or(extra.span.clone(), |n| n.span.clone());
-    let mut d = Diagnostic::error(
-        "wrap-single-layer",
+    let mut d = Diagnostic::new(
+        Code::WrapSingleLayer,
         at,
         format!(
             "`{}` is a second wrapping environment in {context}; only one environment in a session may define wrap hooks (`{}` already does)",

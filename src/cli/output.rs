@@ -34,7 +34,7 @@ fn is_bundle_file(c: &Checked) -> bool {
 }
 
 fn diagnostics(c: &Checked) -> impl Iterator<Item = &Diagnostic> {
-    c.analysis.diagnostics.iter().chain(c.extra.iter())
+    c.diagnostics.iter()
 }
 
 fn human(
@@ -191,7 +191,7 @@ fn json_out(
                 "range": range_json(text, index, &d.span),
                 "byteRange": {"start": d.span.start, "end": d.span.end},
                 "severity": d.severity.as_str(),
-                "code": d.code,
+                "code": d.code.as_str(),
                 "message": d.message,
                 "related": related,
             }));

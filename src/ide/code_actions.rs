@@ -243,7 +243,7 @@ environment:
             !again
                 .diagnostics
                 .iter()
-                .any(|d| d.code == "extension-required"),
+                .any(|d| d.code == crate::analysis::Code::ExtensionRequired),
             "{:?}",
             again.diagnostics
         );

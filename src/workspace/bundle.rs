@@ -1,14 +1,16 @@
-//! Job bundles on disk: a values file's template is the `template.yaml`
-//! (or `.yml`, `.json`) beside it, as the Deadline Cloud submitter reads it.
+//! Job bundles: a values file's template is the `template.yaml` (or `.yml`,
+//! `.json`) beside it, as the Deadline Cloud submitter reads it, and the
+//! parameters of the queue environments the job runs under count too.
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::Diagnostic;
 use crate::analysis::bundle::{
     Against, BundleFile, ParamDef, ParameterValues, check_asset_references, check_values,
-    definitions,
+    definitions_of,
 };
-use crate::syntax::{self, Node};
+use crate::analysis::{Code, Diagnostic};
+
+use super::{Indexed, Workspace};
 
 pub const TEMPLATE_NAMES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
 pub const VALUES_NAMES: [&str; 3] = [
@@ -17,72 +19,74 @@ pub const VALUES_NAMES: [&str; 3] = [
     "parameter_values.json",
 ];
 
-/// The template beside a bundle file, if there is one on disk.
-pub fn template_beside(file: &Path) -> Option<PathBuf> {
+/// The job template of the bundle `file` belongs to, if the workspace has it.
+pub fn template_of<'w>(ws: &'w Workspace, file: &Path) -> Option<&'w Indexed> {
     let dir = file.parent()?;
     TEMPLATE_NAMES
         .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        .find_map(|n| ws.files.get(&dir.join(n)))
+        .map(|ix| ix.as_ref())
 }
 
-/// The values file beside a template, if there is one on disk.
-pub fn values_beside(template: &Path) -> Option<PathBuf> {
-    let dir = template.parent()?;
-    VALUES_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+/// The values files a template's bundle may have beside it.
+pub fn values_paths(template: &Path) -> Vec<PathBuf> {
+    let Some(dir) = template.parent() else {
+        return Vec::new();
+    };
+    let is_template = template
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| TEMPLATE_NAMES.contains(&n));
+    if !is_template {
+        return Vec::new();
+    }
+    VALUES_NAMES.iter().map(|n| dir.join(n)).collect()
 }
 
-/// A bundle's job template, read for its parameter definitions.
-pub struct BundleTemplate {
-    pub path: PathBuf,
-    pub root: Option<Node>,
-}
-
-impl BundleTemplate {
-    pub fn parse(path: &Path, text: &str) -> BundleTemplate {
-        BundleTemplate {
-            path: path.to_path_buf(),
-            root: syntax::parse(text).root,
+/// The parameters a values file may name: its template's, then those of
+/// the environments of the queues the job is on; and whether any queue
+/// is known.
+pub fn parameters<'w>(ws: &'w Workspace, template: &'w Indexed) -> (Vec<ParamDef<'w>>, bool) {
+    let mut params = template
+        .parameter_definitions
+        .as_deref()
+        .map(|list| definitions_of(list, None))
+        .unwrap_or_default();
+    let queues = ws.queues_for(&template.path);
+    for q in &queues {
+        for env in &q.environments {
+            let Some(ix) = ws.files.get(env) else {
+                continue;
+            };
+            let Some(t) = ix.template.as_ref() else {
+                continue;
+            };
+            params.extend(
+                t.parameters
+                    .iter()
+                    .map(|p| ParamDef::from_model(p, ix.path.as_path())),
+            );
         }
     }
-
-    pub fn definitions(&self) -> Vec<ParamDef<'_>> {
-        self.root
-            .as_ref()
-            .map(|r| definitions(r, None))
-            .unwrap_or_default()
-    }
+    (params, !queues.is_empty())
 }
 
-/// Every diagnostic of a bundle file. `template` is the bundle's job
-/// template; `queue_params` the parameters of the queue environments the
-/// job runs under, when a queue configuration names them (`None` when
-/// unknown).
-pub fn diagnostics(
-    kind: BundleFile,
-    text: &str,
-    template: Option<&BundleTemplate>,
-    queue_params: Option<Vec<ParamDef<'_>>>,
-) -> Vec<Diagnostic> {
+/// Every diagnostic of a bundle file whose current text is `text`.
+pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) -> Vec<Diagnostic> {
     match kind {
         BundleFile::AssetReferences => check_asset_references(text),
         BundleFile::ParameterValues => {
             let values = ParameterValues::parse(text);
             let mut diags = values.diagnostics.clone();
-            let Some(t) = template else {
-                diags.push(Diagnostic::warning(
-                    "bundle-no-template",
+            let Some(t) = template_of(ws, path) else {
+                diags.push(Diagnostic::new(
+                    Code::BundleNoTemplate,
                     0..0,
-                    "No template.yaml or template.json beside this parameter values file; its values are checked for shape only",
+                    "No job template (template.yaml or template.json) beside this parameter values file; its values are checked for shape only",
                 ));
                 return diags;
             };
-            let queues_known = queue_params.is_some();
-            let mut params = t.definitions();
-            params.extend(queue_params.unwrap_or_default());
+            let (params, queues_known) = parameters(ws, t);
             let against = Against {
                 params,
                 template: Some(t.path.clone()),

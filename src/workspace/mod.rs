@@ -3,6 +3,8 @@
 //! configuration that says which environments run outside which jobs.
 
 pub mod bundle;
+pub mod diagnostics;
+pub mod files;
 pub mod queues;
 
 use std::collections::HashMap;
@@ -11,12 +13,12 @@ use std::sync::Arc;
 
 use crate::analysis::embedded::{Hosted, analyze_host};
 use crate::analysis::session::External;
-use crate::analysis::{Analysis, Diagnostic, DocKind, Options, Severity, analyze};
+use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Options, Severity, analyze};
 use crate::model::{Environment, Template};
 use crate::syntax::cfn::{Embedded, QueueRef};
 use crate::text::LineIndex;
 
-pub use queues::{CONFIG_FILES, Queue, Source};
+pub use queues::{CONFIG_FILES, Queue, QueueConfig, Source};
 
 /// What the workspace keeps of a template: small enough for thousands.
 #[derive(Debug)]
@@ -31,6 +33,8 @@ pub struct Indexed {
     pub errors: usize,
     /// For an embedded template: where it sits in its host file.
     pub embedding: Option<Arc<Embedded>>,
+    /// A job template's `parameterDefinitions`, for its bundle's values file.
+    pub parameter_definitions: Option<Arc<crate::syntax::Node>>,
 }
 
 impl Indexed {
@@ -46,6 +50,15 @@ impl Indexed {
                 .filter(|d| d.severity == Severity::Error)
                 .count(),
             embedding: None,
+            parameter_definitions: (a.kind == DocKind::Job)
+                .then(|| {
+                    a.root
+                        .as_ref()?
+                        .get("parameterDefinitions")
+                        .cloned()
+                        .map(Arc::new)
+                })
+                .flatten(),
         }
     }
 
@@ -64,6 +77,7 @@ impl Indexed {
             line_index: host_lines.clone(),
             errors,
             embedding: Some(Arc::new(h.embedded)),
+            parameter_definitions: None,
         }
     }
 
@@ -142,11 +156,7 @@ impl Workspace {
             roots,
             ..Workspace::default()
         };
-        let files: Vec<PathBuf> = ws
-            .roots
-            .iter()
-            .flat_map(|r| crate::cli::walk_dir(r))
-            .collect();
+        let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
             if let Ok(text) = std::fs::read_to_string(f) {
@@ -198,6 +208,17 @@ impl Workspace {
     }
 
     pub fn update_analysis(&mut self, path: &Path, a: &Analysis) {
+        self.remove_embedded(path);
+        if a.kind == DocKind::NotTemplate {
+            let embedded = index_host(path, &a.text, &Options { reference: false });
+            if !embedded.is_empty() {
+                self.files.remove(path);
+                for ix in embedded {
+                    self.files.insert(ix.path.clone(), Arc::new(ix));
+                }
+                return;
+            }
+        }
         if a.is_template() {
             self.files.insert(
                 path.to_path_buf(),
@@ -223,7 +244,7 @@ impl Workspace {
     /// an open buffer's text or the file's) and the `openjd.queues` setting.
     pub fn load_queues(
         &mut self,
-        settings: &[crate::server::config::QueueConfig],
+        settings: &[QueueConfig],
         read: &dyn Fn(&Path) -> Option<String>,
     ) {
         self.queues.clear();
@@ -243,7 +264,6 @@ impl Workspace {
         self.queues.extend(queues);
         self.settings_problems = problems;
         self.expand_queue_references();
-        self.check_queue_environments();
     }
 
     /// An environment entry `farm.yaml#Queue` that names a queue of a
@@ -259,7 +279,7 @@ impl Workspace {
             let mut spans = Vec::new();
             let file_spans = match &q.source {
                 Source::File { environments, .. } => Some(environments.clone()),
-                Source::Settings => None,
+                _ => None,
             };
             for (i, env) in q.environments.iter().enumerate() {
                 let span = file_spans.as_ref().and_then(|s| s.get(i).cloned());
@@ -309,59 +329,26 @@ impl Workspace {
         members.into_iter().map(|(_, _, p)| p).collect()
     }
 
-    /// Flag configuration entries whose environment file is not an
-    /// environment template, or has errors.
-    fn check_queue_environments(&mut self) {
-        let mut extra: Vec<(PathBuf, Diagnostic)> = Vec::new();
-        for q in &self.queues {
-            let Source::File {
-                path, environments, ..
-            } = &q.source
-            else {
-                continue;
-            };
-            for (env_path, span) in q.environments.iter().zip(environments) {
-                let Some(ix) = self.files.get(env_path) else {
-                    if let (host, Some(id)) = split_fragment(env_path) {
-                        extra.push((path.clone(), self.unknown_resource(host, id, span)));
-                    }
-                    continue;
-                };
-                if ix.kind != DocKind::Environment {
-                    extra.push((
-                        path.clone(),
-                        Diagnostic::error(
-                            "not-an-environment",
-                            span.clone(),
-                            format!("`{}` is not an environment template", env_path.display()),
-                        ),
-                    ));
-                } else if ix.errors > 0 {
-                    let mut d = Diagnostic::warning(
-                        "environment-has-errors",
-                        span.clone(),
-                        format!(
-                            "This environment template has {} error(s); the queue cannot apply it",
-                            ix.errors
-                        ),
-                    );
-                    d.related.push(crate::analysis::Related {
-                        file: Some(env_path.clone()),
-                        span: 0..0,
-                        message: "the environment template".into(),
-                    });
-                    extra.push((path.clone(), d));
-                }
-            }
-        }
-        for (p, d) in extra {
-            self.config_diagnostics.entry(p).or_default().push(d);
-        }
+    /// Where a range of an embedded template (`host#id`) is in its host
+    /// file; `None` for any other file.
+    pub fn locate(
+        &self,
+        path: &Path,
+        span: &crate::syntax::Span,
+    ) -> Option<(PathBuf, crate::syntax::Span)> {
+        let ix = self.files.get(path)?;
+        let e = ix.embedding.as_ref()?;
+        Some((ix.file().to_path_buf(), e.range_to_host(span.clone())))
     }
 
     /// `host#id` names neither a queue environment of `host` nor a queue
     /// that one refers to.
-    fn unknown_resource(&self, host: &Path, id: &str, span: &crate::syntax::Span) -> Diagnostic {
+    pub fn unknown_resource(
+        &self,
+        host: &Path,
+        id: &str,
+        span: &crate::syntax::Span,
+    ) -> Diagnostic {
         let embedded = self.embedded_in(host);
         let mut names: Vec<&str> = Vec::new();
         for ix in &embedded {
@@ -376,8 +363,8 @@ impl Workspace {
             }
         }
         let file = host.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-        let mut d = Diagnostic::error(
-            "cfn-unknown-resource",
+        let mut d = Diagnostic::new(
+            Code::CfnUnknownResource,
             span.clone(),
             format!(
                 "`{file}` has no AWS::Deadline::QueueEnvironment `{id}`, nor a queue that one refers to"

@@ -17,12 +17,25 @@
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
 
-use crate::analysis::Diagnostic;
 use crate::analysis::diagnostic::did_you_mean;
+use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{self, Node, Span};
 
 pub const CONFIG_FILES: [&str; 2] = ["openjd-lsp.yaml", ".openjd-lsp.yaml"];
+
+/// A queue as the `openjd.queues` setting gives it (the shape of one entry
+/// of `openjd-lsp.yaml`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueConfig {
+    pub name: String,
+    #[serde(default)]
+    pub environments: Vec<String>,
+    #[serde(default)]
+    pub jobs: Vec<String>,
+}
 
 /// Where a queue was configured.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +47,11 @@ pub enum Source {
         entry: Span,
         environments: Vec<Span>,
     },
+    /// The `openjd.queues` setting.
     Settings,
+    /// Environment templates given on the command line
+    /// (`check --environment`), applied outside every job.
+    Arguments,
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +67,29 @@ pub struct Queue {
 }
 
 impl Queue {
+    /// The queue of `check --environment`: these environments, outermost
+    /// first, outside every job.
+    pub fn from_arguments(environments: Vec<PathBuf>) -> Queue {
+        let jobs = vec!["**".to_string()];
+        Queue {
+            name: "--environment".into(),
+            environments,
+            matcher: build_matcher(&jobs).unwrap_or_default(),
+            jobs,
+            root: PathBuf::from("/"),
+            source: Source::Arguments,
+        }
+    }
+
+    /// The queue as a message names it: "queue `linux`", or "the
+    /// `--environment` queue".
+    pub fn describe(&self) -> String {
+        match self.source {
+            Source::Arguments => "the `--environment` queue".into(),
+            _ => format!("queue `{}`", self.name),
+        }
+    }
+
     pub fn applies_to(&self, job: &Path) -> bool {
         let rel = job.strip_prefix(&self.root).unwrap_or(job);
         self.matcher.is_match(rel) || self.matcher.is_match(job)
@@ -66,10 +106,7 @@ fn build_matcher(globs: &[String]) -> Result<GlobSet, (usize, String)> {
 }
 
 /// Queues from the `openjd.queues` setting; paths relative to `root`.
-pub fn from_settings(
-    settings: &[crate::server::config::QueueConfig],
-    root: &Path,
-) -> (Vec<Queue>, Vec<String>) {
+pub fn from_settings(settings: &[QueueConfig], root: &Path) -> (Vec<Queue>, Vec<String>) {
     let mut queues = Vec::new();
     let mut problems = Vec::new();
     for q in settings {
@@ -104,15 +141,15 @@ pub fn parse_file(
     let mut diags: Vec<Diagnostic> = parsed
         .errors
         .iter()
-        .map(|e| Diagnostic::error("syntax", e.span.clone(), e.message.clone()))
+        .map(|e| Diagnostic::new(Code::Syntax, e.span.clone(), e.message.clone()))
         .collect();
     let mut queues = Vec::new();
     let Some(doc) = parsed.root else {
         return (queues, diags);
     };
     let Some(entries) = doc.entries() else {
-        diags.push(Diagnostic::error(
-            "wrong-type",
+        diags.push(Diagnostic::new(
+            Code::WrongType,
             doc.span.clone(),
             "Expected a mapping with a `queues` list",
         ));
@@ -121,8 +158,8 @@ pub fn parse_file(
     for e in entries {
         if e.key.as_str() != Some("queues") {
             let k = e.key.as_str().unwrap_or("");
-            let mut d = Diagnostic::error(
-                "unknown-key",
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
                 e.key.span.clone(),
                 format!("Unknown key `{k}`; the configuration has one key, `queues`"),
             );
@@ -137,8 +174,8 @@ pub fn parse_file(
         Some(q) => match q.items() {
             Some(items) => items,
             None => {
-                diags.push(Diagnostic::error(
-                    "wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::WrongType,
                     q.span.clone(),
                     "`queues` must be a list",
                 ));
@@ -154,8 +191,8 @@ pub fn parse_file(
                     .get("name")
                     .map_or(item.span.clone(), |n| n.span.clone());
                 diags.push(
-                    Diagnostic::error(
-                        "duplicate-name",
+                    Diagnostic::new(
+                        Code::DuplicateName,
                         name_span,
                         format!("Another queue is named `{}`", q.name),
                     )
@@ -179,8 +216,8 @@ fn strings(node: Option<&Node>, key: &str, diags: &mut Vec<Diagnostic>) -> Vec<(
         None => Vec::new(),
         Some(n) => match n.items() {
             None => {
-                diags.push(Diagnostic::error(
-                    "wrong-type",
+                diags.push(Diagnostic::new(
+                    Code::WrongType,
                     n.span.clone(),
                     format!("`{key}` must be a list of strings"),
                 ));
@@ -191,8 +228,8 @@ fn strings(node: Option<&Node>, key: &str, diags: &mut Vec<Diagnostic>) -> Vec<(
                 .filter_map(|i| match i.as_str() {
                     Some(s) => Some((s.to_string(), i.span.clone())),
                     None => {
-                        diags.push(Diagnostic::error(
-                            "wrong-type",
+                        diags.push(Diagnostic::new(
+                            Code::WrongType,
                             i.span.clone(),
                             "Expected a string",
                         ));
@@ -212,8 +249,8 @@ fn queue(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Queue> {
     let Some(entries) = item.entries() else {
-        diags.push(Diagnostic::error(
-            "wrong-type",
+        diags.push(Diagnostic::new(
+            Code::WrongType,
             item.span.clone(),
             "A queue is a mapping with `name`, `environments` and `jobs`",
         ));
@@ -222,8 +259,8 @@ fn queue(
     for e in entries {
         let k = e.key.as_str().unwrap_or("");
         if !["name", "environments", "jobs"].contains(&k) {
-            let mut d = Diagnostic::error(
-                "unknown-key",
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
                 e.key.span.clone(),
                 format!("Unknown key `{k}` in a queue; expected `name`, `environments` or `jobs`"),
             );
@@ -237,8 +274,8 @@ fn queue(
     let name = match item.get("name").and_then(Node::as_str) {
         Some(n) => n.to_string(),
         None => {
-            diags.push(Diagnostic::error(
-                "missing-key",
+            diags.push(Diagnostic::new(
+                Code::MissingKey,
                 item.span.start..item.span.start,
                 "A queue needs a `name`",
             ));
@@ -251,8 +288,8 @@ fn queue(
         // `infra/farm.yaml#Resource` names a resource of a CloudFormation file.
         let full = root.join(p);
         if !exists(super::split_fragment(&full).0) {
-            diags.push(Diagnostic::error(
-                "missing-file",
+            diags.push(Diagnostic::new(
+                Code::MissingFile,
                 span.clone(),
                 format!("No file `{p}` (paths are relative to {})", root.display()),
             ));
@@ -262,8 +299,8 @@ fn queue(
     for (g, span) in &jobs {
         match Glob::new(g) {
             Ok(_) => globs.push(g.clone()),
-            Err(e) => diags.push(Diagnostic::error(
-                "bad-glob",
+            Err(e) => diags.push(Diagnostic::new(
+                Code::BadGlob,
                 span.clone(),
                 format!("Invalid glob `{g}`: {e}"),
             )),
@@ -301,8 +338,13 @@ mod tests {
                 PathBuf::from("/ws/envs/missing.yaml")
             ]
         );
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        for want in ["missing-file", "bad-glob", "unknown-key", "duplicate-name"] {
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        for want in [
+            Code::MissingFile,
+            Code::BadGlob,
+            Code::UnknownKey,
+            Code::DuplicateName,
+        ] {
             assert!(codes.contains(&want), "{want} in {codes:?}");
         }
         assert!(queues[0].applies_to(Path::new("/ws/jobs/a/template.yaml")));

@@ -185,7 +185,7 @@ fn messages_say_what_to_do() {
     );
     let missing = diags
         .iter()
-        .find(|d| d.code == "bundle-missing-value" && d.message.contains("`SceneFile`"));
+        .find(|d| d.code == Code::BundleMissingValue && d.message.contains("`SceneFile`"));
     let missing = missing.expect("SceneFile has no default");
     assert!(missing.message.contains("`SceneFile`"));
     assert_eq!(missing.severity, crate::analysis::Severity::Warning);
