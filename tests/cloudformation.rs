@@ -91,7 +91,7 @@ fn a_resource_named_directly_wraps_with_a_link_into_the_host_file() {
         "queues:\n  - name: q2\n    environments: [infra/farm.yaml#CondaQueueEnv, infra/wrappers.yaml#DockerEnv]\n    jobs: [\"conda_job/**\"]\n",
     );
     let h = run_hover(&ws);
-    assert!(h.contains("**Wrapped** by `Docker` (queue environment, [wrappers.yaml#DockerEnv:14](file:///ws/infra/wrappers.yaml#L14))"), "{h}");
+    assert!(h.contains("**Wrapped** by `Docker` (queue environment, [infra/wrappers.yaml#DockerEnv:14](file:///ws/infra/wrappers.yaml#L14))"), "{h}");
     assert!(
         h.contains("1. `Conda` (queue environment)\n2. `Docker` (queue environment) — wraps"),
         "{h}"
@@ -105,7 +105,7 @@ fn without_configuration_embedded_wrappers_are_offered() {
     assert!(
         h.contains("would wrap it if applied to its queue")
             && h.contains(
-                "- `Docker` ([wrappers.yaml#DockerEnv:14](file:///ws/infra/wrappers.yaml#L14))"
+                "- `Docker` ([infra/wrappers.yaml#DockerEnv:14](file:///ws/infra/wrappers.yaml#L14))"
             ),
         "{h}"
     );

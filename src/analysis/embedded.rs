@@ -6,7 +6,7 @@
 use crate::syntax::cfn::{self, Embedded};
 use crate::syntax::{self, Span};
 
-use super::{Analysis, Code, Diagnostic, DocKind, Options, analyze};
+use super::{Analysis, Code, Diagnostic, DocKind, Format, Options, analyze};
 
 /// One embedded template and its analysis (in the embedded text's offsets).
 pub struct Hosted {
@@ -78,7 +78,12 @@ pub fn analyze_host(text: &str, options: &Options) -> Vec<Hosted> {
     cfn::find(text, root)
         .into_iter()
         .map(|embedded| {
-            let analysis = analyze(&embedded.text, options);
+            let format = match embedded.template_type.as_deref() {
+                Some(t) if t.eq_ignore_ascii_case("json") => Some(Format::Json),
+                Some(t) if t.eq_ignore_ascii_case("yaml") => Some(Format::Yaml),
+                _ => None,
+            };
+            let analysis = analyze(&embedded.text, &options.with_format(format));
             Hosted { embedded, analysis }
         })
         .collect()

@@ -1,6 +1,7 @@
 //! `openjd-lsp check`: the same analysis as the editor, for CI.
 
 mod output;
+mod preview;
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,7 @@ use crate::workspace::files::walk_dir;
 use crate::workspace::{Queue, Workspace};
 
 pub use output::Format;
+pub use preview::{PreviewArgs, run as run_preview};
 
 pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
@@ -70,7 +72,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         match read(path) {
             Read::Problem(p) => problems.push(p),
             Read::Text(text) => {
-                let analysis = analyze(&text, &Options::default());
+                let analysis = analyze(&text, &Options::default().for_path(path));
                 if analysis.kind != DocKind::Environment {
                     problems.push(format!(
                         "{}: --environment needs an environment template (specificationVersion: environment-2023-09)",
@@ -153,7 +155,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         .map(|config| Checked {
             analysis: analyze(
                 &std::fs::read_to_string(&config).unwrap_or_default(),
-                &Options { reference: false },
+                &Options::own().for_path(&config),
             ),
             path: config,
             diagnostics: Vec::new(),
@@ -199,7 +201,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
 /// CloudFormation template holding queue environments; `None` for any
 /// other file. Its diagnostics come later, from the workspace.
 fn check_file(path: &Path, text: &str) -> Option<Checked> {
-    let analysis = analyze(text, &Options::default());
+    let analysis = analyze(text, &Options::default().for_path(path));
     let keep = analysis.is_template()
         || BundleFile::of_path(path).is_some()
         || (cfn::might_hold(text) && analysis.root.as_ref().is_some_and(cfn::is_cloudformation));
@@ -211,7 +213,7 @@ fn check_file(path: &Path, text: &str) -> Option<Checked> {
 }
 
 /// The nearest queue configuration file at or above each path.
-fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
         let Ok(abs) = std::fs::canonicalize(p) else {

@@ -5,6 +5,7 @@
 pub mod bundle;
 pub mod diagnostics;
 pub mod files;
+pub mod preview;
 pub mod queues;
 
 use std::collections::HashMap;
@@ -176,7 +177,7 @@ impl Workspace {
             self.files.remove(path);
             return;
         }
-        let options = Options { reference: false };
+        let options = Options::own();
         let embedded = index_host(path, text, &options);
         if !embedded.is_empty() {
             self.files.remove(path);
@@ -185,7 +186,7 @@ impl Workspace {
             }
             return;
         }
-        let a = analyze(text, &options);
+        let a = analyze(text, &options.for_path(path));
         self.update_analysis(path, &a);
     }
 
@@ -210,7 +211,7 @@ impl Workspace {
     pub fn update_analysis(&mut self, path: &Path, a: &Analysis) {
         self.remove_embedded(path);
         if a.kind == DocKind::NotTemplate {
-            let embedded = index_host(path, &a.text, &Options { reference: false });
+            let embedded = index_host(path, &a.text, &Options::own());
             if !embedded.is_empty() {
                 self.files.remove(path);
                 for ix in embedded {

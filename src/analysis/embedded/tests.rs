@@ -42,7 +42,7 @@ Resources:
 ";
 
 fn host_diagnostics(text: &str) -> Vec<String> {
-    let hosted = analyze_host(text, &Options { reference: true });
+    let hosted = analyze_host(text, &Options::default());
     assert_eq!(hosted.len(), 1);
     let index = crate::text::LineIndex::new(text);
     hosted[0]
@@ -123,7 +123,7 @@ fn broken_hosts_and_prefixes_do_not_panic() {
     let mut cut = 0;
     while cut < text.len() {
         if text.is_char_boundary(cut) {
-            for h in analyze_host(&text[..cut], &Options { reference: false }) {
+            for h in analyze_host(&text[..cut], &Options::own()) {
                 for d in h.host_diagnostics() {
                     assert!(text[..cut].get(d.span.clone()).is_some());
                 }
