@@ -160,8 +160,10 @@ impl Workspace {
         let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
-            if let Ok(text) = std::fs::read_to_string(f) {
-                ws.update_text(f, &text);
+            match files::read_text(f) {
+                Ok(text) => ws.update_text(f, &text),
+                Err(files::ReadError::NotFound) => {}
+                Err(e) => tracing::warn!("not indexed: {}: {e}", f.display()),
             }
             if i % 50 == 0 || i + 1 == total {
                 progress(i + 1, total);
@@ -172,22 +174,38 @@ impl Workspace {
 
     /// Record a file's current text (from disk or an open buffer).
     pub fn update_text(&mut self, path: &Path, text: &str) {
-        self.remove_embedded(path);
+        let indexed = Workspace::index_text(path, text);
+        self.set_indexed(path, indexed);
+    }
+
+    /// What the index keeps of a file's text: the template, or each
+    /// environment template embedded in a CloudFormation file; empty when
+    /// there is none. Needs no workspace, so it can run outside its lock.
+    pub fn index_text(path: &Path, text: &str) -> Vec<Arc<Indexed>> {
         if !might_be_template(text) {
-            self.files.remove(path);
-            return;
+            return Vec::new();
         }
         let options = Options::own();
         let embedded = index_host(path, text, &options);
         if !embedded.is_empty() {
-            self.files.remove(path);
-            for ix in embedded {
-                self.files.insert(ix.path.clone(), Arc::new(ix));
-            }
-            return;
+            return embedded.into_iter().map(Arc::new).collect();
         }
         let a = analyze(text, &options.for_path(path));
-        self.update_analysis(path, &a);
+        if a.is_template() {
+            vec![Arc::new(Indexed::from_analysis(path, &a))]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Store what [`Workspace::index_text`] gave for `path` (dropping what
+    /// the file held before).
+    pub fn set_indexed(&mut self, path: &Path, indexed: Vec<Arc<Indexed>>) {
+        self.remove_embedded(path);
+        self.files.remove(path);
+        for ix in indexed {
+            self.files.insert(ix.path.clone(), ix);
+        }
     }
 
     /// Forget the templates embedded in `host`.
@@ -254,8 +272,10 @@ impl Workspace {
             for name in CONFIG_FILES {
                 let path = root.join(name);
                 let Some(text) = read(&path) else { continue };
-                let (queues, diags) =
-                    queues::parse_file(&path, &text, &|p: &Path| p.is_file() || read(p).is_some());
+                let (queues, diags) = queues::parse_file(&path, &text, &|p: &Path| {
+                    // An open buffer of a file not saved yet counts.
+                    files::probe(p).or_else(|e| read(p).map(|_| ()).ok_or(e))
+                });
                 self.queues.extend(queues);
                 self.config_diagnostics.insert(path, diags);
             }

@@ -23,6 +23,8 @@ use crate::analysis::diagnostic::did_you_mean;
 use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{self, Node, Span};
 
+use super::files::ReadError;
+
 pub const CONFIG_FILES: [&str; 2] = ["openjd-lsp.yaml", ".openjd-lsp.yaml"];
 
 /// A queue as the `openjd.queues` setting gives it (the shape of one entry
@@ -130,11 +132,12 @@ pub fn from_settings(settings: &[QueueConfig], root: &Path) -> (Vec<Queue>, Vec<
 }
 
 /// Queues from a configuration file's text, with diagnostics on the file.
-/// `exists` tells whether a path names a file (so tests need no disk).
+/// `readable` tells whether a path names a file that can be read, or why
+/// not (so tests need no disk).
 pub fn parse_file(
     path: &Path,
     text: &str,
-    exists: &dyn Fn(&Path) -> bool,
+    exists: &dyn Fn(&Path) -> Result<(), ReadError>,
 ) -> (Vec<Queue>, Vec<Diagnostic>) {
     let root = path.parent().unwrap_or(Path::new("/")).to_path_buf();
     let parsed = syntax::parse(text);
@@ -245,7 +248,7 @@ fn queue(
     item: &Node,
     root: &Path,
     file: &Path,
-    exists: &dyn Fn(&Path) -> bool,
+    exists: &dyn Fn(&Path) -> Result<(), ReadError>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Queue> {
     let Some(entries) = item.entries() else {
@@ -287,12 +290,18 @@ fn queue(
     for (p, span) in &envs {
         // `infra/farm.yaml#Resource` names a resource of a CloudFormation file.
         let full = root.join(p);
-        if !exists(super::split_fragment(&full).0) {
-            diags.push(Diagnostic::new(
+        match exists(super::split_fragment(&full).0) {
+            Ok(()) => {}
+            Err(ReadError::NotFound) => diags.push(Diagnostic::new(
                 Code::MissingFile,
                 span.clone(),
                 format!("No file `{p}` (paths are relative to {})", root.display()),
-            ));
+            )),
+            Err(e) => diags.push(Diagnostic::new(
+                Code::UnreadableFile,
+                span.clone(),
+                format!("`{p}` cannot be read: {e}"),
+            )),
         }
     }
     let mut globs = Vec::new();
@@ -327,20 +336,30 @@ mod tests {
 
     #[test]
     fn parses_queues_and_reports_problems() {
-        let text = "queues:\n  - name: linux\n    environments: [envs/docker.yaml, envs/missing.yaml]\n    jobs: [\"jobs/**\", \"[\"]\n    colour: red\n  - name: linux\n    jobs: []\nextra: 1\n";
-        let exists = |p: &Path| p.ends_with("envs/docker.yaml");
+        let text = "queues:\n  - name: linux\n    environments: [envs/docker.yaml, envs/missing.yaml, envs/pipe.yaml]\n    jobs: [\"jobs/**\", \"[\"]\n    colour: red\n  - name: linux\n    jobs: []\nextra: 1\n";
+        let exists = |p: &Path| {
+            if p.ends_with("envs/docker.yaml") {
+                Ok(())
+            } else if p.ends_with("envs/pipe.yaml") {
+                Err(ReadError::NotRegular("a named pipe (FIFO)"))
+            } else {
+                Err(ReadError::NotFound)
+            }
+        };
         let (queues, diags) = parse_file(Path::new("/ws/openjd-lsp.yaml"), text, &exists);
         assert_eq!(queues.len(), 2);
         assert_eq!(
             queues[0].environments,
             vec![
                 PathBuf::from("/ws/envs/docker.yaml"),
-                PathBuf::from("/ws/envs/missing.yaml")
+                PathBuf::from("/ws/envs/missing.yaml"),
+                PathBuf::from("/ws/envs/pipe.yaml")
             ]
         );
         let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         for want in [
             Code::MissingFile,
+            Code::UnreadableFile,
             Code::BadGlob,
             Code::UnknownKey,
             Code::DuplicateName,
