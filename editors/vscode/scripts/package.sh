@@ -20,6 +20,7 @@ Options:
                   linux-arm64, darwin-x64, darwin-arm64, win32-x64, ...
                   Default with --server: this machine's platform.
   --out DIR       where to write the .vsix (default: editors/vscode/dist).
+                  Relative paths are taken from the current directory.
   -h, --help      show this help.
 
 Environment:
@@ -50,6 +51,10 @@ while (($#)); do
     *) echo "package.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+# Paths given on the command line are relative to where the script was run.
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
+case "$server" in ""|/*) ;; *) server="$PWD/$server" ;; esac
 
 cd "$here"
 if [[ ! -d node_modules/@vscode/vsce || ! -d node_modules/vscode-languageclient ]]; then
@@ -93,7 +98,6 @@ fi
 version="$(node -p 'require("./package.json").version')"
 name="$(node -p 'require("./package.json").name')"
 mkdir -p "$out"
-out="$(cd "$out" && pwd)"
 vsix="$out/$name-${target:+$target-}$version.vsix"
 args=(package --out "$vsix")
 [[ -n "$target" ]] && args+=(--target "$target")
