@@ -14,15 +14,27 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///
 /// Without a command it serves the Language Server Protocol on stdin/stdout.
 #[derive(Parser)]
-#[command(name = "openjd-lsp", version, about, long_about = None)]
+#[command(name = "openjd-lsp", version = env!("OPENJD_LSP_VERSION"), about, long_about = None)]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// The exit statuses of `check`, shown by `check --help`.
+const CHECK_EXIT_CODES: &str = "\
+Exit status:
+  0  no errors (warnings and hints do not count)
+  1  errors found in a template or the queue configuration
+  2  usage or I/O problem: a bad option, a missing path, a file that is not
+     UTF-8, a file named explicitly that is not an OpenJD template, a directory
+     without templates, an --environment that is not an environment template
+
+Files that are not OpenJD templates are skipped silently inside directories.";
+
 #[derive(Subcommand)]
 enum Command {
     /// Check templates and report every problem, like the editor does.
+    #[command(after_long_help = CHECK_EXIT_CODES, after_help = CHECK_EXIT_CODES)]
     Check {
         /// Files or directories (searched recursively, honouring .gitignore).
         #[arg(required = true)]

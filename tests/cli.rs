@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod support;
+use support::scratch::Scratch;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
 }
@@ -11,11 +14,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openjd-lsp-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("openjd-lsp-cli", name)
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn directories_honour_gitignore_and_skip_build_folders() {
         std::fs::write(dir.join(skipped).join("bad.yaml"), bad).expect("write");
     }
     std::fs::write(dir.join("notes.yaml"), "just: yaml\n").expect("write");
-    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let out = bin().args(["check"]).arg(dir.path()).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("checked 1 template: 0 errors"), "{stdout}");
@@ -185,7 +185,9 @@ steps:
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[wrap-single-layer]"), "{stdout}");
     assert!(
-        stdout.contains("`Docker` (queue environment) and `Sandbox` (job environment)"),
+        stdout.contains(
+            "The `--environment` queue already wraps this job's sessions with `Docker`; only one environment per session may define wrap hooks, so job environment `Sandbox` cannot"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("docker.yaml:"), "{stdout}");
@@ -223,11 +225,11 @@ steps:
         "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n",
     )
     .expect("write");
-    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let out = bin().args(["check"]).arg(dir.path()).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("Queue `q` already wraps this job's sessions with `Docker`"),
+        stdout.contains("Queue `q` already wraps this job's sessions with `Docker`; only one environment per session may define wrap hooks, so job environment `Sandbox` cannot"),
         "{stdout}"
     );
     assert!(stdout.contains("openjd-lsp.yaml:2:5"), "{stdout}");
@@ -237,11 +239,155 @@ steps:
         "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"other/**\"]\n",
     )
     .expect("write");
-    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let out = bin().args(["check"]).arg(dir.path()).output().expect("run");
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_file_named_explicitly_must_be_a_template() {
+    // A CI job with a wrong file name must fail, not pass having checked
+    // nothing.
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "Cargo.toml"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("error: Cargo.toml: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`"),
+        "{stdout}"
+    );
+
+    // YAML that is not a template, next to a good template: still 2, and
+    // the template is checked and reported.
+    let dir = scratch("explicit");
+    std::fs::write(dir.join("deployment.yaml"), "kind: Deployment\n").expect("write");
+    let out = bin()
+        .current_dir(root())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "examples/job_bundle/template.yaml",
+        ])
+        .arg(dir.join("deployment.yaml"))
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(2), "{json}");
+    assert_eq!(json["summary"]["templates"], 1, "{json}");
+    assert!(
+        json["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.ends_with("deployment.yaml: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`")),
+        "{json}"
+    );
+
+    // The queue configuration named explicitly is checked as one, not
+    // refused as a non-template; the note says it was applied.
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "examples/openjd-lsp.yaml", "examples/job_bundle"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("note: examples/openjd-lsp.yaml: queue configuration applied to the templates below it (queues: "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_help_lists_the_exit_statuses() {
+    for flag in ["-h", "--help"] {
+        let out = bin().args(["check", flag]).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        for line in [
+            "Exit status:",
+            "  0  no errors",
+            "  1  errors found",
+            "  2  usage or I/O problem",
+            "a file named explicitly that is not an OpenJD template",
+        ] {
+            assert!(stdout.contains(line), "{flag}: {line:?} in\n{stdout}");
+        }
+    }
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = bin().arg("--version").output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want = format!("openjd-lsp {} (", env!("CARGO_PKG_VERSION"));
+    assert!(stdout.starts_with(&want), "{stdout}");
+    // In a git checkout it is HEAD's commit (build.rs reruns when HEAD moves).
+    let git = Command::new("git")
+        .current_dir(root())
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output();
+    if let Ok(git) = git
+        && git.status.success()
+    {
+        let sha = String::from_utf8_lossy(&git.stdout).trim().to_string();
+        assert!(
+            stdout.starts_with(&format!("{want}{sha} ")),
+            "{stdout} vs HEAD {sha}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_documents_every_json_field() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "--format", "json", "examples/"])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let documented = |row: &str| {
+        readme
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("| `{row}`")))
+    };
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    for top in keys(&json) {
+        let row = match top.as_str() {
+            "diagnostics" | "problems" | "notes" => format!("{top}[]"),
+            _ => continue,
+        };
+        assert!(documented(&row), "README has no row for `{row}`");
+    }
+    for k in keys(&json["summary"]) {
+        assert!(
+            readme.contains(&format!("`summary.{k}`")),
+            "README does not document summary.{k}"
+        );
+    }
+    let diagnostic = &json["diagnostics"][0];
+    assert!(diagnostic.is_object(), "{json}");
+    for k in keys(diagnostic) {
+        let row = if k == "related" {
+            ".related[]".to_string()
+        } else {
+            format!(".{k}")
+        };
+        assert!(documented(&row), "README has no row for `{row}`");
+    }
+    assert!(
+        !json["notes"].as_array().is_some_and(|n| n.is_empty()),
+        "examples/ has a queue configuration, so there is a note: {json}"
     );
 }

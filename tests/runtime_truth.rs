@@ -34,6 +34,9 @@ use openjd_lsp::analysis::session::{self, External, Layer, Resolution, Target};
 use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::model::{ActionKind, Template};
 
+mod support;
+use support::scratch::Scratch;
+
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn root() -> PathBuf {
@@ -215,12 +218,7 @@ struct Run {
 }
 
 fn run_openjd(rt: &Runtime, fx: &Fixture, name: &str) -> Run {
-    let work = std::env::temp_dir().join(format!(
-        "openjd-runtime-truth-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).expect("scratch dir");
+    let work = Scratch::new("openjd-runtime-truth", name);
     let log = work.join("markers.log");
     let out_path = work.join("openjd.out");
     let out_file = std::fs::File::create(&out_path).expect("output file");
@@ -253,14 +251,14 @@ fn run_openjd(rt: &Runtime, fx: &Fixture, name: &str) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let run = Run {
+    // The scratch folder is removed when `work` goes out of scope, after
+    // the log and output have been read.
+    Run {
         success: status.success(),
         log: std::fs::read_to_string(&log).unwrap_or_default(),
         output: std::fs::read_to_string(&out_path).unwrap_or_default(),
         seconds: start.elapsed().as_secs_f64(),
-    };
-    let _ = std::fs::remove_dir_all(&work);
-    run
+    }
 }
 
 /// What the runtime did, from the marker log.

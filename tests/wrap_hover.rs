@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use openjd_lsp::analysis::{Analysis, Options, analyze};
 use openjd_lsp::ide::wrap;
+use openjd_lsp::workspace::diagnostics::file_diagnostics;
 use openjd_lsp::workspace::{Workspace, queues};
 
 const DOCKER: &str = "specificationVersion: environment-2023-09
@@ -284,7 +285,8 @@ fn a_job_wrapper_under_a_wrapping_queue_is_an_error_in_both_files() {
         "valid on its own: {:?}",
         a.diagnostics
     );
-    let diags = wrap::workspace_diagnostics(&a, &f.job_path, &f.ws);
+    let all = file_diagnostics(&f.ws, &f.job_path, &a);
+    let diags = &all.workspace;
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(&job[diags[0].span.clone()], "Tools");
     assert!(
@@ -300,7 +302,8 @@ fn a_job_wrapper_under_a_wrapping_queue_is_an_error_in_both_files() {
             .any(|r| r.file.as_deref() == Some(Path::new("/ws/openjd-lsp.yaml")))
     );
     f.ws.update_text(&f.job_path.clone(), &job);
-    let on_config = wrap::config_conflicts(&f.ws, Path::new("/ws/openjd-lsp.yaml"));
+    let config = analyze(QUEUE, &Options::default());
+    let on_config = file_diagnostics(&f.ws, Path::new("/ws/openjd-lsp.yaml"), &config).workspace;
     assert!(
         on_config
             .iter()

@@ -4,8 +4,10 @@ mod output;
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::session::{self, External};
-use crate::analysis::{Analysis, DocKind, Options, Related, Severity, analyze};
+use crate::analysis::{Analysis, DocKind, Options, Severity, analyze};
+use crate::workspace::diagnostics::file_diagnostics;
+use crate::workspace::files::walk_dir;
+use crate::workspace::{Queue, Workspace};
 
 pub use output::Format;
 
@@ -15,47 +17,24 @@ pub struct CheckArgs {
     pub format: Format,
 }
 
-/// A checked file and its diagnostics.
+/// A checked file and all its diagnostics (its own and the workspace's).
 pub struct Checked {
+    /// As the user named it (or relative to the current directory).
     pub path: PathBuf,
     pub analysis: Analysis,
-    pub extra: Vec<crate::analysis::Diagnostic>,
+    pub diagnostics: Vec<crate::analysis::Diagnostic>,
 }
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_ERRORS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
-fn is_candidate(path: &Path) -> bool {
-    matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("yaml" | "yml" | "json")
-    )
-}
-
-/// Template candidates under `dir`, honouring .gitignore and skipping the
-/// usual build and tool directories.
-pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .git_ignore(true)
-        .require_git(false)
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(name.as_ref(), ".git" | "target" | "node_modules"))
-        })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .filter(|p| is_candidate(p))
-        .collect();
-    files.sort();
-    files
+/// `openjd-lsp.yaml` or `.openjd-lsp.yaml`: checked as the queue
+/// configuration of the paths below it, not as a template.
+fn is_config_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::workspace::CONFIG_FILES.contains(&n))
 }
 
 enum Read {
@@ -99,7 +78,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 externals.push(Checked {
                     path: path.clone(),
                     analysis,
-                    extra: Vec::new(),
+                    diagnostics: Vec::new(),
                 });
             }
         }
@@ -121,7 +100,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                             checked.push(Checked {
                                 path: file,
                                 analysis,
-                                extra: Vec::new(),
+                                diagnostics: Vec::new(),
                             });
                         }
                     }
@@ -134,6 +113,9 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 ));
             }
         } else if path.exists() {
+            if args.environments.contains(path) {
+                continue;
+            }
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
@@ -142,11 +124,14 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                         checked.push(Checked {
                             path: path.clone(),
                             analysis,
-                            extra: Vec::new(),
+                            diagnostics: Vec::new(),
                         });
-                    } else {
-                        notes.push(format!(
-                            "{}: skipped, not an OpenJD template (no specificationVersion)",
+                    } else if !is_config_file(path) {
+                        // Named explicitly, so meant to be checked: a CI job
+                        // with a wrong file name must not pass by checking
+                        // nothing. (Directories skip such files silently.)
+                        problems.push(format!(
+                            "{}: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`",
                             path.display()
                         ));
                     }
@@ -157,22 +142,61 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         }
     }
 
-    cross_file_layers(&mut externals, &mut checked);
-    let mut configs = queue_configuration(&args.paths, &externals, &mut checked);
-
-    configs.retain(|c| !c.extra.is_empty());
-    let all: Vec<&Checked> = externals
-        .iter()
-        .chain(checked.iter())
-        .chain(configs.iter())
+    let ws = workspace_of(&args.paths, &externals, &checked);
+    for config in find_configs(&args.paths) {
+        let names: Vec<&str> = ws
+            .queues
+            .iter()
+            .filter(|q| matches!(&q.source, crate::workspace::Source::File { path, .. } if *path == config))
+            .map(|q| q.name.as_str())
+            .collect();
+        notes.push(format!(
+            "{}: queue configuration applied to the templates below it (queues: {})",
+            pathdiff(&config).display(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
+    }
+    let configs: Vec<Checked> = find_configs(&args.paths)
+        .into_iter()
+        .map(|config| Checked {
+            analysis: analyze(
+                &std::fs::read_to_string(&config).unwrap_or_default(),
+                &Options { reference: false },
+            ),
+            path: config,
+            diagnostics: Vec::new(),
+        })
         .collect();
+    let mut all: Vec<Checked> = externals.into_iter().chain(checked).collect();
+    for c in all.iter_mut() {
+        let abs = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
+        c.diagnostics = file_diagnostics(&ws, &abs, &c.analysis)
+            .iter()
+            .cloned()
+            .collect();
+    }
+    for mut c in configs {
+        c.diagnostics = file_diagnostics(&ws, &c.path, &c.analysis)
+            .iter()
+            .cloned()
+            .collect();
+        if !c.diagnostics.is_empty() {
+            c.path = pathdiff(&c.path);
+            all.push(c);
+        }
+    }
+    let all: Vec<&Checked> = all.iter().collect();
     if let Err(e) = output::write(out, args.format, &all, &problems, &notes) {
         eprintln!("error: cannot write output: {e}");
         return EXIT_USAGE;
     }
     let errors = all
         .iter()
-        .flat_map(|c| c.analysis.diagnostics.iter().chain(c.extra.iter()))
+        .flat_map(|c| c.diagnostics.iter())
         .any(|d| d.severity == Severity::Error);
     if !problems.is_empty() {
         EXIT_USAGE
@@ -210,65 +234,46 @@ fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
-/// Apply the queue configuration (`openjd-lsp.yaml`), as the editor does:
-/// each job is checked with its queues' environments outside it, and the
-/// configuration file itself is checked.
-fn queue_configuration(
-    paths: &[PathBuf],
-    externals: &[Checked],
-    jobs: &mut [Checked],
-) -> Vec<Checked> {
-    let configs = find_configs(paths);
-    let mut out = Vec::new();
-    for config in configs {
-        let Some(root) = config.parent().map(Path::to_path_buf) else {
-            continue;
-        };
-        let mut ws = crate::workspace::Workspace {
-            roots: vec![root.clone()],
-            ..Default::default()
-        };
-        for c in externals.iter().chain(jobs.iter()) {
-            if let Ok(abs) = std::fs::canonicalize(&c.path) {
-                ws.update_analysis(&abs, &c.analysis);
-            }
-        }
-        let read = |p: &Path| std::fs::read_to_string(p).ok();
-        ws.load_queues(&[], &read);
-        // Environment templates named by the configuration but not checked
-        // explicitly are read so the queues can use them; then the queues
-        // are checked again against them.
-        let missing: Vec<PathBuf> = ws
-            .queues
+/// The workspace the checked files live in, as the editor would see it:
+/// every checked template, the queue configuration nearest to each path
+/// (with the environment templates it names, read from disk), and the
+/// `--environment` templates as a queue outside every job.
+fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -> Workspace {
+    let mut ws = Workspace {
+        roots: find_configs(paths)
             .iter()
-            .flat_map(|q| q.environments.clone())
-            .filter(|e| !ws.files.contains_key(e))
-            .collect();
-        for e in missing {
-            if let Ok(text) = std::fs::read_to_string(&e) {
-                ws.update_text(&e, &text);
-            }
+            .filter_map(|c| c.parent().map(Path::to_path_buf))
+            .collect(),
+        ..Default::default()
+    };
+    for c in externals.iter().chain(checked) {
+        if let Ok(abs) = std::fs::canonicalize(&c.path) {
+            ws.update_analysis(&abs, &c.analysis);
         }
-        ws.load_queues(&[], &read);
-        for job in jobs.iter_mut() {
-            let Ok(abs) = std::fs::canonicalize(&job.path) else {
-                continue;
-            };
-            for d in crate::ide::wrap::workspace_diagnostics(&job.analysis, &abs, &ws) {
-                if !job.extra.contains(&d) {
-                    job.extra.push(d);
-                }
-            }
-        }
-        let text = std::fs::read_to_string(&config).unwrap_or_default();
-        let display = pathdiff(&config);
-        out.push(Checked {
-            extra: crate::ide::wrap::config_conflicts(&ws, &config),
-            analysis: analyze(&text, &Options { reference: false }),
-            path: display,
-        });
     }
-    out
+    let read = |p: &Path| std::fs::read_to_string(p).ok();
+    ws.load_queues(&[], &read);
+    // Environment templates named by the configuration but not checked
+    // explicitly are read so the queues can use them.
+    let named: Vec<PathBuf> = ws
+        .queues
+        .iter()
+        .flat_map(|q| q.environments.clone())
+        .filter(|e| !ws.files.contains_key(e))
+        .collect();
+    for e in named {
+        if let Some(text) = read(&e) {
+            ws.update_text(&e, &text);
+        }
+    }
+    if !externals.is_empty() {
+        let files = externals
+            .iter()
+            .map(|c| std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone()))
+            .collect();
+        ws.queues.push(Queue::from_arguments(files));
+    }
+    ws
 }
 
 /// A path relative to the current directory when it is inside it.
@@ -277,81 +282,4 @@ fn pathdiff(p: &Path) -> PathBuf {
         .ok()
         .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| p.to_path_buf())
-}
-
-/// The single-wrap-layer rule across the external environments and each job.
-fn cross_file_layers(externals: &mut [Checked], jobs: &mut [Checked]) {
-    let envs: Vec<External<'_>> = externals
-        .iter()
-        .filter_map(|c| {
-            Some(External {
-                file: Some(c.path.clone()),
-                env: c.analysis.template.as_ref()?.environment.as_ref()?,
-            })
-        })
-        .collect();
-    let mut extra_for_externals: Vec<(usize, crate::analysis::Diagnostic)> = Vec::new();
-    for job in jobs.iter_mut() {
-        let Some(t) = job.analysis.template.as_ref() else {
-            continue;
-        };
-        if t.kind != crate::model::TemplateKind::Job {
-            continue;
-        }
-        let mut seen = Vec::new();
-        for (step, first, extra) in session::layer_conflicts(&envs, t) {
-            let stack = session::stack(&envs, t, step);
-            let (a, b) = (&stack[first], &stack[extra]);
-            if seen.contains(&(first, extra)) {
-                continue;
-            }
-            seen.push((first, extra));
-            let related = |layer: &session::Layer<'_>| Related {
-                file: match &layer.origin {
-                    session::Origin::External { file, .. } => file.clone(),
-                    _ => Some(job.path.clone()),
-                },
-                span: layer
-                    .env
-                    .name
-                    .as_ref()
-                    .map_or(layer.env.span.clone(), |n| n.span.clone()),
-                message: format!("`{}` also wraps this session", layer.env.display_name()),
-            };
-            let message = format!(
-                "More than one wrapping environment in the session of step `{}`: `{}` ({}) and `{}` ({}); only one environment per session may define wrap hooks",
-                t.steps.get(step).map_or("?", |s| s.display_name()),
-                a.env.display_name(),
-                a.origin.describe(),
-                b.env.display_name(),
-                b.origin.describe()
-            );
-            let span = b
-                .env
-                .name
-                .as_ref()
-                .map_or(b.env.span.clone(), |n| n.span.clone());
-            let mut d = crate::analysis::Diagnostic::new(
-                crate::analysis::Code::WrapSingleLayer,
-                span,
-                message,
-            );
-            d.related.push(related(a));
-            match &b.origin {
-                session::Origin::External { index, .. } => extra_for_externals.push((*index, d)),
-                _ => {
-                    if !job.extra.contains(&d) {
-                        job.extra.push(d);
-                    }
-                }
-            }
-        }
-    }
-    for (index, d) in extra_for_externals {
-        if let Some(c) = externals.get_mut(index)
-            && !c.extra.contains(&d)
-        {
-            c.extra.push(d);
-        }
-    }
 }

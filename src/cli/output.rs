@@ -29,7 +29,7 @@ pub fn write(
 }
 
 fn diagnostics(c: &Checked) -> impl Iterator<Item = &Diagnostic> {
-    c.analysis.diagnostics.iter().chain(c.extra.iter())
+    c.diagnostics.iter()
 }
 
 fn human(

@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Analysis;
 use crate::analysis::session::{self, External, Layer, Origin, Reason, Resolution, Target};
-use crate::analysis::{Analysis, Code, Diagnostic, Related};
-use crate::model::{Action, ActionKind, EnvLoc, Environment, Template, TemplateKind};
+use crate::model::{Action, ActionKind, EnvLoc, Template, TemplateKind};
 use crate::syntax::Span;
 use crate::workspace::{Queue, Workspace};
 
@@ -607,130 +607,4 @@ pub fn hook_definition(
         _ => None,
     };
     Some((file, h.key_span.clone()))
-}
-
-/// More than one wrapping environment in a session once the queue's
-/// environments are counted, reported on the job's offending environment.
-pub fn workspace_diagnostics(analysis: &Analysis, here: &Path, ws: &Workspace) -> Vec<Diagnostic> {
-    let Some(t) = analysis
-        .template
-        .as_ref()
-        .filter(|t| t.kind == TemplateKind::Job)
-    else {
-        return Vec::new();
-    };
-    let mut out: Vec<Diagnostic> = Vec::new();
-    for q in ws.queues_for(here) {
-        let externals = ws.externals(q);
-        if externals.is_empty() {
-            continue;
-        }
-        for (step, first, extra) in session::layer_conflicts(&externals, t) {
-            let stack = session::stack(&externals, t, step);
-            let (a, b) = (&stack[first], &stack[extra]);
-            // Conflicts inside the job alone are reported by the template's own checks.
-            if !matches!(a.origin, Origin::External { .. }) {
-                continue;
-            }
-            if matches!(b.origin, Origin::External { .. }) {
-                continue;
-            }
-            let span = b
-                .env
-                .name
-                .as_ref()
-                .map_or(b.env.span.clone(), |n| n.span.clone());
-            let mut d = Diagnostic::new(
-                Code::WrapSingleLayer,
-                span,
-                format!(
-                    "Queue `{}` already wraps this job's sessions with `{}`; only one environment per session may define wrap hooks, so `{}` cannot",
-                    q.name,
-                    a.env.display_name(),
-                    b.env.display_name()
-                ),
-            );
-            if let Origin::External { file: Some(f), .. } = &a.origin {
-                d.related.push(Related {
-                    file: Some(f.clone()),
-                    span: a
-                        .env
-                        .name
-                        .as_ref()
-                        .map_or(a.env.span.clone(), |n| n.span.clone()),
-                    message: format!(
-                        "`{}` wraps every job of queue `{}`",
-                        a.env.display_name(),
-                        q.name
-                    ),
-                });
-            }
-            if let crate::workspace::Source::File { path, entry, .. } = &q.source {
-                d.related.push(Related {
-                    file: Some(path.clone()),
-                    span: entry.clone(),
-                    message: format!("queue `{}` applies it to this job", q.name),
-                });
-            }
-            if !out.contains(&d) {
-                out.push(d);
-            }
-        }
-    }
-    out
-}
-
-/// Diagnostics for a queue configuration file: its own problems, plus the
-/// jobs whose sessions would get two wrapping environments.
-pub fn config_conflicts(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
-    let mut out = ws
-        .config_diagnostics
-        .get(config)
-        .cloned()
-        .unwrap_or_default();
-    for q in &ws.queues {
-        let crate::workspace::Source::File { path, entry, .. } = &q.source else {
-            continue;
-        };
-        if path != config {
-            continue;
-        }
-        let externals = ws.externals(q);
-        let wrappers: Vec<&External<'_>> =
-            externals.iter().filter(|e| e.env.is_wrapper()).collect();
-        if wrappers.len() > 1 {
-            out.push(Diagnostic::new(
-                Code::WrapSingleLayer,
-                entry.clone(),
-                format!("Queue `{}` applies more than one wrapping environment; only one per session may define wrap hooks", q.name),
-            ));
-        }
-        for job in ws.jobs_of(q) {
-            let Some(t) = &job.template else { continue };
-            let conflict = session::layer_conflicts(&externals, t).into_iter().next();
-            if let Some((step, _, extra)) = conflict {
-                let stack = session::stack(&externals, t, step);
-                let env: &Environment = stack[extra].env;
-                let mut d = Diagnostic::new(
-                    Code::WrapSingleLayer,
-                    entry.clone(),
-                    format!(
-                        "Job `{}` defines its own wrapping environment `{}`, and this queue wraps it too",
-                        job.path.display(),
-                        env.display_name()
-                    ),
-                );
-                d.related.push(Related {
-                    file: Some(job.path.clone()),
-                    span: env
-                        .name
-                        .as_ref()
-                        .map_or(env.span.clone(), |n| n.span.clone()),
-                    message: "the job's wrapping environment".into(),
-                });
-                out.push(d);
-            }
-        }
-    }
-    out
 }

@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+use crate::workspace::QueueConfig;
+
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Config {
@@ -70,16 +72,6 @@ impl Default for HintsConfig {
             wrapped_actions: true,
         }
     }
-}
-
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QueueConfig {
-    pub name: String,
-    #[serde(default)]
-    pub environments: Vec<String>,
-    #[serde(default)]
-    pub jobs: Vec<String>,
 }
 
 impl Config {

@@ -41,6 +41,11 @@ pub struct State {
     roots: RwLock<Vec<std::path::PathBuf>>,
     /// The client can register file watchers and show progress.
     watch_registration: AtomicBool,
+    /// The client supports `workspace/diagnostic/refresh`.
+    refresh_support: AtomicBool,
+    /// The diagnostics each open document was last published with, or
+    /// last pulled with.
+    reported: DashMap<Uri, Vec<Diagnostic>>,
     progress_support: AtomicBool,
 }
 
@@ -118,27 +123,18 @@ impl State {
         open.or_else(|| std::fs::read_to_string(path).ok())
     }
 
-    /// Everything to publish for a document: its own diagnostics and those
-    /// that come from the workspace (queue environments, configuration).
+    /// Every diagnostic of an open document, as push and pull report
+    /// them: `workspace::diagnostics` over the current workspace.
     fn diagnostics_for(&self, uri: &Uri, a: &Analysis) -> Vec<Diagnostic> {
         let enc = self.encoding();
         let Some(path) = path_of(uri) else {
             return convert::diagnostics(a, uri, enc);
         };
         let ws = self.ws();
-        if Workspace::is_config_file(&path) {
-            let text = self.read_file(&path).unwrap_or_default();
-            let cfg = crate::analysis::analyze(&text, &Options { reference: false });
-            return crate::ide::wrap::config_conflicts(&ws, &path)
-                .iter()
-                .map(|d| convert::diagnostic(&cfg, uri, d, enc))
-                .collect();
-        }
-        let mut out = convert::diagnostics(a, uri, enc);
-        for d in crate::ide::wrap::workspace_diagnostics(a, &path, &ws) {
-            out.push(convert::diagnostic(a, uri, &d, enc));
-        }
-        out
+        crate::workspace::diagnostics::file_diagnostics(&ws, &path, a)
+            .iter()
+            .map(|d| convert::diagnostic(a, uri, d, enc))
+            .collect()
     }
 
     fn reload_queues(&self) {
@@ -180,6 +176,7 @@ impl Backend {
     fn schedule(&self, uri: Uri, delay: Duration) {
         let state = self.state.clone();
         let client = self.client.clone();
+        let backend = self.clone();
         let generation = state.generation(&uri);
         let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
         tokio::spawn(async move {
@@ -215,30 +212,47 @@ impl Backend {
             }
             if state.push.load(Ordering::SeqCst) {
                 let diags = state.diagnostics_for(&uri, &analysis);
-                client.publish_diagnostics(uri, diags, Some(version)).await;
+                state.reported.insert(uri.clone(), diags.clone());
+                client
+                    .publish_diagnostics(uri.clone(), diags, Some(version))
+                    .await;
             }
             // Freeing a large analysis takes a while: only after publishing.
             drop(previous);
+            // Other open documents may depend on this one.
+            backend.republish_affected(Some(&uri)).await;
         });
     }
 
-    /// Publish again for every open document (after the workspace changed).
-    async fn republish_all(&self) {
-        if !self.state.push.load(Ordering::SeqCst) {
-            let _ = self.client.workspace_diagnostic_refresh().await;
-            return;
-        }
+    /// The workspace changed (a buffer edit, a file on disk, the queue
+    /// configuration or setting): every open document whose diagnostics
+    /// are now different from what the client was last given is published
+    /// again, or, when the client pulls, the client is asked to pull again
+    /// (`workspace/diagnostic/refresh`). `except` is the document whose
+    /// own edit caused the change (it is published, or pulled, anyway).
+    async fn republish_affected(&self, except: Option<&Uri>) {
+        let push = self.state.push.load(Ordering::SeqCst);
         let open: Vec<(Uri, i32)> = self
             .state
             .docs
             .iter()
+            .filter(|e| Some(e.key()) != except)
             .map(|e| (e.key().clone(), e.value().version))
             .collect();
+        let mut refresh = false;
         for (uri, version) in open {
             let Ok(Some(a)) = self.state.current(&uri).await else {
                 continue;
             };
             let diags = self.state.diagnostics_for(&uri, &a);
+            let same = self.state.reported.get(&uri).is_some_and(|r| *r == diags);
+            if same {
+                continue;
+            }
+            if !push {
+                refresh = true;
+                continue;
+            }
             // Closed or edited meanwhile: its own publish (or clear) wins.
             let unchanged = self
                 .state
@@ -246,10 +260,17 @@ impl Backend {
                 .get(&uri)
                 .is_some_and(|d| d.version == version);
             if unchanged {
+                self.state.reported.insert(uri.clone(), diags.clone());
                 self.client
                     .publish_diagnostics(uri, diags, Some(version))
                     .await;
             }
+        }
+        if refresh
+            && self.state.refresh_support.load(Ordering::SeqCst)
+            && let Err(e) = self.client.workspace_diagnostic_refresh().await
+        {
+            tracing::warn!("workspace/diagnostic/refresh failed: {e}");
         }
     }
 
@@ -309,7 +330,7 @@ impl Backend {
             }
             Err(e) => tracing::error!("indexing failed: {e}"),
         }
-        self.republish_all().await;
+        self.republish_affected(None).await;
     }
 
     async fn register_watchers(&self) {
@@ -445,6 +466,13 @@ impl LanguageServer for Backend {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
         self.state.watch_registration.store(watch, Ordering::SeqCst);
+        let refresh = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        self.state.refresh_support.store(refresh, Ordering::SeqCst);
         let progress = caps
             .window
             .as_ref()
@@ -577,7 +605,7 @@ impl LanguageServer for Backend {
         // Reload even when only templates changed: the configuration's checks
         // read the environment templates it names.
         self.state.reload_queues();
-        self.republish_all().await;
+        self.republish_affected(None).await;
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -649,6 +677,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         self.state.docs.remove(&uri);
         self.state.analyses.remove(&uri);
+        self.state.reported.remove(&uri);
         if let Some(path) = path_of(&uri) {
             match std::fs::read_to_string(&path) {
                 Ok(text) if !Workspace::is_config_file(&path) => {
@@ -664,6 +693,8 @@ impl LanguageServer for Backend {
         if self.state.push.load(Ordering::SeqCst) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
+        // The file on disk now stands for it: others may depend on that.
+        self.republish_affected(None).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -673,7 +704,7 @@ impl LanguageServer for Backend {
             self.apply_config(&params.settings).await;
         }
         self.state.reload_queues();
-        self.republish_all().await;
+        self.republish_affected(None).await;
     }
 
     async fn completion(&self, params: CompletionParams) -> RpcResult<Option<CompletionResponse>> {
@@ -1084,9 +1115,12 @@ impl LanguageServer for Backend {
     ) -> RpcResult<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let items = match self.state.current(&uri).await? {
-            Some(a) => convert::diagnostics(&a, &uri, self.state.encoding()),
+            Some(a) => self.state.diagnostics_for(&uri, &a),
             None => Vec::new(),
         };
+        if self.state.docs.contains_key(&uri) {
+            self.state.reported.insert(uri.clone(), items.clone());
+        }
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
@@ -1140,6 +1174,8 @@ pub fn run() -> ExitCode {
         workspace: RwLock::new(Workspace::default()),
         roots: RwLock::new(Vec::new()),
         watch_registration: AtomicBool::new(false),
+        refresh_support: AtomicBool::new(false),
+        reported: DashMap::new(),
         progress_support: AtomicBool::new(false),
     });
     let served = state.clone();

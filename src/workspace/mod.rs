@@ -2,6 +2,8 @@
 //! folders (open buffers win over files on disk), and the queue
 //! configuration that says which environments run outside which jobs.
 
+pub mod diagnostics;
+pub mod files;
 pub mod queues;
 
 use std::collections::HashMap;
@@ -9,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::session::External;
-use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Options, Severity, analyze};
+use crate::analysis::{Analysis, Diagnostic, DocKind, Options, Severity, analyze};
 use crate::model::{Environment, Template};
 use crate::text::LineIndex;
 
-pub use queues::{CONFIG_FILES, Queue, Source};
+pub use queues::{CONFIG_FILES, Queue, QueueConfig, Source};
 
 /// What the workspace keeps of a template: small enough for thousands.
 #[derive(Debug)]
@@ -73,11 +75,7 @@ impl Workspace {
             roots,
             ..Workspace::default()
         };
-        let files: Vec<PathBuf> = ws
-            .roots
-            .iter()
-            .flat_map(|r| crate::cli::walk_dir(r))
-            .collect();
+        let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
             if let Ok(text) = std::fs::read_to_string(f) {
@@ -125,7 +123,7 @@ impl Workspace {
     /// an open buffer's text or the file's) and the `openjd.queues` setting.
     pub fn load_queues(
         &mut self,
-        settings: &[crate::server::config::QueueConfig],
+        settings: &[QueueConfig],
         read: &dyn Fn(&Path) -> Option<String>,
     ) {
         self.queues.clear();
@@ -144,54 +142,6 @@ impl Workspace {
         let (queues, problems) = queues::from_settings(settings, &root);
         self.queues.extend(queues);
         self.settings_problems = problems;
-        self.check_queue_environments();
-    }
-
-    /// Flag configuration entries whose environment file is not an
-    /// environment template, or has errors.
-    fn check_queue_environments(&mut self) {
-        let mut extra: Vec<(PathBuf, Diagnostic)> = Vec::new();
-        for q in &self.queues {
-            let Source::File {
-                path, environments, ..
-            } = &q.source
-            else {
-                continue;
-            };
-            for (env_path, span) in q.environments.iter().zip(environments) {
-                let Some(ix) = self.files.get(env_path) else {
-                    continue;
-                };
-                if ix.kind != DocKind::Environment {
-                    extra.push((
-                        path.clone(),
-                        Diagnostic::new(
-                            Code::NotAnEnvironment,
-                            span.clone(),
-                            format!("`{}` is not an environment template", env_path.display()),
-                        ),
-                    ));
-                } else if ix.errors > 0 {
-                    let mut d = Diagnostic::new(
-                        Code::EnvironmentHasErrors,
-                        span.clone(),
-                        format!(
-                            "This environment template has {} error(s); the queue cannot apply it",
-                            ix.errors
-                        ),
-                    );
-                    d.related.push(crate::analysis::Related {
-                        file: Some(env_path.clone()),
-                        span: 0..0,
-                        message: "the environment template".into(),
-                    });
-                    extra.push((path.clone(), d));
-                }
-            }
-        }
-        for (p, d) in extra {
-            self.config_diagnostics.entry(p).or_default().push(d);
-        }
     }
 
     /// The queues whose job globs match `job`.

@@ -12,12 +12,25 @@
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
 
 use crate::analysis::diagnostic::did_you_mean;
 use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{self, Node, Span};
 
 pub const CONFIG_FILES: [&str; 2] = ["openjd-lsp.yaml", ".openjd-lsp.yaml"];
+
+/// A queue as the `openjd.queues` setting gives it (the shape of one entry
+/// of `openjd-lsp.yaml`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueConfig {
+    pub name: String,
+    #[serde(default)]
+    pub environments: Vec<String>,
+    #[serde(default)]
+    pub jobs: Vec<String>,
+}
 
 /// Where a queue was configured.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +42,11 @@ pub enum Source {
         entry: Span,
         environments: Vec<Span>,
     },
+    /// The `openjd.queues` setting.
     Settings,
+    /// Environment templates given on the command line
+    /// (`check --environment`), applied outside every job.
+    Arguments,
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +62,29 @@ pub struct Queue {
 }
 
 impl Queue {
+    /// The queue of `check --environment`: these environments, outermost
+    /// first, outside every job.
+    pub fn from_arguments(environments: Vec<PathBuf>) -> Queue {
+        let jobs = vec!["**".to_string()];
+        Queue {
+            name: "--environment".into(),
+            environments,
+            matcher: build_matcher(&jobs).unwrap_or_default(),
+            jobs,
+            root: PathBuf::from("/"),
+            source: Source::Arguments,
+        }
+    }
+
+    /// The queue as a message names it: "queue `linux`", or "the
+    /// `--environment` queue".
+    pub fn describe(&self) -> String {
+        match self.source {
+            Source::Arguments => "the `--environment` queue".into(),
+            _ => format!("queue `{}`", self.name),
+        }
+    }
+
     pub fn applies_to(&self, job: &Path) -> bool {
         let rel = job.strip_prefix(&self.root).unwrap_or(job);
         self.matcher.is_match(rel) || self.matcher.is_match(job)
@@ -61,10 +101,7 @@ fn build_matcher(globs: &[String]) -> Result<GlobSet, (usize, String)> {
 }
 
 /// Queues from the `openjd.queues` setting; paths relative to `root`.
-pub fn from_settings(
-    settings: &[crate::server::config::QueueConfig],
-    root: &Path,
-) -> (Vec<Queue>, Vec<String>) {
+pub fn from_settings(settings: &[QueueConfig], root: &Path) -> (Vec<Queue>, Vec<String>) {
     let mut queues = Vec::new();
     let mut problems = Vec::new();
     for q in settings {

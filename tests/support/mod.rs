@@ -1,6 +1,9 @@
 //! A minimal LSP client for driving the real binary over stdio in tests.
 #![allow(dead_code)]
 
+pub mod conformance;
+pub mod scratch;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -15,6 +18,10 @@ pub struct Client {
     next_id: i64,
     /// Notifications received while waiting for something else.
     pub backlog: Vec<Value>,
+    /// Requests the server sent us (answered already), oldest first.
+    pub server_requests: Vec<Value>,
+    /// The answer to `workspace/configuration` (one value per item).
+    pub configuration: Value,
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -67,6 +74,8 @@ impl Client {
             incoming: rx,
             next_id: 1,
             backlog: Vec::new(),
+            server_requests: Vec::new(),
+            configuration: Value::Null,
         }
     }
 
@@ -95,32 +104,33 @@ impl Client {
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
                 return msg;
             }
-            self.backlog.push(msg);
+            if !msg.is_null() {
+                self.backlog.push(msg);
+            }
         }
     }
 
+    /// The next message, answering the server's requests on the way (they
+    /// are kept in `server_requests`, and come back as `Null` so that
+    /// waiters look again); `None` at the deadline.
     fn next(&mut self, deadline: Instant) -> Option<Value> {
-        loop {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            match self.incoming.recv_timeout(left) {
-                Ok(msg) => {
-                    if let (Some(id), Some(method)) =
-                        (msg.get("id"), msg.get("method").and_then(Value::as_str))
-                    {
-                        let result = match method {
-                            "workspace/configuration" => json!([null]),
-                            _ => Value::Null,
-                        };
-                        let reply = json!({"jsonrpc": "2.0", "id": id, "result": result});
-                        self.send(&reply);
-                        continue;
-                    }
-                    return Some(msg);
-                }
-                Err(RecvTimeoutError::Timeout) => return None,
-                Err(RecvTimeoutError::Disconnected) => return None,
-            }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let msg = match self.incoming.recv_timeout(left) {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+        };
+        if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method").and_then(Value::as_str))
+        {
+            let result = match method {
+                "workspace/configuration" => json!([self.configuration]),
+                _ => Value::Null,
+            };
+            let reply = json!({"jsonrpc": "2.0", "id": id, "result": result});
+            self.send(&reply);
+            self.server_requests.push(msg);
+            return Some(Value::Null);
         }
+        Some(msg)
     }
 
     /// Wait for a notification `method` whose params satisfy `pred`.
@@ -143,7 +153,38 @@ impl Client {
             if msg["method"] == method && pred(&msg["params"]) {
                 return Some(msg["params"].clone());
             }
-            self.backlog.push(msg);
+            if !msg.is_null() {
+                self.backlog.push(msg);
+            }
+        }
+    }
+
+    /// Wait for the server to send a request `method` (it is answered as it
+    /// arrives); takes it off the list.
+    pub fn wait_server_request(&mut self, method: &str, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(i) = self
+                .server_requests
+                .iter()
+                .position(|m| m["method"] == method)
+            {
+                return Some(self.server_requests.remove(i));
+            }
+            match self.next(deadline)? {
+                Value::Null => {}
+                m => self.backlog.push(m),
+            }
+        }
+    }
+
+    /// Read what has arrived so far without waiting (beyond `wait`).
+    pub fn drain(&mut self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        while let Some(m) = self.next(deadline) {
+            if !m.is_null() {
+                self.backlog.push(m);
+            }
         }
     }
 
