@@ -25,15 +25,20 @@
 //! - JSON has no comments: in `.json` fixtures the annotation lines start
 //!   with `//`. In both, annotation lines are removed before the analysis.
 //!
-//! A fixture is the diagnostics the editor shows, all of them: the test
-//! renders the analysis as annotations and compares the whole file, so a
-//! missing, extra or moved diagnostic fails it. `UPDATE_EXPECT=1` rewrites
+//! A fixture is the diagnostics the editor and `check` show, all of them
+//! (`workspace::diagnostics`): the test renders them as annotations and
+//! compares the whole file, so a missing, extra or moved diagnostic fails
+//! it. A file of the folder is a workspace alone; a subfolder is one
+//! workspace with its queue configuration (`openjd-lsp.yaml`), queue
+//! environments and jobs. `UPDATE_EXPECT=1` rewrites
 //! the fixtures from what the analysis reports (review the diff).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use openjd_lsp::analysis::{Code, Diagnostic, Options, analyze};
+use openjd_lsp::workspace::Workspace;
+use openjd_lsp::workspace::diagnostics::file_diagnostics;
 
 const START: &str = "<!-- diagnostic-codes:start -->\n";
 const END: &str = "<!-- diagnostic-codes:end -->";
@@ -186,11 +191,10 @@ fn render(clean: &str, diags: &[Diagnostic], comment: &str) -> Result<String, St
     Ok(out)
 }
 
-/// Every fixture file, sorted.
-fn fixtures() -> Vec<PathBuf> {
-    let dir = root().join("tests/fixtures/diagnostics");
+/// The fixture files under `dir`, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut dirs = vec![dir];
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir)
             .expect("fixture directory")
@@ -211,41 +215,90 @@ fn fixtures() -> Vec<PathBuf> {
     out
 }
 
-/// Every fixture reads exactly as its analysis; together they show every
-/// code of the registry.
+/// The fixtures, each a workspace: a file of `tests/fixtures/diagnostics/`
+/// alone, or a folder of it with all its files (queue configuration,
+/// queue environments, jobs).
+fn workspaces() -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let dir = root().join("tests/fixtures/diagnostics");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir)
+        .expect("fixture directory")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            out.push((path.clone(), files_under(&path)));
+        } else if files_under(&dir).contains(&path) {
+            out.push((dir.clone(), vec![path]));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every diagnostic of each file of a fixture workspace, as the editor and
+/// `check` compute them; the files' texts are without their annotations.
+fn diagnose(root: &Path, files: &[PathBuf]) -> Vec<(PathBuf, String, Vec<Diagnostic>)> {
+    let texts: HashMap<PathBuf, String> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("read fixture");
+            (f.clone(), strip(&text, comment(f)))
+        })
+        .collect();
+    let mut ws = Workspace {
+        roots: vec![root.to_path_buf()],
+        ..Workspace::default()
+    };
+    for (path, text) in &texts {
+        ws.update_text(path, text);
+    }
+    ws.load_queues(&[], &|p: &Path| texts.get(p).cloned());
+    files
+        .iter()
+        .map(|f| {
+            let clean = texts[f].clone();
+            let own = analyze(&clean, &Options::default());
+            let diags = file_diagnostics(&ws, f, &own).iter().cloned().collect();
+            (f.clone(), clean, diags)
+        })
+        .collect()
+}
+
+/// Every fixture reads exactly as its diagnostics; together they show
+/// every code of the registry.
 #[test]
 fn annotated_fixtures_show_every_code() {
     let mut failures = Vec::new();
     let mut shown: BTreeSet<Code> = BTreeSet::new();
-    for path in fixtures() {
-        let text = std::fs::read_to_string(&path).expect("read fixture");
-        let comment = comment(&path);
-        let clean = strip(&text, comment);
-        let analysis = analyze(&clean, &Options::default());
-        let name = path
-            .strip_prefix(root())
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        let rendered = match render(&clean, &analysis.diagnostics, comment) {
-            Ok(r) => r,
-            Err(e) => {
-                failures.push(format!("{name}: {e}"));
+    for (ws_root, files) in workspaces() {
+        for (path, clean, diags) in diagnose(&ws_root, &files) {
+            let name = path
+                .strip_prefix(root())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            let text = std::fs::read_to_string(&path).expect("read fixture");
+            let rendered = match render(&clean, &diags, comment(&path)) {
+                Ok(r) => r,
+                Err(e) => {
+                    failures.push(format!("{name}: {e}"));
+                    continue;
+                }
+            };
+            shown.extend(diags.iter().map(|d| d.code));
+            if rendered == text {
                 continue;
             }
-        };
-        shown.extend(analysis.diagnostics.iter().map(|d| d.code));
-        if rendered == text {
-            continue;
-        }
-        if update() {
-            std::fs::write(&path, &rendered).expect("write fixture");
-        } else {
-            failures.push(format!(
-                "{name} reads differently from its analysis \
-                 (`UPDATE_EXPECT=1 cargo test --test diagnostic_codes` rewrites it):\n\
-                 --- fixture\n{text}--- analysis\n{rendered}"
-            ));
+            if update() {
+                std::fs::write(&path, &rendered).expect("write fixture");
+            } else {
+                failures.push(format!(
+                    "{name} reads differently from its diagnostics \
+                     (`UPDATE_EXPECT=1 cargo test --test diagnostic_codes` rewrites it):\n\
+                     --- fixture\n{text}--- diagnostics\n{rendered}"
+                ));
+            }
         }
     }
     let missing: Vec<&str> = Code::ALL
