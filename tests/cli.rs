@@ -391,3 +391,32 @@ fn the_readme_documents_every_json_field() {
         "examples/ has a queue configuration, so there is a note: {json}"
     );
 }
+
+/// An expression bomb is checked within bounded memory: under a 300 MB
+/// address-space limit `check` still finishes and reports it (it once took
+/// 1.65 GB for `range(9999999)`).
+#[cfg(target_os = "linux")]
+#[test]
+fn expression_bomb_checks_in_bounded_memory() {
+    let dir = scratch("bomb");
+    let file = dir.join("bomb.yaml");
+    std::fs::write(
+        &file,
+        "specificationVersion: jobtemplate-2023-09\nextensions: [EXPR]\nname: bomb\nsteps:\n  - name: A\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: ['{{ range(9999999) }}', '{{ repr_py(range(5000000)) }}']\n",
+    )
+    .expect("write");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 300000; exec \"$0\" check \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_openjd-lsp"))
+        .arg(&file)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        stdout.matches("warning[expression-too-large]").count(),
+        2,
+        "{stdout}"
+    );
+}

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod convert;
 pub mod document;
+pub mod transport;
 
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
@@ -1184,9 +1185,26 @@ pub fn run() -> ExitCode {
             client,
             state: served,
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The client's bytes go through our framing layer first
+        // (`transport`), which answers what the service could not decode.
+        let (to_service, service_in) = tokio::io::duplex(1 << 16);
+        let (service_out, from_service) = tokio::io::duplex(1 << 16);
+        let (replies, replies_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::read_client(
+            tokio::io::stdin(),
+            to_service,
+            replies,
+        ));
+        let writer = tokio::spawn(transport::write_client(
+            from_service,
+            replies_rx,
+            tokio::io::stdout(),
+        ));
+        Server::new(service_in, service_out, socket)
             .serve(service)
             .await;
+        // The service's output is closed: let the last frames out.
+        let _ = writer.await;
     });
     // Background work (indexing, requests the client will never answer now)
     // must not keep the process alive after `exit`.
