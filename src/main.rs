@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use openjd_lsp::cli::{self, CheckArgs, Format};
+use openjd_lsp::cli::{self, CheckArgs, Format, PreviewArgs};
 
 // Analysis allocates many small short-lived values; mimalloc makes that
 // markedly cheaper than the system allocator.
@@ -47,6 +47,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Show the session a job runs, in the runtime's order, with the exact
+    /// command of every action and what wraps it.
+    Preview {
+        /// The job template.
+        job: PathBuf,
+        /// An environment template applied outside the job (a queue
+        /// environment); repeat in order, outermost first. Without it, the
+        /// job's queues from `openjd-lsp.yaml` are used.
+        #[arg(short, long = "environment", value_name = "ENV_TEMPLATE")]
+        environment: Vec<PathBuf>,
+        /// A job parameter value; repeat for more.
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+        param: Vec<String>,
+        /// A parameter values file (`parameterValues: [{name, value}]`);
+        /// by default the job bundle's `parameter_values.yaml|json`.
+        #[arg(long = "parameters", value_name = "FILE")]
+        parameters: Option<PathBuf>,
+        /// Only this step (repeat for more); by default every step.
+        #[arg(long = "step", value_name = "NAME")]
+        step: Vec<String>,
+        /// At most this many tasks per step.
+        #[arg(long, value_name = "N", default_value_t = openjd_lsp::analysis::preview::DEFAULT_TASKS)]
+        tasks: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Serve the Language Server Protocol over stdin/stdout (the default).
     Serve,
 }
@@ -73,6 +100,29 @@ fn main() -> ExitCode {
                 CheckArgs {
                     paths,
                     environments: environment,
+                    format,
+                },
+                &mut std::io::stdout().lock(),
+            );
+            ExitCode::from(code as u8)
+        }
+        Some(Command::Preview {
+            job,
+            environment,
+            param,
+            parameters,
+            step,
+            tasks,
+            format,
+        }) => {
+            let code = cli::run_preview(
+                PreviewArgs {
+                    job,
+                    environments: environment,
+                    params: param,
+                    params_file: parameters,
+                    steps: step,
+                    tasks,
                     format,
                 },
                 &mut std::io::stdout().lock(),

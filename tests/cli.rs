@@ -248,6 +248,217 @@ steps:
     );
 }
 
+/// `openjd-lsp preview` on a bundle under a wrapping queue: the session in
+/// run order, each command one shell line, the bundle's values applied.
+#[test]
+fn preview_shows_the_session_with_exact_commands() {
+    let dir = scratch("preview");
+    std::fs::create_dir_all(dir.join("envs")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("jobs/shot")).expect("mkdir");
+    std::fs::write(
+        dir.join("envs/box.yaml"),
+        "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Box
+  script:
+    actions:
+      onEnter: {command: box-start}
+      onWrapEnvEnter: {command: box, args: [\"{{WrappedEnv.Name}}\", \"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+      onWrapTaskRun: {command: bash, args: ['-c', '{{repr_sh(WrappedAction.Command)}} {{repr_sh(WrappedAction.Args)}}']}
+      onWrapEnvExit: {command: box, args: [\"{{WrappedEnv.Name}}\", \"{{WrappedAction.Command}}\"]}
+      onExit: {command: box-stop}
+",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("jobs/shot/template.yaml"),
+        "specificationVersion: jobtemplate-2023-09
+name: Shot
+parameterDefinitions:
+  - {name: Msg, type: STRING}
+  - {name: Frames, type: STRING, default: 1-2}
+steps:
+  - name: Render
+    parameterSpace:
+      taskParameterDefinitions:
+        - {name: Frame, type: INT, range: '{{Param.Frames}}'}
+    script:
+      actions:
+        onRun: {command: python, args: ['-c', \"print('{{Param.Msg}}')\", '{{Task.Param.Frame}}']}
+",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("jobs/shot/parameter_values.yaml"),
+        "parameterValues:\n  - {name: Msg, value: it's}\n  - {name: 'deadline:priority', value: 50}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/box.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("write");
+    let job = dir.join("jobs/shot/template.yaml");
+    let out = bin().arg("preview").arg(&job).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let steps: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "1. Box (queue) onEnter",
+            "2. Render (step) onRun [Frame=1]",
+            "3. Render (step) onRun [Frame=2]",
+            "4. Box (queue) onExit",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains("== Queue q"), "{stdout}");
+    // The human line is one shell line: the shell gives back the hook's
+    // argv, and its `bash -c` string the task's own argv.
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("   $ bash -c "))
+        .expect("the hook's line");
+    let words = shell_words(&format!("bash -c {line}"));
+    assert_eq!(words[..2], ["bash", "-c"], "{line}");
+    assert_eq!(
+        shell_words(&words[2]),
+        ["python", "-c", "print('it's')", "1"]
+    );
+    // -p wins over the bundle's file; --step and --tasks narrow it down.
+    let out = bin()
+        .arg("preview")
+        .args(["-p", "Msg=hi", "--tasks", "1", "--format", "json"])
+        .arg(&job)
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &v["sessions"][0];
+    assert_eq!(s["queue"], "q");
+    assert_eq!(s["refused"], serde_json::Value::Null);
+    assert_eq!(
+        s["truncated"],
+        serde_json::json!([{"step": "Render", "listed": 1, "tasks": 2}])
+    );
+    let run = &s["actions"][1];
+    assert_eq!(
+        run["runs"],
+        serde_json::json!({"environment": "Box", "hook": "onWrapTaskRun"})
+    );
+    assert_eq!(
+        run["wrapped"],
+        serde_json::json!(["python", "-c", "print('hi')", "1"])
+    );
+    assert_eq!(
+        run["argv"],
+        serde_json::json!(["bash", "-c", "python -c \"print('hi')\" 1"])
+    );
+    assert_eq!(run["task"], serde_json::json!({"Frame": "1"}));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn preview_reports_a_refused_session_and_usage_problems() {
+    let dir = root().join("tests/runtime/two-queue-wrappers");
+    let out = bin()
+        .arg("preview")
+        .args(["--format", "json"])
+        .args([
+            "-e",
+            "env1.yaml",
+            "-e",
+            "env2.yaml",
+            "-e",
+            "env3.yaml",
+            "job.yaml",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &v["sessions"][0];
+    assert_eq!(s["refused"]["environment"], "Wrap2");
+    assert_eq!(s["refused"]["after"], "Wrap1");
+    let ran: Vec<String> = s["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| {
+            format!(
+                "{}.{}",
+                a["entity"].as_str().unwrap_or(""),
+                a["action"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            "Queue.onEnter",
+            "Wrap1.onEnter",
+            "Wrap1.onExit",
+            "Queue.onExit"
+        ]
+    );
+    let human = bin()
+        .arg("preview")
+        .args([
+            "-e",
+            "env1.yaml",
+            "-e",
+            "env2.yaml",
+            "-e",
+            "env3.yaml",
+            "job.yaml",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("REFUSED: The runtime refuses this session: `Wrap2`"),
+        "{text}"
+    );
+
+    for bad in [
+        vec!["preview", "-p", "novalue", "job.yaml"],
+        vec!["preview", "missing.yaml"],
+    ] {
+        let out = bin().args(&bad).current_dir(&dir).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let out = bin()
+        .args(["preview", "--step", "Nope", "job.yaml"])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No preview: the job has no step `Nope`"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The words a POSIX shell makes of `line`.
+fn shell_words(line: &str) -> Vec<String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s\\0' {line}"))
+        .output()
+        .expect("sh");
+    String::from_utf8_lossy(&out.stdout)
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn a_file_named_explicitly_must_be_a_template() {
     // A CI job with a wrong file name must fail, not pass having checked
@@ -419,4 +630,81 @@ fn expression_bomb_checks_in_bounded_memory() {
         2,
         "{stdout}"
     );
+}
+
+/// A FEATURE_BUNDLE_1 step written with the `bash:` shorthand whose name is
+/// a valid step name but not an identifier makes the reference validator
+/// (openjd-model 0.8.0) panic. `check` still reports our own findings, adds
+/// a `reference-crash` warning, prints no panic, and never exits 101.
+#[test]
+fn a_crash_of_the_reference_costs_nothing_else() {
+    let dir = scratch("reference-crash");
+    for (i, name) in ["a½", "²x", "١"].iter().enumerate() {
+        let file = dir.join(format!("crash{i}.yaml"));
+        std::fs::write(
+            &file,
+            format!(
+                "specificationVersion: jobtemplate-2023-09\n\
+                 extensions: [FEATURE_BUNDLE_1]\n\
+                 name: Crash\n\
+                 steps:\n  - name: {name}\n    bash:\n      script: echo {{{{Param.Missing}}}}\n"
+            ),
+        )
+        .expect("write");
+        let out = bin()
+            .args(["check", "--format", "json"])
+            .arg(&file)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert_eq!(codes, ["reference-crash", "undefined-variable"], "{name}");
+        let crash = &v["diagnostics"][0];
+        assert_eq!(crash["severity"], "warning");
+        assert!(
+            crash["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("openjd-model 0.8.0") && m.contains("step.rs:95")),
+            "{crash}"
+        );
+    }
+}
+
+/// The file's extension decides YAML or JSON: a `.yaml` file in JSON-like
+/// flow style may have comments and trailing commas; the same text in a
+/// `.json` file is an error at the first place that is not JSON.
+#[test]
+fn the_extension_decides_yaml_or_json() {
+    let dir = scratch("doc-kind");
+    let text = "{\n  # a YAML comment\n  \"specificationVersion\": \"jobtemplate-2023-09\",\n  \"name\": \"Flow\",\n  \"steps\": [{\"name\": \"S\", \"script\": {\"actions\": {\"onRun\": {\"command\": \"echo\",},},},},],\n}\n";
+    std::fs::write(dir.join("flow.yaml"), text).expect("write");
+    std::fs::write(dir.join("flow.json"), text).expect("write");
+    let out = bin()
+        .args(["check"])
+        .arg(dir.join("flow.yaml"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let out = bin()
+        .args(["check", "--format", "json"])
+        .arg(dir.join("flow.json"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "syntax", "{v}");
+    // The `#` of the comment, line 2 column 3.
+    assert_eq!(d["range"]["start"]["line"], 1, "{d}");
+    assert_eq!(d["range"]["start"]["character"], 2, "{d}");
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(1), "{v}");
 }

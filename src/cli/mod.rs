@@ -1,6 +1,7 @@
 //! `openjd-lsp check`: the same analysis as the editor, for CI.
 
 mod output;
+mod preview;
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::workspace::files::walk_dir;
 use crate::workspace::{Queue, Workspace};
 
 pub use output::Format;
+pub use preview::{PreviewArgs, run as run_preview};
 
 pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
@@ -68,7 +70,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         match read(path) {
             Read::Problem(p) => problems.push(p),
             Read::Text(text) => {
-                let analysis = analyze(&text, &Options::default());
+                let analysis = analyze(&text, &Options::default().for_path(path));
                 if analysis.kind != DocKind::Environment {
                     problems.push(format!(
                         "{}: --environment needs an environment template (specificationVersion: environment-2023-09)",
@@ -95,7 +97,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
                     Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default());
+                        let analysis = analyze(&text, &Options::default().for_path(&file));
                         if analysis.is_template() {
                             checked.push(Checked {
                                 path: file,
@@ -119,7 +121,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default());
+                    let analysis = analyze(&text, &Options::default().for_path(path));
                     if analysis.is_template() {
                         checked.push(Checked {
                             path: path.clone(),
@@ -165,7 +167,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         .map(|config| Checked {
             analysis: analyze(
                 &std::fs::read_to_string(&config).unwrap_or_default(),
-                &Options { reference: false },
+                &Options::own().for_path(&config),
             ),
             path: config,
             diagnostics: Vec::new(),
@@ -208,7 +210,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
 }
 
 /// The nearest queue configuration file at or above each path.
-fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
         let Ok(abs) = std::fs::canonicalize(p) else {

@@ -188,7 +188,7 @@ mod tests {
     use crate::ide::fixture::apply_edits;
 
     fn fix_all(text: &str, title_part: &str) -> String {
-        let a = analyze(text, &Options { reference: false });
+        let a = analyze(text, &Options::own());
         let actions = code_actions(&a, 0..text.len());
         let action = actions
             .iter()
@@ -229,7 +229,7 @@ environment:
             ),
             "{fixed}"
         );
-        let again = analyze(&fixed, &Options { reference: false });
+        let again = analyze(&fixed, &Options::own());
         assert!(
             !again
                 .diagnostics

@@ -40,7 +40,7 @@ pub fn split_cursor(text_with_cursor: &str) -> (String, usize) {
 
 /// The analysis of a text without a cursor, as the editor features see it.
 pub fn analysis(text: &str) -> Analysis {
-    analyze(text, &Options { reference: false })
+    analyze(text, &Options::own())
 }
 
 /// `text_with_cursor` with a `$0` inserted before the `nth` (0-based)

@@ -29,7 +29,7 @@ fn assert_valid(a: &Analysis, spans: &[Span]) {
 }
 
 fn exercise(text: &str) {
-    let a = analyze(text, &Options { reference: false });
+    let a = analyze(text, &Options::own());
     let len = text.len();
     let symbols_out = outline::document_symbols(&a);
     fn walk(a: &Analysis, s: &[outline::OutlineSymbol]) {
@@ -87,7 +87,7 @@ fn every_prefix_of_a_template() {
     let mut cut = 0;
     while cut < text.len() {
         if text.is_char_boundary(cut) {
-            let a = analyze(&text[..cut], &Options { reference: false });
+            let a = analyze(&text[..cut], &Options::own());
             let _ = outline::document_symbols(&a);
             let _ = outline::folding_ranges(&a);
             let _ = semantic_tokens::semantic_tokens(&a);

@@ -153,7 +153,9 @@ impl State {
 
     /// The analysis of the document's current text, computing it if needed.
     async fn current(self: &Arc<Self>, uri: &Uri) -> RpcResult<Option<Arc<Analysis>>> {
-        let Some((text, version)) = self.docs.get(uri).map(|d| (d.text(), d.version)) else {
+        let Some((text, version, format)) =
+            self.docs.get(uri).map(|d| (d.text(), d.version, d.format))
+        else {
             return Ok(None);
         };
         if let Some(entry) = self.analyses.get(uri)
@@ -162,7 +164,7 @@ impl State {
             return Ok(Some(entry.1.clone()));
         }
         let analysis = isolated("analysis", move || {
-            Arc::new(analyze(&text, &Options::default()))
+            Arc::new(analyze(&text, &Options::default().with_format(format)))
         })
         .await?;
         self.analyses
@@ -187,11 +189,15 @@ impl Backend {
             if generation.load(Ordering::SeqCst) != mine {
                 return;
             }
-            let Some((text, version)) = state.docs.get(&uri).map(|d| (d.text(), d.version)) else {
+            let Some((text, version, format)) = state
+                .docs
+                .get(&uri)
+                .map(|d| (d.text(), d.version, d.format))
+            else {
                 return;
             };
             let analysis = match isolated("analysis", move || {
-                Arc::new(analyze(&text, &Options::default()))
+                Arc::new(analyze(&text, &Options::default().with_format(format)))
             })
             .await
             {
@@ -630,9 +636,11 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state
-            .docs
-            .insert(doc.uri.clone(), Document::new(&doc.text, doc.version));
+        self.state.docs.insert(
+            doc.uri.clone(),
+            Document::new(&doc.text, doc.version)
+                .with_format(path_of(&doc.uri).as_deref(), &doc.language_id),
+        );
         self.schedule(doc.uri, Duration::ZERO);
     }
 
