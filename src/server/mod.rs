@@ -121,7 +121,7 @@ impl State {
             .iter()
             .find(|e| path_of(e.key()).as_deref() == Some(path))
             .map(|e| e.value().text());
-        open.or_else(|| std::fs::read_to_string(path).ok())
+        open.or_else(|| crate::workspace::files::read_text(path).ok())
     }
 
     /// Every diagnostic of an open document, as push and pull report
@@ -377,6 +377,9 @@ impl Backend {
                     let _ = handle.reload(filter);
                 }
                 tracing::info!("settings: {config:?}");
+                crate::workspace::files::set_max_file_bytes(
+                    config.files.max_size_mib.saturating_mul(1 << 20),
+                );
                 write(&self.state.config, config);
             }
             Ok(None) => {}
@@ -602,11 +605,24 @@ impl LanguageServer for Backend {
             }
             if change.typ == FileChangeType::DELETED {
                 self.state.ws_mut().remove(&path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
+            } else {
+                // Read and analyse off the request path and outside the
+                // workspace lock: hovers on other files go on meanwhile.
                 let state = self.state.clone();
                 let _ =
-                    tokio::task::spawn_blocking(move || state.ws_mut().update_text(&path, &text))
-                        .await;
+                    tokio::task::spawn_blocking(move || {
+                        match crate::workspace::files::read_text(&path) {
+                            Ok(text) => {
+                                let indexed = Workspace::index_text(&path, &text);
+                                state.ws_mut().set_indexed(&path, indexed);
+                            }
+                            Err(e) => {
+                                tracing::warn!("not indexed: {}: {e}", path.display());
+                                state.ws_mut().remove(&path);
+                            }
+                        }
+                    })
+                    .await;
             }
         }
         // Reload even when only templates changed: the configuration's checks
@@ -688,9 +704,10 @@ impl LanguageServer for Backend {
         self.state.analyses.remove(&uri);
         self.state.reported.remove(&uri);
         if let Some(path) = path_of(&uri) {
-            match std::fs::read_to_string(&path) {
+            match crate::workspace::files::read_text(&path) {
                 Ok(text) if !Workspace::is_config_file(&path) => {
-                    self.state.ws_mut().update_text(&path, &text)
+                    let indexed = Workspace::index_text(&path, &text);
+                    self.state.ws_mut().set_indexed(&path, indexed)
                 }
                 Ok(_) => self.state.reload_queues(),
                 Err(_) => self.state.ws_mut().remove(&path),
