@@ -1,16 +1,10 @@
 //! Completion, hover and signature help as pure functions, with fixtures
 //! where `$0` marks the cursor.
 
-use openjd_lsp::analysis::{Analysis, Options, analyze};
 use openjd_lsp::ide::completion::{Item, complete};
+use openjd_lsp::ide::fixture::fixture;
 use openjd_lsp::ide::hover::hover;
 use openjd_lsp::ide::signature::signature_help;
-
-fn fixture(text: &str) -> (Analysis, usize) {
-    let offset = text.find("$0").expect("a $0 marker");
-    let clean = text.replacen("$0", "", 1);
-    (analyze(&clean, &Options::own()), offset)
-}
 
 fn labels(text: &str) -> Vec<String> {
     let (a, o) = fixture(text);
@@ -110,8 +104,7 @@ fn members_after_a_dot_replace_the_whole_chain() {
     let items = complete(&a, o);
     let labels: Vec<&str> = items.iter().map(|i| i.insert.as_str()).collect();
     assert_eq!(labels, vec!["Task.Param.Frame"]);
-    let clean = text.replacen("$0", "", 1);
-    assert_eq!(&clean[items[0].replace.clone()], "Task.Param.");
+    assert_eq!(&a.text[items[0].replace.clone()], "Task.Param.");
 }
 
 #[test]
@@ -266,8 +259,7 @@ fn hover_on_keys_variables_functions_and_extensions() {
         "{}",
         h.contents
     );
-    let clean = text.replacen("$0", "", 1);
-    assert_eq!(&clean[h.range.clone()], "Param.Frames");
+    assert_eq!(&a.text[h.range.clone()], "Param.Frames");
 
     let text = step_with("          args: [\"{{ repr_$0sh(Param.Frames) }}\"]\n");
     let (a, o) = fixture(&text);
@@ -317,9 +309,8 @@ fn nothing_panics_at_any_offset_of_broken_documents() {
             .replace('\n', "\r\n"),
     ];
     for d in docs {
-        let clean = d.replacen("$0", "", 1);
-        let a = analyze(&clean, &Options::own());
-        for o in 0..=clean.len() + 2 {
+        let (a, _) = fixture(&d);
+        for o in 0..=a.text.len() + 2 {
             let _ = complete(&a, o);
             let _ = hover(&a, o);
             let _ = signature_help(&a, o);

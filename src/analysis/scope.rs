@@ -246,7 +246,7 @@ impl<'a> Builder<'a> {
         if !self.expr() {
             return;
         }
-        for l in lets.iter().take(upto.unwrap_or(usize::MAX)) {
+        for l in lets.iter().take_while(|l| upto.is_none_or(|k| l.index < k)) {
             let ty: Cow<'static, str> = match self.let_types.get(&l.name_span.start) {
                 Some(ty) => ty.clone().into(),
                 None => "any".into(),

@@ -185,16 +185,7 @@ fn add_hooks(
 mod tests {
     use super::*;
     use crate::analysis::{Options, analyze};
-
-    fn apply(text: &str, edits: &[(Span, String)]) -> String {
-        let mut out = text.to_string();
-        let mut edits = edits.to_vec();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.0.start));
-        for (span, new) in edits {
-            out.replace_range(span, &new);
-        }
-        out
-    }
+    use crate::ide::fixture::apply_edits;
 
     fn fix_all(text: &str, title_part: &str) -> String {
         let a = analyze(text, &Options::own());
@@ -203,7 +194,7 @@ mod tests {
             .iter()
             .find(|c| c.title.contains(title_part))
             .unwrap_or_else(|| panic!("no `{title_part}` among {actions:?}"));
-        apply(text, &action.edits)
+        apply_edits(text, &action.edits)
     }
 
     const WRAP: &str = "specificationVersion: environment-2023-09

@@ -15,3 +15,6 @@ pub mod semantic_tokens;
 pub mod signature;
 pub mod symbols;
 pub mod wrap;
+
+#[cfg(test)]
+mod tests;

@@ -134,6 +134,9 @@ pub struct TaskParameter {
 
 #[derive(Clone, Debug)]
 pub struct Let {
+    /// Where the binding stands in its `let` list (broken bindings are
+    /// left out of the model, so this is not its index in the `Vec`).
+    pub index: usize,
     pub name: String,
     /// The binding's name in the document.
     pub name_span: Span,
@@ -435,12 +438,14 @@ fn parameter(node: &Node) -> Option<Parameter> {
 pub fn lets(src: &str, node: Option<&Node>) -> Vec<Let> {
     items(node)
         .iter()
-        .filter_map(|n| {
+        .enumerate()
+        .filter_map(|(index, n)| {
             let t = Text::of(n)?;
             let (name, expr) = split_let(&t.value)?;
             let map = crate::syntax::ScalarMap::of_node(src, n)?;
             let name_span = map.range_to_source(name.clone());
             Some(Let {
+                index,
                 name: t.value[name].to_string(),
                 name_span,
                 expr_range: expr,

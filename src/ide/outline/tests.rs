@@ -1,5 +1,7 @@
 use super::*;
-use crate::ide::fixture::{codes, fixture};
+use crate::analysis::Code;
+use crate::ide::fixture::{analysis, codes, fixture};
+use expect_test::expect;
 
 const JOB: &str = r#"specificationVersion: jobtemplate-2023-09
 extensions: [EXPR, WRAP_ACTIONS, FEATURE_BUNDLE_1]
@@ -86,39 +88,39 @@ fn render(a: &Analysis, symbols: &[OutlineSymbol], depth: usize, out: &mut Vec<S
     }
 }
 
-fn outline(text: &str) -> Vec<String> {
-    let (a, _) = fixture(text);
+/// The outline, one symbol a line: kind, name, (detail), the lines it
+/// spans, and [the text of its selection range].
+fn outline(text: &str) -> String {
+    let a = analysis(text);
     let mut out = Vec::new();
     render(&a, &document_symbols(&a), 0, &mut out);
-    out
+    out.join("\n") + "\n"
 }
 
 #[test]
 fn job_template_outline() {
-    assert_eq!(codes(JOB), Vec::<String>::new());
-    assert_eq!(
-        outline(JOB),
-        [
-            "Parameter Frames (STRING) @5-7 [Frames]",
-            "Environment Wrapper (wraps actions) @9-20 [Wrapper]",
-            "  EnvVariable LANG (C) @11-11 [LANG]",
-            "  Action onWrapEnvEnter ({{WrappedAction.Command}}) @14-15 [onWrapEnvEnter]",
-            "  Action onWrapTaskRun ({{WrappedAction.Command}}) @16-18 [onWrapTaskRun]",
-            "  Action onWrapEnvExit ({{WrappedAction.Command}}) @19-20 [onWrapEnvExit]",
-            "Step Render @22-50 [Render]",
-            "  Environment Scratch @24-33 [Scratch]",
-            "    EmbeddedFile Init @27-30 [Init]",
-            "    Action onEnter ({{Env.File.Init}}) @32-33 [onEnter]",
-            "  TaskParameter Frame (INT) @36-38 [Frame]",
-            "  Let first (1) @40-40 [first]",
-            "  Let out (Task.Param.Frame + first) @43-43 [out]",
-            "  EmbeddedFile Run @45-47 [Run]",
-            "  Action onRun ({{Task.File.Run}}) @49-50 [onRun]",
-            "Step Publish (after Render) @51-59 [Publish]",
-            "  Let n (2) @56-56 [n]",
-            "  Action bash (echo publish {{n}}…) @54-59 [bash]",
-        ]
-    );
+    assert_eq!(codes(JOB), Vec::<Code>::new());
+    expect![[r#"
+            Parameter Frames (STRING) @5-7 [Frames]
+            Environment Wrapper (wraps actions) @9-20 [Wrapper]
+              EnvVariable LANG (C) @11-11 [LANG]
+              Action onWrapEnvEnter ({{WrappedAction.Command}}) @14-15 [onWrapEnvEnter]
+              Action onWrapTaskRun ({{WrappedAction.Command}}) @16-18 [onWrapTaskRun]
+              Action onWrapEnvExit ({{WrappedAction.Command}}) @19-20 [onWrapEnvExit]
+            Step Render @22-50 [Render]
+              Environment Scratch @24-33 [Scratch]
+                EmbeddedFile Init @27-30 [Init]
+                Action onEnter ({{Env.File.Init}}) @32-33 [onEnter]
+              TaskParameter Frame (INT) @36-38 [Frame]
+              Let first (1) @40-40 [first]
+              Let out (Task.Param.Frame + first) @43-43 [out]
+              EmbeddedFile Run @45-47 [Run]
+              Action onRun ({{Task.File.Run}}) @49-50 [onRun]
+            Step Publish (after Render) @51-59 [Publish]
+              Let n (2) @56-56 [n]
+              Action bash (echo publish {{n}}…) @54-59 [bash]
+        "#]]
+    .assert_eq(&outline(JOB));
 }
 
 #[test]
@@ -139,16 +141,14 @@ environment:
       onWrapEnvExit:
         command: c
 "#;
-    assert_eq!(
-        outline(text),
-        [
-            "Parameter Root (STRING) @4-5 [Root]",
-            "Environment Wrap (wraps actions) @7-15 [Wrap]",
-            "  Action onWrapEnvEnter (a) @10-11 [onWrapEnvEnter]",
-            "  Action onWrapTaskRun (b) @12-13 [onWrapTaskRun]",
-            "  Action onWrapEnvExit (c) @14-15 [onWrapEnvExit]",
-        ]
-    );
+    expect![[r#"
+            Parameter Root (STRING) @4-5 [Root]
+            Environment Wrap (wraps actions) @7-15 [Wrap]
+              Action onWrapEnvEnter (a) @10-11 [onWrapEnvEnter]
+              Action onWrapTaskRun (b) @12-13 [onWrapTaskRun]
+              Action onWrapEnvExit (c) @14-15 [onWrapEnvExit]
+        "#]]
+    .assert_eq(&outline(text));
 }
 
 #[test]
@@ -160,19 +160,17 @@ fn json_outline_and_unnamed_items() {
    "script": {"actions": {"onRun": {"command": "b"}}}}
  ]
 }"#;
-    assert_eq!(
-        outline(text),
-        [
-            "Step (unnamed) @3-3 []",
-            "  Action onRun (a) @3-3 [\"onRun\"]",
-            "Step B @4-5 [\"B\"]",
-            "  Action onRun (b) @5-5 [\"onRun\"]",
-        ]
-    );
+    expect![[r#"
+            Step (unnamed) @3-3 []
+              Action onRun (a) @3-3 ["onRun"]
+            Step B @4-5 ["B"]
+              Action onRun (b) @5-5 ["onRun"]
+        "#]]
+    .assert_eq(&outline(text));
 }
 
 fn folds(text: &str) -> Vec<(usize, usize)> {
-    let (a, _) = fixture(text);
+    let a = analysis(text);
     folding_ranges(&a)
 }
 

@@ -1,9 +1,10 @@
 use super::*;
-use crate::ide::fixture::{codes, fixture};
+use crate::analysis::Code;
+use crate::ide::fixture::{analysis, codes};
 
 /// `text kind +modifiers`, one per token.
 fn render(text: &str) -> Vec<String> {
-    let (a, _) = fixture(text);
+    let a = analysis(text);
     let tokens = semantic_tokens(&a);
     check_invariants(&a, &tokens);
     tokens
@@ -57,7 +58,7 @@ steps:
 
 #[test]
 fn classifies_expression_tokens() {
-    assert_eq!(codes(JOB), Vec::<String>::new());
+    assert_eq!(codes(JOB), Vec::<Code>::new());
     assert_eq!(
         render(JOB),
         [
@@ -187,7 +188,7 @@ fn multi_line_tokens_are_split_per_line() {
 #[test]
 fn json_crlf_and_non_ascii() {
     let text = "{\r\n  \"specificationVersion\": \"jobtemplate-2023-09\",\r\n  \"name\": \"Été 😀 {{ Param.X }}\",\r\n  \"parameterDefinitions\": [{\"name\": \"X\", \"type\": \"STRING\"}],\r\n  \"steps\": [{\"name\": \"S\", \"script\": {\"actions\": {\"onRun\": {\"command\": \"\\\"é\\\" {{Param.X}}\"}}}}]\r\n}\r\n";
-    assert_eq!(codes(text), Vec::<String>::new());
+    assert_eq!(codes(text), Vec::<Code>::new());
     assert_eq!(
         render(text),
         [
@@ -245,7 +246,7 @@ fn legend_matches_kinds() {
 
 #[test]
 fn range_request() {
-    let (a, _) = fixture(JOB);
+    let a = analysis(JOB);
     let start = a.text.find("args:").unwrap_or(0);
     let tokens = semantic_tokens_in(&a, start..a.text.len());
     assert_eq!(tokens.len(), 23);

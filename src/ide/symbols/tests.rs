@@ -1,5 +1,6 @@
 use super::*;
-use crate::ide::fixture::{apply_edits, codes, fixture};
+use crate::analysis::Code;
+use crate::ide::fixture::{apply_edits, codes, cursor_before, fixture};
 
 const JOB: &str = r#"specificationVersion: jobtemplate-2023-09
 extensions: [EXPR]
@@ -41,15 +42,6 @@ steps:
       onRun:
         command: '{{Task.Param.F}}'
 "#;
-
-/// `text` with a `$0` inserted before the `nth` (0-based) occurrence of `needle`.
-fn at(text: &str, needle: &str, nth: usize) -> String {
-    let (i, _) = text
-        .match_indices(needle)
-        .nth(nth)
-        .unwrap_or_else(|| panic!("no occurrence {nth} of {needle}"));
-    format!("{}$0{}", &text[..i], &text[i..])
-}
 
 fn texts(a: &Analysis, spans: &[Span]) -> Vec<String> {
     spans
@@ -101,12 +93,12 @@ fn rename_error(marked: &str, new: &str) -> String {
 
 #[test]
 fn fixture_template_is_clean() {
-    assert_eq!(codes(JOB), Vec::<String>::new());
+    assert_eq!(codes(JOB), Vec::<Code>::new());
 }
 
 #[test]
 fn parameter_definition_and_references() {
-    let (a, off) = fixture(&at(JOB, "Param.Frame}}\"", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "Param.Frame}}\"", 0));
     let off = off + "Param.".len();
     let def = definition(&a, off).unwrap();
     assert_eq!(places(&a, &[def]), ["5: - name: [Frame]"]);
@@ -123,7 +115,7 @@ fn parameter_definition_and_references() {
     );
     assert_eq!(references(&a, off, false).len(), 3);
     // From the definition too.
-    let (a, off) = fixture(&at(JOB, "Frame\n  type", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "Frame\n  type", 0));
     assert_eq!(references(&a, off, true).len(), 4);
     let hl = document_highlight(&a, off);
     assert_eq!(hl.iter().filter(|(_, d)| *d).count(), 1);
@@ -132,7 +124,7 @@ fn parameter_definition_and_references() {
 
 #[test]
 fn raw_param_is_a_use_of_the_parameter() {
-    let (a, off) = fixture(&at(JOB, "Scene }}", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "Scene }}", 0));
     assert_eq!(
         places(&a, &references(&a, off, true)),
         [
@@ -144,7 +136,7 @@ fn raw_param_is_a_use_of_the_parameter() {
 
 #[test]
 fn task_parameter_references_stay_in_their_step() {
-    let (a, off) = fixture(&at(JOB, "F + Param", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "F + Param", 0));
     let refs = references(&a, off, true);
     assert_eq!(
         places(&a, &refs),
@@ -155,7 +147,7 @@ fn task_parameter_references_stay_in_their_step() {
         ]
     );
     // The other step's F is another symbol.
-    let (b, off) = fixture(&at(JOB, "F}}'", 0));
+    let (b, off) = fixture(&cursor_before(JOB, "F}}'", 0));
     assert_eq!(
         places(&b, &references(&b, off, true)),
         ["33: - name: [F]", "39: command: '{{Task.Param.[F]}}'"]
@@ -164,7 +156,7 @@ fn task_parameter_references_stay_in_their_step() {
 
 #[test]
 fn embedded_file_and_let_references() {
-    let (a, off) = fixture(&at(JOB, "Run}}", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "Run}}", 0));
     assert_eq!(
         places(&a, &references(&a, off, true)),
         [
@@ -172,7 +164,7 @@ fn embedded_file_and_let_references() {
             "27: args: ['{{Task.File.[Run]}}', \"{{ RawParam.Scene }}\"]"
         ]
     );
-    let (a, off) = fixture(&at(JOB, "frames}}", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "frames}}", 0));
     let def = definition(&a, off).unwrap();
     assert_eq!(
         places(&a, &[def]),
@@ -190,13 +182,13 @@ fn embedded_file_and_let_references() {
 
 #[test]
 fn step_names_and_dependencies() {
-    let (a, off) = fixture(&at(JOB, "Render\n  parameterSpace", 1));
+    let (a, off) = fixture(&cursor_before(JOB, "Render\n  parameterSpace", 1));
     let refs = references(&a, off, true);
     assert_eq!(
         places(&a, &refs),
         ["10: - name: [Render]", "30: - dependsOn: [Render]"]
     );
-    let (a, off) = fixture(&at(JOB, "Render\n  param", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "Render\n  param", 0));
     assert_eq!(
         places(&a, &[definition(&a, off).unwrap()]),
         ["10: - name: [Render]"]
@@ -209,13 +201,13 @@ fn step_names_and_dependencies() {
 
 #[test]
 fn nothing_at_plain_text() {
-    let (a, off) = fixture(&at(JOB, "bash", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "bash", 0));
     assert_eq!(definition(&a, off), None);
     assert!(references(&a, off, true).is_empty());
     assert_eq!(prepare_rename(&a, off), None);
     assert!(rename(&a, off, "x").is_err());
     // The namespace part of a chain is not the symbol.
-    let (a, off) = fixture(&at(JOB, "Param.Frame}}\"", 0));
+    let (a, off) = fixture(&cursor_before(JOB, "Param.Frame}}\"", 0));
     assert_eq!(definition(&a, off), None);
 }
 
@@ -224,16 +216,16 @@ fn rename_parameter_everywhere() {
     let expected = JOB
         .replace("Param.Frame", "Param.Start")
         .replace("- name: Frame", "- name: Start");
-    check_rename(&at(JOB, "Frame}}\"", 0), "Start", &expected);
+    check_rename(&cursor_before(JOB, "Frame}}\"", 0), "Start", &expected);
     let expected = JOB
         .replace("RawParam.Scene", "RawParam.Shot")
         .replace("- name: Scene", "- name: Shot");
-    check_rename(&at(JOB, "Scene\n", 0), "Shot", &expected);
+    check_rename(&cursor_before(JOB, "Scene\n", 0), "Shot", &expected);
 }
 
 #[test]
 fn rename_task_parameter_only_in_its_step() {
-    let marked = at(JOB, "F + Param", 0);
+    let marked = cursor_before(JOB, "F + Param", 0);
     let (a, off) = fixture(&marked);
     assert_eq!(texts(&a, &[prepare_rename(&a, off).unwrap()]), ["F"]);
     let expected = JOB
@@ -249,29 +241,29 @@ fn rename_let_and_file() {
         .replace("- frames =", "- shots =")
         .replace("= frames *", "= shots *")
         .replace("{{frames}}", "{{shots}}");
-    check_rename(&at(JOB, "frames *", 0), "shots", &expected);
+    check_rename(&cursor_before(JOB, "frames *", 0), "shots", &expected);
     let expected = JOB
         .replace("- name: Run\n", "- name: Go\n")
         .replace("Task.File.Run", "Task.File.Go");
-    check_rename(&at(JOB, "Run\n", 0), "Go", &expected);
+    check_rename(&cursor_before(JOB, "Run\n", 0), "Go", &expected);
 }
 
 #[test]
 fn rename_rejects_bad_and_clashing_names() {
-    let frame = at(JOB, "Frame}}\"", 0);
+    let frame = cursor_before(JOB, "Frame}}\"", 0);
     assert!(rename_error(&frame, "1x").contains("not a valid name"));
     assert!(rename_error(&frame, "a-b").contains("not a valid name"));
     assert!(rename_error(&frame, "").contains("not a valid name"));
     assert!(rename_error(&frame, "Scene").contains("another parameter"));
     // Valid identifier, but a plain `true` would be read as a boolean.
     assert!(rename_error(&frame, "true").contains("not be read as a string"));
-    let task = at(JOB, "F + Param", 0);
+    let task = cursor_before(JOB, "F + Param", 0);
     assert!(rename_error(&task, "F x").contains("not a valid name"));
-    let lets = at(JOB, "frames *", 0);
+    let lets = cursor_before(JOB, "frames *", 0);
     assert!(rename_error(&lets, "Frames").contains("not a valid let name"));
     assert!(rename_error(&lets, "twice").contains("already"));
     assert!(rename_error(&lets, "if").contains("keyword"));
-    let step = at(JOB, "Render\n  param", 0);
+    let step = cursor_before(JOB, "Render\n  param", 0);
     assert!(rename_error(&step, "Other").contains("another step"));
     assert!(rename_error(&step, "").contains("empty"));
     assert!(rename_error(&step, "a\tb").contains("control"));
@@ -304,8 +296,8 @@ steps:
         command: echo
         args: ["{{ string(base) }}"]
 "#;
-    assert_eq!(codes(text), Vec::<String>::new());
-    let marked = at(text, "base = 1", 0);
+    assert_eq!(codes(text), Vec::<Code>::new());
+    let marked = cursor_before(text, "base = 1", 0);
     // Bound by a binding that can see it.
     assert!(rename_error(&marked, "x").contains("let binding"));
     // A comprehension variable of an expression that uses it.
@@ -342,8 +334,8 @@ steps:
         - "escaped line \
           {{Param.Frame}}"
 "#;
-    assert_eq!(codes(text), Vec::<String>::new());
-    let (a, off) = fixture(&at(text, "Frame}} x", 0));
+    assert_eq!(codes(text), Vec::<Code>::new());
+    let (a, off) = fixture(&cursor_before(text, "Frame}} x", 0));
     let refs = references(&a, off, true);
     assert_eq!(texts(&a, &refs), ["Frame"; 6]);
     assert_eq!(
@@ -366,17 +358,17 @@ steps:
         }
     }
     // The escaped name maps to its whole source, escape included.
-    let (a, off) = fixture(&at(text, "Scene}}\n", 0));
+    let (a, off) = fixture(&cursor_before(text, "Scene}}\n", 0));
     let refs = references(&a, off, true);
     assert_eq!(texts(&a, &refs), ["Sc\\u0065ne", "Sc\\u0065ne", "Scene"]);
     let renamed = text
         .replace("Param.Frame", "Param.Start")
         .replace("'Frame'", "'Start'");
-    check_rename(&at(text, "Frame}} x", 0), "Start", &renamed);
+    check_rename(&cursor_before(text, "Frame}} x", 0), "Start", &renamed);
     let renamed = text
         .replace("Sc\\u0065ne", "Shot")
         .replace("Param.Scene", "Param.Shot");
-    check_rename(&at(text, "Scene}}\n", 0), "Shot", &renamed);
+    check_rename(&cursor_before(text, "Scene}}\n", 0), "Shot", &renamed);
 }
 
 #[test]
@@ -390,7 +382,7 @@ steps:
   - dependsOn: "A"
   script: {actions: {onRun: {command: b}}}
 "#;
-    let marked = at(text, "A'", 0);
+    let marked = cursor_before(text, "A'", 0);
     assert!(rename_error(&marked, "it's").contains("single-quoted"));
     assert!(rename_error(&marked, "say \"hi\"").contains("double-quoted"));
     check_rename(
@@ -414,15 +406,15 @@ fn json_template() {
       "args": ["\"{{Param.Frame}}\"", "{{ Param.Fr\u0061me }}"]}}}
   }]
 }"#;
-    assert_eq!(codes(text), Vec::<String>::new());
-    let (a, off) = fixture(&at(text, "Frame}}", 0));
+    assert_eq!(codes(text), Vec::<Code>::new());
+    let (a, off) = fixture(&cursor_before(text, "Frame}}", 0));
     let refs = references(&a, off, true);
     assert_eq!(texts(&a, &refs), ["Frame", "Frame", "Fr\\u0061me"]);
     let renamed = text
         .replace("Frame", "Start")
         .replace("Fr\\u0061me", "Start");
-    check_rename(&at(text, "Frame}}", 0), "Start", &renamed);
-    assert!(rename_error(&at(text, "Frame}}", 0), "a\"b").contains("not a valid"));
+    check_rename(&cursor_before(text, "Frame}}", 0), "Start", &renamed);
+    assert!(rename_error(&cursor_before(text, "Frame}}", 0), "a\"b").contains("not a valid"));
 }
 
 #[test]
@@ -442,17 +434,17 @@ steps:
 "#
     .replace('\n', "\r\n");
     let text = text.as_str();
-    assert_eq!(codes(text), Vec::<String>::new());
-    let (a, off) = fixture(&at(text, "Frame }}", 0));
+    assert_eq!(codes(text), Vec::<Code>::new());
+    let (a, off) = fixture(&cursor_before(text, "Frame }}", 0));
     let refs = references(&a, off, true);
     assert_eq!(texts(&a, &refs), ["Frame"; 3]);
     let renamed = text.replace("Frame", "Debut_ok");
-    check_rename(&at(text, "Frame }}", 0), "Debut_ok", &renamed);
+    check_rename(&cursor_before(text, "Frame }}", 0), "Debut_ok", &renamed);
     // A non-ASCII step name renames too.
-    let (a, off) = fixture(&at(text, "tape\r\n", 0));
+    let (a, off) = fixture(&cursor_before(text, "tape\r\n", 0));
     assert_eq!(texts(&a, &[prepare_rename(&a, off).unwrap()]), ["Étape"]);
     // An offset inside a multi-byte character clamps.
-    let (a, off) = fixture(&at(text, "tape\r\n", 0));
+    let (a, off) = fixture(&cursor_before(text, "tape\r\n", 0));
     assert_eq!(prepare_rename(&a, off - 1), prepare_rename(&a, off - 2));
 }
 
@@ -486,13 +478,13 @@ steps:
 
 #[test]
 fn env_file_references_stay_in_their_environment() {
-    assert_eq!(codes(ENV_FILES), Vec::<String>::new());
-    let (a, off) = fixture(&at(ENV_FILES, "Cfg}}", 0));
+    assert_eq!(codes(ENV_FILES), Vec::<Code>::new());
+    let (a, off) = fixture(&cursor_before(ENV_FILES, "Cfg}}", 0));
     assert_eq!(
         places(&a, &references(&a, off, true)),
         ["7: - name: [Cfg]", "12: command: '{{Env.File.[Cfg]}}'"]
     );
-    let (a, off) = fixture(&at(ENV_FILES, "Cfg }}", 0));
+    let (a, off) = fixture(&cursor_before(ENV_FILES, "Cfg }}", 0));
     assert_eq!(
         places(&a, &references(&a, off, true)),
         [
@@ -502,17 +494,19 @@ fn env_file_references_stay_in_their_environment() {
         ]
     );
     // Renaming one environment's file leaves the other's alone.
-    let marked = at(ENV_FILES, "Cfg\n", 0);
+    let marked = cursor_before(ENV_FILES, "Cfg\n", 0);
     let expected = ENV_FILES
         .replacen("- name: Cfg\n", "- name: Conf\n", 1)
         .replacen("Env.File.Cfg", "Env.File.Conf", 1);
     check_rename(&marked, "Conf", &expected);
     // Environment names are symbols too.
-    let (a, off) = fixture(&at(ENV_FILES, "One", 0));
+    let (a, off) = fixture(&cursor_before(ENV_FILES, "One", 0));
     assert_eq!(texts(&a, &[prepare_rename(&a, off).unwrap()]), ["One"]);
-    assert!(rename_error(&at(ENV_FILES, "One", 0), "Two").contains("another environment"));
+    assert!(
+        rename_error(&cursor_before(ENV_FILES, "One", 0), "Two").contains("another environment")
+    );
     check_rename(
-        &at(ENV_FILES, "One", 0),
+        &cursor_before(ENV_FILES, "One", 0),
         "First",
         &ENV_FILES.replace("One", "First"),
     );
@@ -535,13 +529,13 @@ environment:
       onEnter:
         command: "{{Env.File.Init}}"
 "#;
-    assert_eq!(codes(text), Vec::<String>::new());
-    let (a, off) = fixture(&at(text, "Root}}", 0));
+    assert_eq!(codes(text), Vec::<Code>::new());
+    let (a, off) = fixture(&cursor_before(text, "Root}}", 0));
     assert_eq!(
         places(&a, &references(&a, off, true)),
         ["3: - name: [Root]", "11: data: \"cd {{Param.[Root]}}\""]
     );
-    let (a, off) = fixture(&at(text, "Init}}", 0));
+    let (a, off) = fixture(&cursor_before(text, "Init}}", 0));
     assert_eq!(
         places(&a, &[definition(&a, off).unwrap()]),
         ["9: - name: [Init]"]
@@ -559,7 +553,7 @@ steps:
   - y = [x for x in [2]]
   script: {actions: {onRun: {command: "{{ string(x) }}"}}}
 "#;
-    let (a, off) = fixture(&at(text, "x = 1", 0));
+    let (a, off) = fixture(&cursor_before(text, "x = 1", 0));
     let refs = references(&a, off, true);
     // The definition and the use in onRun; not the comprehension's x.
     assert_eq!(
