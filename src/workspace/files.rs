@@ -35,3 +35,8 @@ pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A file's text, if it can be read as UTF-8.
+pub fn read_text(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}

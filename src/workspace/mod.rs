@@ -52,7 +52,7 @@ impl Indexed {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Workspace {
     pub roots: Vec<PathBuf>,
     pub files: HashMap<PathBuf, Arc<Indexed>>,
