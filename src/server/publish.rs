@@ -16,8 +16,12 @@ use std::time::Duration;
 
 use tower_lsp_server::ls_types::Uri;
 
+use crate::workspace::Workspace;
+use crate::workspace::diagnostics::depends_on;
+
 use super::Backend;
 use super::handlers::document_diagnostics;
+use super::state::path_of;
 
 impl Backend {
     /// Analyse after `delay` unless a newer edit arrives first, publish
@@ -63,6 +67,12 @@ impl Backend {
     pub async fn republish_affected(&self, except: Option<&Uri>) {
         let state = &self.state;
         let client = state.client();
+        // Which queues a job is on, and so what it reads, is decided by the
+        // configuration alone: after a configuration file's edit every
+        // document is checked; after another file's, those that read it.
+        let changed = except
+            .and_then(path_of)
+            .filter(|p| !Workspace::is_config_file(p));
         let mut refresh = false;
         for handle in state.open_docs() {
             if Some(&handle.uri) == except || handle.computed().is_none() {
@@ -71,7 +81,15 @@ impl Backend {
             let Ok(doc) = state.resolve(&handle).await else {
                 continue;
             };
-            let diagnostics = document_diagnostics(&state.snapshot(), &doc);
+            let snapshot = state.snapshot();
+            // A configuration file reads every job on its queues.
+            if let (Some(changed), Some(path)) = (&changed, &doc.path)
+                && !Workspace::is_config_file(path)
+                && !depends_on(&snapshot.workspace, path, &doc.analysis).contains(changed)
+            {
+                continue;
+            }
+            let diagnostics = document_diagnostics(&snapshot, &doc);
             if !state.differs_from_reported(&doc.uri, &diagnostics) {
                 continue;
             }
