@@ -7,6 +7,9 @@
 //! Run: cargo bench --bench corpus
 
 mod common;
+#[allow(dead_code)]
+#[path = "../tests/support/conformance.rs"]
+mod conformance;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,7 +18,8 @@ use std::time::Instant;
 use common::{load_average, percentile};
 
 fn corpus() -> (PathBuf, Vec<PathBuf>) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
+    let dir = conformance::conformance_dir("the corpus benchmark")
+        .unwrap_or_else(|| panic!("the corpus benchmark needs the conformance suite"));
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv"))
         .unwrap_or_else(|e| panic!("cannot read the conformance manifest: {e}"));
     let files = manifest

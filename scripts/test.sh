@@ -7,6 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The conformance suite: ../shared/conformance beside the repository, else
+# $OPENJD_CONFORMANCE_DIR, else fetched into target/conformance at the
+# commits tests/conformance/MANIFEST.tsv pins (see tests/support/conformance.rs).
+if [[ ! -f ../shared/conformance/MANIFEST.tsv && -z "${OPENJD_CONFORMANCE_DIR:-}" ]]; then
+  echo "== conformance suite: no ../shared/conformance and no OPENJD_CONFORMANCE_DIR; fetching it"
+  bash scripts/fetch-conformance.sh >/dev/null
+fi
+
 cargo test --release
 
 export OPENJD_LSP_BIN="$PWD/target/release/openjd-lsp"

@@ -115,3 +115,85 @@ fn twenty_megabyte_valid_template() {
     // A bound against hangs only; `scripts/bench.sh` measures the real time.
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
 }
+
+/// A job whose one step passes `exprs` as arguments.
+fn job_with_args(exprs: &[&str]) -> String {
+    let args: Vec<String> = exprs.iter().map(|e| format!("'{{{{ {e} }}}}'")).collect();
+    format!(
+        "{HEADER}extensions: [EXPR]\nname: J\nsteps:\n  - name: A\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: [{}]\n",
+        args.join(", ")
+    )
+}
+
+#[test]
+fn expression_bombs_are_reported_as_too_large_to_check() {
+    // Each of these once made the check build millions of values (`range`
+    // alone: 1.65 GB and 5 s).
+    let bombs = [
+        "range(9999999)",
+        "repr_py(range(5000000))",
+        r#""x" * 100000000"#,
+        "[[x for x in range(400)] for y in range(400)]",
+        r#"join([repr_py(x) for x in range(190000)], ",")"#,
+    ];
+    for bomb in bombs {
+        let a = analyze(&job_with_args(&[bomb]), &Options::default());
+        let too_large: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::ExpressionTooLarge)
+            .collect();
+        assert_eq!(too_large.len(), 1, "{bomb}: {:?}", a.diagnostics);
+        assert_eq!(
+            too_large[0].severity,
+            openjd_lsp::analysis::Severity::Warning
+        );
+        assert!(
+            too_large[0].message.contains("10,000,000 operations"),
+            "names the runtime's limit: {}",
+            too_large[0].message
+        );
+        // The reference validator, which would evaluate it with the
+        // runtime's limits, was not run.
+        assert!(
+            a.diagnostics.iter().all(|d| d.code != Code::Reference),
+            "{bomb}: {:?}",
+            a.diagnostics
+        );
+    }
+}
+
+#[test]
+fn many_expression_bombs_share_one_budget() {
+    // Sixty different bombs: each stops at its own budget, and once the
+    // document's budget is spent the rest stop almost at once.
+    let bombs: Vec<String> = (0..60)
+        .map(|i| format!("range({})", 9_999_999 - i))
+        .collect();
+    let refs: Vec<&str> = bombs.iter().map(String::as_str).collect();
+    let codes = timed(&job_with_args(&refs));
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| **c == Code::ExpressionTooLarge)
+            .count(),
+        60
+    );
+}
+
+#[test]
+fn expressions_within_the_budget_are_still_checked() {
+    // A list of ten thousand is checked (no warning), and a type error
+    // next to a bomb is still reported.
+    let a = analyze(
+        &job_with_args(&["range(10000)", "range(9999999)", r#"1 + "a""#]),
+        &Options::default(),
+    );
+    let codes: Vec<Code> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [Code::ExpressionTooLarge, Code::ExpressionError],
+        "{:?}",
+        a.diagnostics
+    );
+}

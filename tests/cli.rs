@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod support;
+use support::scratch::Scratch;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
 }
@@ -11,11 +14,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openjd-lsp-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> Scratch {
+    Scratch::new("openjd-lsp-cli", name)
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn directories_honour_gitignore_and_skip_build_folders() {
         std::fs::write(dir.join(skipped).join("bad.yaml"), bad).expect("write");
     }
     std::fs::write(dir.join("notes.yaml"), "just: yaml\n").expect("write");
-    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let out = bin().args(["check"]).arg(dir.path()).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("checked 1 template: 0 errors"), "{stdout}");
@@ -225,7 +225,7 @@ steps:
         "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n",
     )
     .expect("write");
-    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let out = bin().args(["check"]).arg(dir.path()).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -239,11 +239,395 @@ steps:
         "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"other/**\"]\n",
     )
     .expect("write");
-    let out = bin().args(["check"]).arg(&dir).output().expect("run");
+    let out = bin().args(["check"]).arg(dir.path()).output().expect("run");
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// `openjd-lsp preview` on a bundle under a wrapping queue: the session in
+/// run order, each command one shell line, the bundle's values applied.
+#[test]
+fn preview_shows_the_session_with_exact_commands() {
+    let dir = scratch("preview");
+    std::fs::create_dir_all(dir.join("envs")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("jobs/shot")).expect("mkdir");
+    std::fs::write(
+        dir.join("envs/box.yaml"),
+        "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Box
+  script:
+    actions:
+      onEnter: {command: box-start}
+      onWrapEnvEnter: {command: box, args: [\"{{WrappedEnv.Name}}\", \"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+      onWrapTaskRun: {command: bash, args: ['-c', '{{repr_sh(WrappedAction.Command)}} {{repr_sh(WrappedAction.Args)}}']}
+      onWrapEnvExit: {command: box, args: [\"{{WrappedEnv.Name}}\", \"{{WrappedAction.Command}}\"]}
+      onExit: {command: box-stop}
+",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("jobs/shot/template.yaml"),
+        "specificationVersion: jobtemplate-2023-09
+name: Shot
+parameterDefinitions:
+  - {name: Msg, type: STRING}
+  - {name: Frames, type: STRING, default: 1-2}
+steps:
+  - name: Render
+    parameterSpace:
+      taskParameterDefinitions:
+        - {name: Frame, type: INT, range: '{{Param.Frames}}'}
+    script:
+      actions:
+        onRun: {command: python, args: ['-c', \"print('{{Param.Msg}}')\", '{{Task.Param.Frame}}']}
+",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("jobs/shot/parameter_values.yaml"),
+        "parameterValues:\n  - {name: Msg, value: it's}\n  - {name: 'deadline:priority', value: 50}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/box.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("write");
+    let job = dir.join("jobs/shot/template.yaml");
+    let out = bin().arg("preview").arg(&job).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let steps: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "1. Box (queue) onEnter",
+            "2. Render (step) onRun [Frame=1]",
+            "3. Render (step) onRun [Frame=2]",
+            "4. Box (queue) onExit",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains("== Queue q"), "{stdout}");
+    // The human line is one shell line: the shell gives back the hook's
+    // argv, and its `bash -c` string the task's own argv.
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("   $ bash -c "))
+        .expect("the hook's line");
+    let words = shell_words(&format!("bash -c {line}"));
+    assert_eq!(words[..2], ["bash", "-c"], "{line}");
+    assert_eq!(
+        shell_words(&words[2]),
+        ["python", "-c", "print('it's')", "1"]
+    );
+    // -p wins over the bundle's file; --step and --tasks narrow it down.
+    let out = bin()
+        .arg("preview")
+        .args(["-p", "Msg=hi", "--tasks", "1", "--format", "json"])
+        .arg(&job)
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &v["sessions"][0];
+    assert_eq!(s["queue"], "q");
+    assert_eq!(s["refused"], serde_json::Value::Null);
+    assert_eq!(
+        s["truncated"],
+        serde_json::json!([{"step": "Render", "listed": 1, "tasks": 2}])
+    );
+    let run = &s["actions"][1];
+    assert_eq!(
+        run["runs"],
+        serde_json::json!({"environment": "Box", "hook": "onWrapTaskRun"})
+    );
+    assert_eq!(
+        run["wrapped"],
+        serde_json::json!(["python", "-c", "print('hi')", "1"])
+    );
+    assert_eq!(
+        run["argv"],
+        serde_json::json!(["bash", "-c", "python -c \"print('hi')\" 1"])
+    );
+    assert_eq!(run["task"], serde_json::json!({"Frame": "1"}));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn preview_reports_a_refused_session_and_usage_problems() {
+    let dir = root().join("tests/runtime/two-queue-wrappers");
+    let out = bin()
+        .arg("preview")
+        .args(["--format", "json"])
+        .args([
+            "-e",
+            "env1.yaml",
+            "-e",
+            "env2.yaml",
+            "-e",
+            "env3.yaml",
+            "job.yaml",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &v["sessions"][0];
+    assert_eq!(s["refused"]["environment"], "Wrap2");
+    assert_eq!(s["refused"]["after"], "Wrap1");
+    let ran: Vec<String> = s["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| {
+            format!(
+                "{}.{}",
+                a["entity"].as_str().unwrap_or(""),
+                a["action"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            "Queue.onEnter",
+            "Wrap1.onEnter",
+            "Wrap1.onExit",
+            "Queue.onExit"
+        ]
+    );
+    let human = bin()
+        .arg("preview")
+        .args([
+            "-e",
+            "env1.yaml",
+            "-e",
+            "env2.yaml",
+            "-e",
+            "env3.yaml",
+            "job.yaml",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("REFUSED: The runtime refuses this session: `Wrap2`"),
+        "{text}"
+    );
+
+    for bad in [
+        vec!["preview", "-p", "novalue", "job.yaml"],
+        vec!["preview", "missing.yaml"],
+    ] {
+        let out = bin().args(&bad).current_dir(&dir).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let out = bin()
+        .args(["preview", "--step", "Nope", "job.yaml"])
+        .current_dir(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No preview: the job has no step `Nope`"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The words a POSIX shell makes of `line`.
+fn shell_words(line: &str) -> Vec<String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s\\0' {line}"))
+        .output()
+        .expect("sh");
+    String::from_utf8_lossy(&out.stdout)
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_file_named_explicitly_must_be_a_template() {
+    // A CI job with a wrong file name must fail, not pass having checked
+    // nothing.
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "Cargo.toml"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("error: Cargo.toml: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`"),
+        "{stdout}"
+    );
+
+    // YAML that is not a template, next to a good template: still 2, and
+    // the template is checked and reported.
+    let dir = scratch("explicit");
+    std::fs::write(dir.join("deployment.yaml"), "kind: Deployment\n").expect("write");
+    let out = bin()
+        .current_dir(root())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "examples/job_bundle/template.yaml",
+        ])
+        .arg(dir.join("deployment.yaml"))
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(2), "{json}");
+    assert_eq!(json["summary"]["templates"], 1, "{json}");
+    assert!(
+        json["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.ends_with("deployment.yaml: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`")),
+        "{json}"
+    );
+
+    // The queue configuration named explicitly is checked as one, not
+    // refused as a non-template; the note says it was applied.
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "examples/openjd-lsp.yaml", "examples/job_bundle"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("note: examples/openjd-lsp.yaml: queue configuration applied to the templates below it (queues: "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_help_lists_the_exit_statuses() {
+    for flag in ["-h", "--help"] {
+        let out = bin().args(["check", flag]).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        for line in [
+            "Exit status:",
+            "  0  no errors",
+            "  1  errors found",
+            "  2  usage or I/O problem",
+            "a file named explicitly that is not an OpenJD template",
+        ] {
+            assert!(stdout.contains(line), "{flag}: {line:?} in\n{stdout}");
+        }
+    }
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = bin().arg("--version").output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let want = format!("openjd-lsp {} (", env!("CARGO_PKG_VERSION"));
+    assert!(stdout.starts_with(&want), "{stdout}");
+    // In a git checkout it is HEAD's commit (build.rs reruns when HEAD moves).
+    let git = Command::new("git")
+        .current_dir(root())
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output();
+    if let Ok(git) = git
+        && git.status.success()
+    {
+        let sha = String::from_utf8_lossy(&git.stdout).trim().to_string();
+        assert!(
+            stdout.starts_with(&format!("{want}{sha} ")),
+            "{stdout} vs HEAD {sha}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_documents_every_json_field() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let out = bin()
+        .current_dir(root())
+        .args(["check", "--format", "json", "examples/"])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let documented = |row: &str| {
+        readme
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("| `{row}`")))
+    };
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    for top in keys(&json) {
+        let row = match top.as_str() {
+            "diagnostics" | "problems" | "notes" => format!("{top}[]"),
+            _ => continue,
+        };
+        assert!(documented(&row), "README has no row for `{row}`");
+    }
+    for k in keys(&json["summary"]) {
+        assert!(
+            readme.contains(&format!("`summary.{k}`")),
+            "README does not document summary.{k}"
+        );
+    }
+    let diagnostic = &json["diagnostics"][0];
+    assert!(diagnostic.is_object(), "{json}");
+    for k in keys(diagnostic) {
+        let row = if k == "related" {
+            ".related[]".to_string()
+        } else {
+            format!(".{k}")
+        };
+        assert!(documented(&row), "README has no row for `{row}`");
+    }
+    assert!(
+        !json["notes"].as_array().is_some_and(|n| n.is_empty()),
+        "examples/ has a queue configuration, so there is a note: {json}"
+    );
+}
+
+/// An expression bomb is checked within bounded memory: under a 300 MB
+/// address-space limit `check` still finishes and reports it (it once took
+/// 1.65 GB for `range(9999999)`).
+#[cfg(target_os = "linux")]
+#[test]
+fn expression_bomb_checks_in_bounded_memory() {
+    let dir = scratch("bomb");
+    let file = dir.join("bomb.yaml");
+    std::fs::write(
+        &file,
+        "specificationVersion: jobtemplate-2023-09\nextensions: [EXPR]\nname: bomb\nsteps:\n  - name: A\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: ['{{ range(9999999) }}', '{{ repr_py(range(5000000)) }}']\n",
+    )
+    .expect("write");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 300000; exec \"$0\" check \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_openjd-lsp"))
+        .arg(&file)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        stdout.matches("warning[expression-too-large]").count(),
+        2,
+        "{stdout}"
     );
 }

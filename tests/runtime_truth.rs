@@ -30,9 +30,13 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use openjd_lsp::analysis::preview::Given;
 use openjd_lsp::analysis::session::{self, External, Layer, Resolution, Target};
 use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::model::{ActionKind, Template};
+
+mod support;
+use support::scratch::Scratch;
 
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -141,6 +145,11 @@ struct Fixture {
     env_paths: Vec<PathBuf>,
     job: Template,
     envs: Vec<Template>,
+    /// `-p` values given to both the preview and the runtime (`params.txt`).
+    params: Vec<String>,
+    /// The bundle's `parameter_values.yaml`, which the preview reads by
+    /// itself and the runtime is given as `-p` (it does not read bundles).
+    values: Vec<String>,
 }
 
 impl Fixture {
@@ -167,12 +176,28 @@ impl Fixture {
         };
         let job = model(&job_path);
         let envs = env_paths.iter().map(|p| model(p)).collect();
+        let params = std::fs::read_to_string(dir.join("params.txt"))
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        let values = match openjd_lsp::workspace::preview::bundle_values(&job_path) {
+            None => Vec::new(),
+            Some(f) => openjd_lsp::workspace::preview::read_values(&f)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .map(|(n, v)| match v {
+                    Given::Text(t) => format!("{n}={t}"),
+                    Given::Json(j) => serde_json::json!({ n: j }).to_string(),
+                })
+                .collect(),
+        };
         Fixture {
             dir,
             job_path,
             env_paths,
             job,
             envs,
+            params,
+            values,
         }
     }
 
@@ -215,12 +240,7 @@ struct Run {
 }
 
 fn run_openjd(rt: &Runtime, fx: &Fixture, name: &str) -> Run {
-    let work = std::env::temp_dir().join(format!(
-        "openjd-runtime-truth-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).expect("scratch dir");
+    let work = Scratch::new("openjd-runtime-truth", name);
     let log = work.join("markers.log");
     let out_path = work.join("openjd.out");
     let out_file = std::fs::File::create(&out_path).expect("output file");
@@ -228,6 +248,9 @@ fn run_openjd(rt: &Runtime, fx: &Fixture, name: &str) -> Run {
     cmd.arg("run").arg(&fx.job_path);
     for e in &fx.env_paths {
         cmd.arg("--environment").arg(e);
+    }
+    for p in fx.values.iter().chain(&fx.params) {
+        cmd.arg("-p").arg(p);
     }
     cmd.current_dir(&work)
         .env("MARKER_LOG", &log)
@@ -253,14 +276,14 @@ fn run_openjd(rt: &Runtime, fx: &Fixture, name: &str) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let run = Run {
+    // The scratch folder is removed when `work` goes out of scope, after
+    // the log and output have been read.
+    Run {
         success: status.success(),
         log: std::fs::read_to_string(&log).unwrap_or_default(),
         output: std::fs::read_to_string(&out_path).unwrap_or_default(),
         seconds: start.elapsed().as_secs_f64(),
-    };
-    let _ = std::fs::remove_dir_all(&work);
-    run
+    }
 }
 
 /// What the runtime did, from the marker log.
@@ -271,6 +294,37 @@ struct Observed {
     runs: Vec<(String, String)>,
     /// Every hook that ran: (`Wrapper.hook`, the env or step it named).
     hooks: Vec<(String, String)>,
+    /// Every line in order: (`HOOK`/`ACTION`, `Env.onEnter` / `Wrapper.hook`,
+    /// `via`, the argv the process was started with).
+    events: Vec<Event>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Event {
+    hook: bool,
+    key: String,
+    via: String,
+    argv: Vec<String>,
+}
+
+/// The `argv=<hex of /proc/self/cmdline>` word of a marker line.
+fn argv_of(line: &str) -> Result<Vec<String>, String> {
+    let hex = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("argv="))
+        .ok_or_else(|| format!("no argv in `{line}`"))?;
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("bad argv hex in `{line}`: {e}"))?;
+    Ok(bytes
+        .split(|b| *b == 0)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect::<Vec<_>>()
+        .split_last()
+        .map(|(_, init)| init.to_vec())
+        .unwrap_or_default())
 }
 
 fn split_key(key: &str) -> Option<(&str, &str)> {
@@ -298,6 +352,12 @@ fn parse_log(log: &str) -> Result<Observed, String> {
                     .and_then(|w| w.strip_prefix("env=").or_else(|| w.strip_prefix("step=")))
                     .ok_or(format!("line {n}: {line}"))?;
                 seen.hooks.push((hook.to_string(), subject.to_string()));
+                seen.events.push(Event {
+                    hook: true,
+                    key: hook.to_string(),
+                    via: String::new(),
+                    argv: argv_of(line)?,
+                });
                 pending = Some((hook.to_string(), subject.to_string()));
             }
             Some("ACTION") => {
@@ -329,6 +389,12 @@ fn parse_log(log: &str) -> Result<Observed, String> {
                     }
                 }
                 seen.runs.push((key.to_string(), via.to_string()));
+                seen.events.push(Event {
+                    hook: false,
+                    key: key.to_string(),
+                    via: via.to_string(),
+                    argv: argv_of(line)?,
+                });
             }
             _ => return Err(format!("line {n}: unexpected `{line}`")),
         }
@@ -368,6 +434,7 @@ fn claim(stack: &[Layer<'_>], target: Target, exists: bool, once: bool) -> Claim
             (who, answer)
         }
         Resolution::NotWrapped(reason) => ("self".to_string(), format!("NotWrapped({reason:?})")),
+        Resolution::Refused(r) => ("refused".to_string(), format!("{r:?}")),
     };
     Claim {
         via,
@@ -449,6 +516,231 @@ fn claims(fx: &Fixture) -> (BTreeMap<String, Claim>, Vec<String>) {
     }
     order.extend(last);
     (out, order)
+}
+
+// ---------------------------------------------------------------------------
+// The session preview (`openjd-lsp preview`) against the executed argv
+
+struct PreviewOut {
+    json: serde_json::Value,
+    human: String,
+}
+
+fn run_preview(fx: &Fixture) -> PreviewOut {
+    let run = |format: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"));
+        cmd.arg("preview").arg("--format").arg(format);
+        for e in &fx.env_paths {
+            cmd.arg("--environment").arg(e);
+        }
+        for p in &fx.params {
+            cmd.arg("-p").arg(p);
+        }
+        let out = cmd.arg(&fx.job_path).output().expect("run the preview");
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "preview failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json_text = run("json");
+    let json: serde_json::Value = serde_json::from_str(&json_text)
+        .unwrap_or_else(|e| panic!("preview JSON: {e}\n{json_text}"));
+    PreviewOut {
+        json,
+        human: run("human"),
+    }
+}
+
+/// Is `word` exactly one `{{ … }}` (a value known only at run time, which
+/// may be a list and so any number of arguments)?
+fn is_placeholder(word: &str) -> bool {
+    word.starts_with("{{") && word.ends_with("}}") && word.matches("{{").count() == 1
+}
+
+/// `pattern` with its `{{ … }}` parts matching any text.
+fn word_matches(pattern: &str, word: &str) -> bool {
+    let mut re = String::from("(?s)^");
+    let mut rest = pattern;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        re.push_str(&regex::escape(&rest[..open]));
+        re.push_str(".*");
+        rest = &rest[open + close + 2..];
+    }
+    re.push_str(&regex::escape(rest));
+    re.push('$');
+    regex::Regex::new(&re).is_ok_and(|r| r.is_match(word))
+}
+
+fn argv_matches(pattern: &[String], got: &[String]) -> bool {
+    match pattern.split_first() {
+        None => got.is_empty(),
+        Some((p, rest)) if is_placeholder(p) => {
+            (0..=got.len()).any(|n| argv_matches(rest, &got[n..]))
+        }
+        Some((p, rest)) => got
+            .split_first()
+            .is_some_and(|(g, tail)| word_matches(p, g) && argv_matches(rest, tail)),
+    }
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The marker lines the preview's actions must produce, in order: an
+/// action running as written writes its own line; a wrapped one, the hook's
+/// line (with the hook's argv) and then its own (with its own argv, as the
+/// hook started it).
+fn expected_events(session: &serde_json::Value) -> Vec<Event> {
+    let mut out = Vec::new();
+    for a in session["actions"].as_array().into_iter().flatten() {
+        let key = format!(
+            "{}.{}",
+            a["entity"].as_str().unwrap_or("?"),
+            a["action"].as_str().unwrap_or("?")
+        );
+        match a["runs"].as_object() {
+            None => out.push(Event {
+                hook: false,
+                key,
+                via: "self".into(),
+                argv: strings(&a["argv"]),
+            }),
+            Some(runs) => {
+                let hook = format!(
+                    "{}.{}",
+                    runs["environment"].as_str().unwrap_or("?"),
+                    runs["hook"].as_str().unwrap_or("?")
+                );
+                out.push(Event {
+                    hook: true,
+                    key: hook.clone(),
+                    via: String::new(),
+                    argv: strings(&a["argv"]),
+                });
+                out.push(Event {
+                    hook: false,
+                    key,
+                    via: hook,
+                    argv: strings(&a["wrapped"]),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The words a POSIX shell makes of `line`.
+fn shell_words(line: &str) -> Vec<String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s\\0' {line}"))
+        .output()
+        .expect("sh");
+    String::from_utf8_lossy(&out.stdout)
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
+}
+
+/// The preview's argv of every executed action equals the executed argv
+/// (`{{Name}}` parts match anything), in the order the runtime ran them,
+/// with `runs` naming the hook that really ran; a refused session is
+/// reported as refused; every human line is the JSON argv for a shell.
+fn compare_preview(name: &str, fx: &Fixture, run: &Run, seen: &Observed) -> usize {
+    let p = run_preview(fx);
+    let session = &p.json["sessions"][0];
+    assert!(
+        session["error"].is_null(),
+        "{name}: no preview: {}",
+        session["error"]
+    );
+    assert_eq!(
+        !session["refused"].is_null(),
+        !run.success,
+        "{name}: the preview's `refused` must say whether the runtime refused the session\n{}",
+        session["refused"]
+    );
+    let expected = expected_events(session);
+    let mut table = String::new();
+    let mut bad = 0;
+    for i in 0..expected.len().max(seen.events.len()) {
+        let (e, g) = (expected.get(i), seen.events.get(i));
+        let ok = match (e, g) {
+            (Some(e), Some(g)) => {
+                e.hook == g.hook
+                    && e.key == g.key
+                    && e.via == g.via
+                    && argv_matches(&e.argv, &g.argv)
+            }
+            _ => false,
+        };
+        if !ok {
+            bad += 1;
+        }
+        let show = |x: Option<&Event>| {
+            x.map_or("(nothing)".to_string(), |x| {
+                format!(
+                    "{} {} {} {:?}",
+                    if x.hook { "HOOK" } else { "ACTION" },
+                    x.key,
+                    x.via,
+                    x.argv
+                )
+            })
+        };
+        let _ = writeln!(
+            table,
+            "  {} preview: {}\n      runtime: {}",
+            if ok { "ok " } else { "XX " },
+            show(e),
+            show(g)
+        );
+    }
+    assert!(
+        bad == 0,
+        "{name}: the preview and the runtime differ on {bad} of {} marker lines:\n{table}",
+        expected.len()
+    );
+    // Every human line is one POSIX shell line for the JSON argv.
+    let lines: Vec<&str> = p
+        .human
+        .lines()
+        .filter_map(|l| l.strip_prefix("   $ "))
+        .collect();
+    let actions = session["actions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        lines.len(),
+        actions.len(),
+        "{name}: one line per action\n{}",
+        p.human
+    );
+    for (line, a) in lines.iter().zip(&actions) {
+        assert_eq!(
+            shell_words(line),
+            strings(&a["argv"]),
+            "{name}: `sh -c` of the human line gives another argv:\n{line}"
+        );
+    }
+    if !session["refused"].is_null() {
+        assert!(
+            p.human.contains("REFUSED: "),
+            "{name}: the human preview must say the session is refused\n{}",
+            p.human
+        );
+    }
+    expected.len()
 }
 
 // ---------------------------------------------------------------------------
@@ -607,6 +899,10 @@ fn run_scenario(name: &str, wrapped: &[&str]) {
         "{name}: environments were entered/exited in a different order than session::stack gives\n\
          runtime: {ran_order:?}\nstack:   {order:?}"
     );
+    let lines = compare_preview(name, &fx, &run, &seen);
+    loud(&format!(
+        "runtime truth `{name}`: the preview's argv and hooks agree with all {lines} marker lines"
+    ));
     check_row();
 }
 
@@ -623,6 +919,10 @@ const SCENARIOS: &[&str] = &[
     "step-env-wrapper",
     "wrapper-in-other-step",
     "two-wrappers",
+    "two-queue-wrappers",
+    "parameters",
+    "repr-sh-forwarding",
+    "timeout-cancelation",
 ];
 
 #[test]
@@ -687,12 +987,12 @@ fn wrapper_in_another_step_does_not_wrap_this_step() {
     run_scenario("wrapper-in-other-step", &["Render.onRun"]);
 }
 
-/// Two wrappers in one session (a queue wrapper and a job wrapper): no
-/// single template is invalid, the project's checker flags the pair, and
-/// the runtime refuses the session before anything is wrapped.
-#[test]
-fn two_wrappers_are_flagged_and_the_runtime_refuses_them() {
-    let name = "two-wrappers";
+/// A session the runtime refuses: no single template is invalid, the
+/// project's checker flags the pair, the runtime runs what comes before the
+/// second wrapper (the first wrapper wrapping what it should), refuses, and
+/// exits what it entered; the preview says exactly that. `ran` is what the
+/// scenario is written to run before and after the refusal.
+fn run_refused(name: &str, ran: &[&str]) {
     let fx = Fixture::load(name);
     let (clean, report) = fx.check();
     assert!(
@@ -700,6 +1000,18 @@ fn two_wrappers_are_flagged_and_the_runtime_refuses_them() {
         "{name}: the checker must flag two wrappers in one session:\n{report}"
     );
     assert!(!session::layer_conflicts(&fx.externals(), &fx.job).is_empty());
+    // Hover says no task runs.
+    let externals = fx.externals();
+    for s in 0..fx.job.steps.len() {
+        let stack = session::stack(&externals, &fx.job, s);
+        assert!(
+            matches!(
+                session::resolve(&stack, Target::Task),
+                Resolution::Refused(_)
+            ),
+            "{name}: resolve must say the tasks never run"
+        );
+    }
 
     let Some(rt) = runtime() else {
         loud(&format!(
@@ -715,20 +1027,73 @@ fn two_wrappers_are_flagged_and_the_runtime_refuses_them() {
         "{name}: openjd-cli {} ran a session with two wrappers\n{}",
         rt.version, run.log
     );
-    assert!(
-        seen.hooks.is_empty() && !seen.runs.iter().any(|(k, _)| k.ends_with(".onRun")),
-        "{name}: the runtime wrapped or ran a task despite two wrappers:\n{}",
-        run.log
-    );
+    let keys: Vec<&str> = seen.runs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ran, "{name}: what the runtime ran around the refusal");
+    let lines = compare_preview(name, &fx, &run, &seen);
     loud(&format!(
-        "runtime truth `{name}` (openjd-cli {}, {:.2}s): refused; ran before refusing: {:?}",
-        rt.version,
-        run.seconds,
-        seen.runs
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .collect::<Vec<_>>()
+        "runtime truth `{name}` (openjd-cli {}, {:.2}s): refused, as the preview says; ran before refusing and after: {keys:?}; the preview agrees with all {lines} marker lines",
+        rt.version, run.seconds,
     ));
+}
+
+/// A queue wrapper and a job wrapper.
+#[test]
+fn a_queue_wrapper_and_a_job_wrapper_the_runtime_refuses() {
+    run_refused(
+        "two-wrappers",
+        &[
+            "QueueWrap.onEnter",
+            "Before.onEnter",
+            "Before.onExit",
+            "QueueWrap.onExit",
+        ],
+    );
+}
+
+/// Two wrapping queue environments.
+#[test]
+fn two_queue_wrappers_the_runtime_refuses() {
+    run_refused(
+        "two-queue-wrappers",
+        &[
+            "Queue.onEnter",
+            "Wrap1.onEnter",
+            "Wrap1.onExit",
+            "Queue.onExit",
+        ],
+    );
+}
+
+/// Job parameters from the bundle's values file and `-p`, defaults, task
+/// parameters in parameter-space order, `let` bindings, dependency order.
+#[test]
+fn parameters_from_values_file_and_command_line() {
+    run_scenario("parameters", &[]);
+}
+
+/// The RFC's recommended shell forwarding with `repr_sh`.
+#[test]
+fn repr_sh_forwarding_reaches_the_wrapped_action_unchanged() {
+    run_scenario(
+        "repr-sh-forwarding",
+        &["Conda.onEnter", "Conda.onExit", "Render.onRun"],
+    );
+}
+
+/// A wrapped action's timeout and cancelation, forwarded by the hook.
+#[test]
+fn timeout_and_cancelation_reach_the_hook() {
+    run_scenario(
+        "timeout-cancelation",
+        &[
+            "Conda.onEnter",
+            "Conda.onExit",
+            "Render.onRun",
+            "Stop.onRun",
+            "Quick.onRun",
+            "Default.onRun",
+        ],
+    );
 }
 
 #[test]
@@ -753,7 +1118,36 @@ fn the_log_reader_rejects_a_hook_that_skips_its_action() {
     assert!(
         parse_log("HOOK W.onWrapEnvExit env=B\nACTION B.onEnter via=W.onWrapEnvExit\n").is_err()
     );
-    let ok = parse_log("HOOK W.onWrapEnvExit env=B\nACTION B.onExit via=W.onWrapEnvExit\n")
-        .expect("well formed");
+    let ok = parse_log(
+        "HOOK W.onWrapEnvExit env=B argv=770042202700\nACTION B.onExit via=W.onWrapEnvExit argv=6200\n",
+    )
+    .expect("well formed");
     assert_eq!(ok.runs, vec![("B.onExit".into(), "W.onWrapEnvExit".into())]);
+    assert_eq!(ok.events[0].argv, ["w", "B '"]);
+    assert_eq!(ok.events[1].argv, ["b"]);
+    assert!(parse_log("ACTION B.onExit via=self\n").is_err(), "no argv");
+}
+
+#[test]
+fn placeholders_of_runtime_values_match_anything() {
+    let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert!(argv_matches(
+        &v(&["a", "{{Env.File.X}}/b"]),
+        &v(&["a", "/tmp/s/x/b"])
+    ));
+    assert!(!argv_matches(
+        &v(&["a", "{{Env.File.X}}/b"]),
+        &v(&["a", "/tmp/s/x/c"])
+    ));
+    // A whole-argument placeholder may stand for a list: any number of words.
+    assert!(argv_matches(
+        &v(&["a", "{{ E }}", "--"]),
+        &v(&["a", "-e", "X=1", "--"])
+    ));
+    assert!(argv_matches(&v(&["a", "{{ E }}", "--"]), &v(&["a", "--"])));
+    assert!(!argv_matches(&v(&["a", "b"]), &v(&["a", "b", "c"])));
+    assert!(
+        !argv_matches(&v(&["a.b"]), &v(&["axb"])),
+        "literal text is literal"
+    );
 }

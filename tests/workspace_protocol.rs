@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::Client;
+use support::scratch::Scratch;
 
 fn uri(p: &Path) -> String {
     format!("file://{}", p.display())
 }
 
-fn setup() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("openjd-lsp-ws-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn setup() -> Scratch {
+    let dir = Scratch::new("openjd-lsp-ws", "workspace");
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
     std::fs::create_dir_all(dir.join("queue_environments")).expect("mkdir");
     std::fs::create_dir_all(dir.join("jobs/sim")).expect("mkdir");
@@ -162,5 +162,4 @@ fn hover_hints_definition_and_cross_file_diagnostics() {
     for want in ["missing-file", "bad-glob", "unknown-key"] {
         assert!(codes.contains(&want), "{want}: {codes:?}");
     }
-    let _ = std::fs::remove_dir_all(&root);
 }

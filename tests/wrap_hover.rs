@@ -167,7 +167,9 @@ fn hook_hover_lists_every_action_it_replaces_across_jobs() {
     let h =
         wrap::hover(&docker, Some(Path::new("/ws/envs/docker.yaml")), &f.ws, at).expect("hover");
     assert!(
-        h.contents.contains("template.yaml: step `Render` `onRun`"),
+        h.contents.contains(
+            "- [jobs/render/template.yaml:20](file:///ws/jobs/render/template.yaml#L20): step `Render` `onRun`"
+        ),
         "{}",
         h.contents
     );
@@ -313,4 +315,211 @@ fn a_job_wrapper_under_a_wrapping_queue_is_an_error_in_both_files() {
                     .any(|r| r.file.as_deref() == Some(f.job_path.as_path()))),
         "{on_config:?}"
     );
+}
+
+/// A second queue wrapper, defined like `Docker`.
+const PODMAN: &str = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Podman
+  script:
+    actions:
+      onEnter: {command: podman-start}
+      onWrapEnvEnter: {command: p, args: [\"{{WrappedAction.Command}}\"]}
+      onWrapTaskRun: {command: p, args: [\"{{WrappedAction.Command}}\"]}
+      onWrapEnvExit: {command: p, args: [\"{{WrappedAction.Command}}\"]}
+      onExit: {command: podman-stop}
+";
+
+const TWO_QUEUE_WRAPPERS: &str = "queues:\n  - name: twice\n    environments: [envs/mount.yaml, envs/docker.yaml, envs/podman.yaml]\n    jobs: [\"jobs/**\"]\n";
+
+fn two_wrapper_workspace() -> Fixture {
+    let mut f = workspace(Some(TWO_QUEUE_WRAPPERS));
+    f.ws.update_text(Path::new("/ws/envs/podman.yaml"), PODMAN);
+    f.ws.update_text(&f.job_path.clone(), JOB);
+    f
+}
+
+#[test]
+fn a_refused_session_is_told_as_refused_in_hover_hints_and_hook_lists() {
+    let f = two_wrapper_workspace();
+    let a = analyze(JOB, &Options::default());
+    // The task never runs.
+    let run = hover_at(&a, &f, JOB, "onRun");
+    assert!(
+        run.contains("**Never runs: the session is refused.**")
+            && run.contains(
+                "`Podman` (queue environment) is a second wrapping environment after `Docker`"
+            ),
+        "{run}"
+    );
+    // What still runs: the environments before Podman enter and exit.
+    assert!(
+        run.contains("What still runs before the refusal:\n- `Mount` `onEnter`\n- `Docker` `onEnter`\n- `Docker` `onExit`\n- `Mount` `onExit`"),
+        "{run}"
+    );
+    assert!(!run.contains("**Wrapped**"), "{run}");
+    // A job environment after the refusal is never entered either.
+    let conda = hover_at(&a, &f, JOB, "onEnter: {command: conda-setup");
+    assert!(conda.contains("Never runs"), "{conda}");
+    let hints = wrap::inlay_hints(&a, Some(&f.job_path), &f.ws);
+    assert!(
+        !hints.is_empty()
+            && hints
+                .iter()
+                .all(|(_, l)| l == "never runs · session refused: Docker and Podman both wrap"),
+        "{hints:?}"
+    );
+    // Podman's hook replaces nothing; the job's session is listed as refused.
+    let podman = analyze(PODMAN, &Options::default());
+    let at = PODMAN.find("onWrapTaskRun").unwrap_or(0) + 1;
+    let h =
+        wrap::hover(&podman, Some(Path::new("/ws/envs/podman.yaml")), &f.ws, at).expect("hover");
+    assert!(
+        h.contents.contains(
+            "the session of step `Render` is refused — `Docker` and `Podman` both wrap it"
+        ) && !h.contents.contains("step `Render` `onRun`"),
+        "{}",
+        h.contents
+    );
+}
+
+#[test]
+fn two_queue_wrappers_are_the_queues_error_not_the_jobs() {
+    let f = two_wrapper_workspace();
+    let config = analyze(TWO_QUEUE_WRAPPERS, &Options::default());
+    let diags = file_diagnostics(&f.ws, Path::new("/ws/openjd-lsp.yaml"), &config).workspace;
+    let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "Queue `twice` applies more than one wrapping environment; only one per session may define wrap hooks"
+        ]
+    );
+}
+
+#[test]
+fn a_job_environment_gets_one_answer_for_all_steps() {
+    let job = JOB.replace(
+        "    script:\n      actions:\n        onRun: {command: render, args: [--frame, \"1\"]}\n",
+        "    script:\n      actions:\n        onRun: {command: render, args: [--frame, \"1\"]}\n  - name: Publish\n    script:\n      actions:\n        onRun: {command: publish}\n",
+    );
+    let f = workspace(Some(QUEUE));
+    let a = analyze(&job, &Options::default());
+    let conda = hover_at(&a, &f, &job, "onExit: {command: conda-teardown}");
+    assert_eq!(conda.matches("**Wrapped**").count(), 1, "{conda}");
+    assert!(!conda.contains("In the session of step"), "{conda}");
+    assert!(
+        !conda.contains("`Tools`"),
+        "the stack a job environment shares: {conda}"
+    );
+}
+
+#[test]
+fn a_hook_that_replaces_nothing_says_so() {
+    let job = "specificationVersion: jobtemplate-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+name: J
+jobEnvironments:
+  - name: Late
+    script:
+      actions:
+        onEnter: {command: a}
+  - name: W
+    script:
+      actions:
+        onWrapEnvEnter: {command: w}
+        onWrapTaskRun: {command: w}
+        onWrapEnvExit: {command: w}
+steps:
+  - name: S
+    script:
+      actions:
+        onRun: {command: s}
+";
+    let f = workspace(None);
+    let a = analyze(job, &Options::default());
+    let h = hover_at(&a, &f, job, "onWrapEnvExit");
+    assert!(
+        h.contains("It replaces nothing") && !h.contains("It replaces:"),
+        "{h}"
+    );
+}
+
+#[test]
+fn the_hook_receives_resolved_values_and_the_effective_command_is_a_shell_line() {
+    let wrap_env = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR, FEATURE_BUNDLE_1]
+environment:
+  name: Docker
+  script:
+    actions:
+      onEnter: {command: docker-start}
+      onWrapEnvEnter: {command: w, args: [\"{{WrappedAction.Command}}\"]}
+      onWrapTaskRun:
+        command: bash
+        args: ['-c', '{{repr_sh(WrappedAction.Command)}} {{repr_sh(WrappedAction.Args)}}']
+        timeout: '{{WrappedAction.Timeout}}'
+      onWrapEnvExit: {command: w, args: [\"{{WrappedAction.Command}}\"]}
+";
+    let job = "specificationVersion: jobtemplate-2023-09
+extensions: [EXPR]
+name: J
+parameterDefinitions:
+  - {name: Msg, type: STRING, default: \"it's done\"}
+steps:
+  - name: Render
+    script:
+      actions:
+        onRun:
+          command: python
+          args: ['-c', \"print('{{Param.Msg}}')\", '{{Session.WorkingDirectory}}']
+          cancelation: {mode: NOTIFY_THEN_TERMINATE}
+";
+    let mut f = workspace(Some(QUEUE));
+    f.ws.update_text(Path::new("/ws/envs/docker.yaml"), wrap_env);
+    let a = analyze(job, &Options::default());
+    let run = hover_at(&a, &f, job, "onRun");
+    assert!(run.contains("- `WrappedAction.Timeout` = `null`"), "{run}");
+    assert!(
+        run.contains("- `WrappedAction.Cancelation.Mode` = `NOTIFY_THEN_TERMINATE`")
+            && run.contains("- `WrappedAction.Cancelation.NotifyPeriodInSeconds` = `120`"),
+        "{run}"
+    );
+    assert!(
+        run.contains(r#"- `WrappedAction.Args` = `["-c", "print('it's done')", "{{Session.WorkingDirectory}}"]`"#),
+        "{run}"
+    );
+    // repr_sh is evaluated, and the line is quoted for a POSIX shell: the
+    // shell turns it back into the hook's argv, and the hook's `bash -c`
+    // string back into the wrapped action's argv.
+    let line = run
+        .split("Effective command: `")
+        .nth(1)
+        .and_then(|r| r.split("`\n").next())
+        .expect("an effective command");
+    let argv = shell_words(line);
+    assert_eq!(argv[..2], ["bash", "-c"], "{line}");
+    assert_eq!(
+        shell_words(&argv[2]),
+        [
+            "python",
+            "-c",
+            "print('it's done')",
+            "{{Session.WorkingDirectory}}"
+        ]
+    );
+}
+
+/// The words a POSIX shell makes of `line`.
+fn shell_words(line: &str) -> Vec<String> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s\\0' {line}"))
+        .output()
+        .expect("sh");
+    String::from_utf8_lossy(&out.stdout)
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
 }

@@ -82,6 +82,7 @@ codes! {
     FormatStringSyntax = "format-string-syntax", Error, "A format string whose `{{ }}` do not parse.";
     ExpressionSyntax = "expression-syntax", Error, "An expression that does not parse.";
     ExpressionError = "expression-error", Error, "An expression the expression library rejects for another reason.";
+    ExpressionTooLarge = "expression-too-large", Warning, "An expression too large to check before it runs (past the checker's budget of operations or memory).";
     TypeError = "type-error", Error, "An expression whose types do not fit (e.g. a list where a string is needed).";
     UnknownFunction = "unknown-function", Error, "A call to a function the expression library does not have.";
     UndefinedVariable = "undefined-variable", Error, "A variable that no scope defines.";

@@ -69,6 +69,28 @@ impl<'t> LazyMap<'t> {
 
 type Parsed = Result<Arc<ParsedExpression>, ExpressionError>;
 
+/// Operations one expression's static check may perform. openjd-expr
+/// charges one per function call and per list element built or visited and
+/// one per 256 characters of string work, so this bounds `range(N)`,
+/// comprehensions and string repetition alike. The runtime allows
+/// [`openjd_expr::DEFAULT_OPERATION_LIMIT`] (10,000,000); checking that
+/// much while the author types would cost seconds and gigabytes, so an
+/// expression that needs more is reported as too large to check here.
+pub const CHECK_OPERATION_LIMIT: usize = 100_000;
+
+/// Operations the checks of one document may perform in all. Past it, each
+/// further expression gets only [`SPENT_OPERATION_LIMIT`]: enough for
+/// every ordinary expression, so a template of many large expressions
+/// costs about as much as one of a few.
+pub const DOCUMENT_OPERATION_LIMIT: usize = 2_000_000;
+
+/// The per-expression budget once [`DOCUMENT_OPERATION_LIMIT`] is spent.
+pub const SPENT_OPERATION_LIMIT: usize = 1_000;
+
+/// Bytes one expression's static check may hold in intermediate values
+/// (the runtime allows [`openjd_expr::DEFAULT_MEMORY_LIMIT`], 100,000,000).
+pub const CHECK_MEMORY_LIMIT: usize = 32 << 20;
+
 /// Evaluation cache key: scope id, host library, target type, expression id.
 type EvalKey = (usize, bool, String, usize);
 
@@ -90,6 +112,12 @@ pub struct ExprPass<'a> {
     host_lib: Arc<FunctionLibrary>,
     template_lib: Arc<FunctionLibrary>,
     profile: ExprProfile,
+    /// Some expression needed more than the check's budget; the reference
+    /// validator, which checks with the runtime's much larger limits, must
+    /// not be run on this document.
+    pub over_budget: bool,
+    /// Operations spent on this document's expressions so far.
+    operations: usize,
 }
 
 /// The expression type named by a scope-table type string.
@@ -143,6 +171,8 @@ impl<'a> ExprPass<'a> {
             ),
             template_lib: FunctionLibrary::for_profile(&profile),
             profile,
+            over_budget: false,
+            operations: 0,
         }
     }
 
@@ -221,11 +251,30 @@ impl<'a> ExprPass<'a> {
         } else {
             &self.template_lib
         };
-        let mut builder = parsed.with_library(lib);
+        let limit = if self.operations < DOCUMENT_OPERATION_LIMIT {
+            CHECK_OPERATION_LIMIT
+        } else {
+            SPENT_OPERATION_LIMIT
+        };
+        let mut builder = parsed
+            .with_library(lib)
+            .with_operation_limit(limit)
+            .with_memory_limit(CHECK_MEMORY_LIMIT);
         if let Some(t) = target {
             builder = builder.with_target_type(t);
         }
-        let r = builder.evaluate(&[&scope.symtab]).map(|v| type_name(&v));
+        let r = match builder.evaluate_with_metrics(&[&scope.symtab]) {
+            Ok(result) => {
+                self.operations += result.operation_count;
+                Ok(type_name(&result.value))
+            }
+            Err(e) => {
+                if is_over_budget(&e) {
+                    self.operations += limit;
+                }
+                Err(e)
+            }
+        };
         self.evaluated.insert(key, r.clone());
         r
     }
@@ -470,7 +519,7 @@ impl<'a> ExprPass<'a> {
     }
 
     fn expression_error(
-        &self,
+        &mut self,
         e: &ExpressionError,
         map: &LazyMap<'_>,
         range: std::ops::Range<usize>,
@@ -478,6 +527,15 @@ impl<'a> ExprPass<'a> {
         scope: &Scope,
         site: &Site,
     ) -> Diagnostic {
+        if is_over_budget(e) {
+            self.over_budget = true;
+            let spent = matches!(
+                e.kind(),
+                ExpressionErrorKind::OperationLimitExceeded { limit, .. }
+                    if *limit == SPENT_OPERATION_LIMIT
+            );
+            return too_large(map.range_to_source(range), spent);
+        }
         let span = error_span(map, range.clone(), expr, e);
         match e.kind() {
             ExpressionErrorKind::UndefinedVariable { name, .. } => {
@@ -591,6 +649,57 @@ fn error_span(
         return whole();
     }
     map.range_to_source(s..t)
+}
+
+/// The check stopped at its budget (or the error of a part did: an `if`
+/// whose branches both fail reports each branch's error).
+fn is_over_budget(e: &ExpressionError) -> bool {
+    matches!(
+        e.kind(),
+        ExpressionErrorKind::OperationLimitExceeded { .. }
+            | ExpressionErrorKind::MemoryLimitExceeded { .. }
+    ) || e.sub_errors().iter().any(is_over_budget)
+}
+
+/// The warning for an expression whose static check needs more than
+/// [`CHECK_OPERATION_LIMIT`] operations or [`CHECK_MEMORY_LIMIT`] bytes.
+/// `spent`: the document's own budget was already used up by others.
+fn too_large(span: Span, spent: bool) -> Diagnostic {
+    let budget = if spent {
+        format!(
+            "the checks of this document's other expressions used up its budget of {} operations, and this one needs more than {}",
+            group(DOCUMENT_OPERATION_LIMIT),
+            group(SPENT_OPERATION_LIMIT)
+        )
+    } else {
+        format!(
+            "checking it needs more than {} operations or {} MiB",
+            group(CHECK_OPERATION_LIMIT),
+            CHECK_MEMORY_LIMIT >> 20
+        )
+    };
+    Diagnostic::new(
+        Code::ExpressionTooLarge,
+        span,
+        format!(
+            "This expression is too large to check before it runs: {budget} (this checker's budget), so its type was not checked and the reference validator was not run on this document. At run time OpenJD allows {} operations and {} bytes per expression",
+            group(openjd_expr::DEFAULT_OPERATION_LIMIT),
+            group(openjd_expr::DEFAULT_MEMORY_LIMIT),
+        ),
+    )
+}
+
+/// `1234567` → `1,234,567`.
+fn group(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn clean_message(e: &ExpressionError) -> String {

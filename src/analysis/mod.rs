@@ -3,11 +3,13 @@
 
 pub mod codes;
 pub mod diagnostic;
+pub mod evaluate;
 pub mod expressions;
 pub mod extensions;
 pub mod names;
 pub mod parameters;
 pub mod path;
+pub mod preview;
 pub mod reference;
 pub mod scope;
 pub mod session;
@@ -151,8 +153,12 @@ struct Own {
     fmt_sites: Vec<FmtSite>,
     let_sites: Vec<LetSite>,
     let_types: LetTypes,
+    /// An expression was too large to check within its budget.
+    over_budget: bool,
 }
 
+/// Structure and expressions: what decides whether the reference validator
+/// may run (it checks expressions with the runtime's far larger limits).
 fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     let mut diags = Vec::new();
     let template_kind = if kind == DocKind::Job {
@@ -176,10 +182,8 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     pass.format_strings(&walk.fmt_sites);
     diags.append(&mut pass.diags);
     let let_types = std::mem::take(&mut pass.let_types);
+    let over_budget = pass.over_budget;
     drop(pass);
-    names::check(&template, &mut diags);
-    parameters::check(root, &mut diags);
-    wrap::check(&template, root, exts, &mut diags);
     Own {
         diags,
         declared,
@@ -187,7 +191,15 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
         fmt_sites: walk.fmt_sites,
         let_sites: walk.let_sites,
         let_types,
+        over_budget,
     }
+}
+
+/// The rules over the whole template: names, parameters, wrapping.
+fn own_rules(own: &mut Own, root: &Node) {
+    names::check(&own.template, &mut own.diags);
+    parameters::check(root, &mut own.diags);
+    wrap::check(&own.template, root, own.declared.set, &mut own.diags);
 }
 
 pub fn analyze(text: &str, options: &Options) -> Analysis {
@@ -259,28 +271,28 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         return analysis;
     }
     let json = analysis.json;
-    let run_reference = options.reference && parsed.errors.is_empty();
     let truncated = parsed.truncated;
+    let mut own = own_passes(text, &root, kind, truncated);
+    let run_reference = options.reference && parsed.errors.is_empty() && !own.over_budget;
     // Our tree may stand in for the reference's own parse of YAML text
     // when it transcribes the text plainly.
     let tree = (!json && !truncated && !parsed.indirect).then_some(&root);
-    let (own, reference_error) = std::thread::scope(|scope| {
-        // On a very large document let the reference run alongside our passes.
+    let reference_error = std::thread::scope(|scope| {
+        // On a very large document let the reference run alongside our rules.
         let in_parallel = text.len() >= PARALLEL_REFERENCE_BYTES;
         let reference = (run_reference && in_parallel).then(|| {
             std::thread::Builder::new()
                 .stack_size(8 << 20)
                 .spawn_scoped(scope, || reference::run(text, json, tree))
         });
-        let own = own_passes(text, &root, kind, truncated);
-        let reference_error = match reference {
+        own_rules(&mut own, &root);
+        match reference {
             Some(Ok(handle)) => handle.join().ok().flatten(),
             // No thread could be started: run it here.
             Some(Err(_)) => reference::run(text, json, tree),
             None if run_reference => reference::run(text, json, tree),
             None => None,
-        };
-        (own, reference_error)
+        }
     });
     let Own {
         diags: mut own_diags,
@@ -289,6 +301,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         fmt_sites,
         let_sites,
         let_types,
+        over_budget: _,
     } = own;
     diags.append(&mut own_diags);
     if let Some(err) = reference_error {

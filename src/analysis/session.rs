@@ -94,6 +94,49 @@ pub enum Resolution<'a> {
     },
     /// Nothing replaces the action, and why.
     NotWrapped(Reason),
+    /// The action never runs: the runtime refuses the session before it.
+    Refused(Refusal),
+}
+
+/// A session with a second wrapping environment: the runtime enters the
+/// environments before it as usual (the first wrapper wrapping what comes
+/// after it), refuses to enter the second, and exits what it entered in
+/// reverse order. Nothing after the refusal runs: no task, no later
+/// environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The stack index of the wrapping environment entered first.
+    pub first: usize,
+    /// The stack index of the wrapping environment the runtime refuses.
+    pub second: usize,
+}
+
+impl Refusal {
+    pub fn explain(&self, stack: &[Layer<'_>]) -> String {
+        let name = |i: usize| stack.get(i).map_or("?", |l| l.env.display_name());
+        let origin = |i: usize| stack.get(i).map_or("?", |l| l.origin.describe());
+        format!(
+            "The runtime refuses this session: `{}` ({}) is a second wrapping environment after `{}` ({}), and a session may have only one. It enters the environments before `{}`, refuses at `{}`, and exits what it entered; no task runs.",
+            name(self.second),
+            origin(self.second),
+            name(self.first),
+            origin(self.first),
+            name(self.second),
+            name(self.second),
+        )
+    }
+}
+
+/// Where the runtime refuses this stack, if it does.
+pub fn refusal(stack: &[Layer<'_>]) -> Option<Refusal> {
+    let w = wrappers(stack);
+    match w.as_slice() {
+        [first, second, ..] => Some(Refusal {
+            first: *first,
+            second: *second,
+        }),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,10 +186,26 @@ pub fn wrappers(stack: &[Layer<'_>]) -> Vec<usize> {
         .collect()
 }
 
-/// Who runs instead of `target` in this session (RFC 0008 §3.2).
+/// Who runs instead of `target` in this session (RFC 0008 §3.2). In a
+/// session the runtime refuses, what comes before the refusal is answered
+/// as the runtime runs it, and the rest is `Refused`.
 pub fn resolve<'a>(stack: &'a [Layer<'a>], target: Target) -> Resolution<'a> {
-    // With two wrappers the session is rejected; answer as the runtime's
-    // dispatch would, with the innermost one.
+    if let Some(r) = refusal(stack) {
+        return match target {
+            Target::Env { layer, action } if layer < r.second => {
+                resolve(&stack[..r.second], Target::Env { layer, action })
+            }
+            Target::Env { layer, action }
+                if stack
+                    .get(layer)
+                    .and_then(|l| l.env.action(action))
+                    .is_none() =>
+            {
+                Resolution::NotWrapped(Reason::NoSuchAction)
+            }
+            _ => Resolution::Refused(r),
+        };
+    }
     let Some(&wrapper) = wrappers(stack).last() else {
         return Resolution::NotWrapped(Reason::NoWrapper);
     };

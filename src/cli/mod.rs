@@ -1,6 +1,7 @@
 //! `openjd-lsp check`: the same analysis as the editor, for CI.
 
 mod output;
+mod preview;
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::workspace::files::walk_dir;
 use crate::workspace::{Queue, Workspace};
 
 pub use output::Format;
+pub use preview::{PreviewArgs, run as run_preview};
 
 pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
@@ -28,6 +30,14 @@ pub struct Checked {
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_ERRORS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+
+/// `openjd-lsp.yaml` or `.openjd-lsp.yaml`: checked as the queue
+/// configuration of the paths below it, not as a template.
+fn is_config_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::workspace::CONFIG_FILES.contains(&n))
+}
 
 enum Read {
     Text(String),
@@ -105,6 +115,9 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 ));
             }
         } else if path.exists() {
+            if args.environments.contains(path) {
+                continue;
+            }
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
@@ -115,9 +128,12 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                             analysis,
                             diagnostics: Vec::new(),
                         });
-                    } else {
-                        notes.push(format!(
-                            "{}: skipped, not an OpenJD template (no specificationVersion)",
+                    } else if !is_config_file(path) {
+                        // Named explicitly, so meant to be checked: a CI job
+                        // with a wrong file name must not pass by checking
+                        // nothing. (Directories skip such files silently.)
+                        problems.push(format!(
+                            "{}: not an OpenJD template: it needs a top-level `specificationVersion: jobtemplate-2023-09` or `environment-2023-09`",
                             path.display()
                         ));
                     }
@@ -129,6 +145,23 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     }
 
     let ws = workspace_of(&args.paths, &externals, &checked);
+    for config in find_configs(&args.paths) {
+        let names: Vec<&str> = ws
+            .queues
+            .iter()
+            .filter(|q| matches!(&q.source, crate::workspace::Source::File { path, .. } if *path == config))
+            .map(|q| q.name.as_str())
+            .collect();
+        notes.push(format!(
+            "{}: queue configuration applied to the templates below it (queues: {})",
+            pathdiff(&config).display(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ));
+    }
     let configs: Vec<Checked> = find_configs(&args.paths)
         .into_iter()
         .map(|config| Checked {
@@ -177,7 +210,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
 }
 
 /// The nearest queue configuration file at or above each path.
-fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
         let Ok(abs) = std::fs::canonicalize(p) else {

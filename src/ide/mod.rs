@@ -8,6 +8,7 @@ pub mod expr_lexer;
 pub mod fixture;
 pub mod hover;
 pub mod outline;
+pub mod preview;
 pub mod regions;
 pub mod semantic_tokens;
 pub mod signature;

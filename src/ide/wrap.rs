@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Analysis;
+use crate::analysis::evaluate::{self, Evaluator, Scope};
+use crate::analysis::preview;
 use crate::analysis::session::{self, External, Layer, Origin, Reason, Resolution, Target};
 use crate::model::{Action, ActionKind, EnvLoc, Template, TemplateKind};
 use crate::syntax::Span;
@@ -40,10 +42,36 @@ pub fn action_at(t: &Template, offset: usize) -> Option<(Owner, &Action)> {
     None
 }
 
-fn file_link(path: &Path, line: usize) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-    let uri = format!("file://{}", path.display()).replace(' ', "%20");
-    format!("[{name}:{line}]({uri}#L{line})")
+/// How a file is named in hover: relative to the workspace folder that
+/// holds it, else in full.
+fn display_path(path: &Path, ws: &Workspace) -> String {
+    ws.roots
+        .iter()
+        .find_map(|r| path.strip_prefix(r).ok())
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+fn file_link(path: &Path, line: usize, ws: &Workspace) -> String {
+    format!(
+        "[{}:{line}]({}#L{line})",
+        display_path(path, ws),
+        file_uri(path)
+    )
 }
 
 /// Where a layer of a stack is defined, as a link.
@@ -59,11 +87,11 @@ fn layer_link(
         .as_ref()
         .map_or(layer.env.span.start, |n| n.span.start);
     match &layer.origin {
-        Origin::External { file: Some(f), .. } => file_link(f, ws.line(f, at).unwrap_or(1)),
+        Origin::External { file: Some(f), .. } => file_link(f, ws.line(f, at).unwrap_or(1), ws),
         _ => {
             let line = analysis.line_index.line_of(at) + 1;
             match here {
-                Some(p) => file_link(p, line),
+                Some(p) => file_link(p, line, ws),
                 None => format!("line {line}"),
             }
         }
@@ -74,44 +102,92 @@ fn quote(s: &str) -> String {
     format!("`{}`", s.replace('`', "'"))
 }
 
-/// The hook's command line with the wrapped action put in, where it is
-/// known statically; other expressions are left as written.
-fn effective_command(hook: &Action, wrapped: &Action, wrapped_name: (&str, &str)) -> String {
-    let cmd = wrapped.command.as_ref().map_or("", |c| c.value.as_str());
-    let args: Vec<&str> = wrapped.args.iter().map(|a| a.value.as_str()).collect();
-    let substitute = |s: &str| -> Vec<String> {
-        let t = s.trim();
-        let whole = |name: &str| t == format!("{{{{{name}}}}}") || t == format!("{{{{ {name} }}}}");
-        if whole("WrappedAction.Args") {
-            return args.iter().map(|a| a.to_string()).collect();
-        }
-        let mut out = s.to_string();
-        for (name, value) in [
-            ("WrappedAction.Command", cmd.to_string()),
-            ("WrappedEnv.Name", wrapped_name.0.to_string()),
-            ("WrappedStep.Name", wrapped_name.1.to_string()),
-            ("WrappedAction.Args", args.join(" ")),
-        ] {
-            for form in [format!("{{{{{name}}}}}"), format!("{{{{ {name} }}}}")] {
-                out = out.replace(&form, &value);
-            }
-        }
-        vec![out]
-    };
-    let mut parts: Vec<String> = hook
-        .command
-        .as_ref()
-        .map(|c| substitute(&c.value))
-        .unwrap_or_default();
-    for a in &hook.args {
-        parts.extend(substitute(&a.value));
+/// Inline code that may itself hold backticks.
+fn code(s: &str) -> String {
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
     }
-    parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| if p.contains(' ') { format!("'{p}'") } else { p })
-        .collect::<Vec<_>>()
-        .join(" ")
+}
+
+/// The values of the session known before it starts, as hover sees them:
+/// the defaults written in the templates.
+struct Scopes<'a> {
+    ev: Evaluator,
+    job: &'a Template,
+    job_scope: Scope,
+    ws: &'a Workspace,
+}
+
+impl<'a> Scopes<'a> {
+    fn new(job: &'a Template, ws: &'a Workspace) -> Scopes<'a> {
+        let ev = Evaluator::new();
+        let job_scope = evaluate::default_scope(&ev, job);
+        Scopes {
+            ev,
+            job,
+            job_scope,
+            ws,
+        }
+    }
+
+    fn step(&self, step: usize) -> Scope {
+        let mut scope = self.job_scope.clone();
+        if let Some(s) = self.job.steps.get(step) {
+            scope.set(
+                "Step.Name",
+                openjd_expr::ExprValue::String(s.display_name().to_string()),
+            );
+            self.ev.lets(&s.lets, &mut scope);
+        }
+        scope
+    }
+
+    /// The scope of an environment's actions (and hooks).
+    fn layer(&self, layer: &Layer<'_>) -> Scope {
+        let mut scope = match &layer.origin {
+            Origin::Step(s, _) => self.step(*s),
+            Origin::External { file, .. } => {
+                let mut scope = self.job_scope.clone();
+                if let Some(t) = file
+                    .as_ref()
+                    .and_then(|f| self.ws.files.get(f))
+                    .and_then(|ix| ix.template.as_ref())
+                {
+                    scope.merge(&evaluate::default_scope(&self.ev, t));
+                }
+                scope
+            }
+            Origin::Job(_) => self.job_scope.clone(),
+        };
+        if let Some(sc) = &layer.env.script {
+            self.ev.lets(&sc.lets, &mut scope);
+        }
+        scope
+    }
+
+    /// The scope of a step's task action (task parameters unknown).
+    fn task(&self, step: usize) -> Scope {
+        let mut scope = self.step(step);
+        if let Some(s) = self.job.steps.get(step) {
+            let lets = match (&s.script, &s.simple) {
+                (Some(sc), _) => sc.lets.as_slice(),
+                (None, Some(sa)) => sa.lets.as_slice(),
+                _ => &[],
+            };
+            self.ev.lets(lets, &mut scope);
+        }
+        scope
+    }
+}
+
+fn null_or<T: std::fmt::Display>(v: &Result<Option<T>, String>) -> String {
+    match v {
+        Ok(Some(x)) => format!("`{x}`"),
+        Ok(None) => "`null`".into(),
+        Err(s) => code(s),
+    }
 }
 
 fn stack_list(stack: &[Layer<'_>], focus: Option<usize>, wrapper: Option<usize>) -> String {
@@ -176,42 +252,109 @@ fn target_in(stack: &[Layer<'_>], owner: Owner, kind: ActionKind) -> Option<Targ
     }
 }
 
+/// What runs before the runtime refuses a session: the environments before
+/// the second wrapper enter (as wrapped in that shortened session), then
+/// exit in reverse.
+fn before_refusal(stack: &[Layer<'_>], r: session::Refusal) -> String {
+    let prefix = &stack[..r.second.min(stack.len())];
+    let mut lines = Vec::new();
+    let mut say = |i: usize, action: ActionKind| {
+        let l = &prefix[i];
+        if l.env.action(action).is_none() {
+            return;
+        }
+        let how = match session::resolve(prefix, Target::Env { layer: i, action }) {
+            Resolution::Wrapped { hook, layer, .. } => {
+                format!(" (via `{}`'s `{}`)", layer.env.display_name(), hook.key())
+            }
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "- `{}` `{}`{how}",
+            l.env.display_name(),
+            action.key()
+        ));
+    };
+    for i in 0..prefix.len() {
+        say(i, ActionKind::OnEnter);
+    }
+    for i in (0..prefix.len()).rev() {
+        say(i, ActionKind::OnExit);
+    }
+    if lines.is_empty() {
+        "Nothing runs before the refusal.".into()
+    } else {
+        format!("What still runs before the refusal:\n{}", lines.join("\n"))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn describe_resolution(
     analysis: &Analysis,
     here: Option<&Path>,
     ws: &Workspace,
+    scopes: &Scopes<'_>,
     stack: &[Layer<'_>],
     owner: Owner,
     action: &Action,
-    step_name: &str,
+    step: usize,
 ) -> String {
     let Some(target) = target_in(stack, owner, action.kind) else {
         return "Not part of this session.".into();
+    };
+    let step_name = scopes.job.steps.get(step).map_or("", |s| s.display_name());
+    // A job environment's action is shown against the part of the stack
+    // every step shares, so that all steps give the same answer.
+    let shown: &[Layer<'_>] = match owner {
+        Owner::Env(EnvLoc::Job(_)) => {
+            let end = stack
+                .iter()
+                .position(|l| matches!(l.origin, Origin::Step(..)))
+                .unwrap_or(stack.len());
+            &stack[..end]
+        }
+        _ => stack,
     };
     let focus = match target {
         Target::Env { layer, .. } => Some(layer),
         Target::Task => None,
     };
-    match session::resolve(stack, target) {
+    let refusal = session::refusal(stack);
+    let mut s = match session::resolve(stack, target) {
         Resolution::Wrapped {
             wrapper,
             hook,
             layer,
         } => {
-            let hook_action = layer.env.action(hook);
-            let env_name = match owner {
-                Owner::Env(loc) => stack
-                    .iter()
-                    .find(|l| session::layer_of(std::slice::from_ref(*l), loc).is_some())
-                    .map_or("", |l| l.env.display_name()),
-                Owner::Step(_) => "",
+            let ev = &scopes.ev;
+            let (own_scope, default_notify) = match (owner, focus) {
+                (Owner::Step(st), _) => (scopes.task(st), 120),
+                (_, Some(f)) => (
+                    stack.get(f).map_or_else(Scope::new, |l| scopes.layer(l)),
+                    30,
+                ),
+                _ => (Scope::new(), 30),
             };
-            let env_name = if env_name.is_empty() {
-                focus
+            let task_action;
+            let action = match owner {
+                Owner::Step(st) => match scopes.job.steps.get(st) {
+                    Some(stp) if action.kind == ActionKind::Simple => match &stp.simple {
+                        Some(sa) => {
+                            task_action = evaluate::expand_simple(stp, sa);
+                            &task_action
+                        }
+                        None => action,
+                    },
+                    _ => action,
+                },
+                _ => action,
+            };
+            let own = ev.resolve(action, &own_scope, default_notify);
+            let subject = match hook {
+                ActionKind::OnWrapTaskRun => step_name,
+                _ => focus
                     .and_then(|f| stack.get(f))
-                    .map_or("", |l| l.env.display_name())
-            } else {
-                env_name
+                    .map_or("", |l| l.env.display_name()),
             };
             let mut s = format!(
                 "**Wrapped** by `{}` ({}, {}): its **`{}`** runs instead of this `{}`.\n\n",
@@ -222,58 +365,82 @@ fn describe_resolution(
                 action.kind.key()
             );
             s.push_str("The hook receives:\n");
-            if let Some(c) = &action.command {
-                s.push_str(&format!(
-                    "- `WrappedAction.Command` = {}\n",
-                    quote(&c.value)
-                ));
-            }
-            let args: Vec<String> = action
-                .args
-                .iter()
-                .map(|a| format!("{:?}", a.value))
-                .collect();
+            let (cmd, args) = match own.argv.split_first() {
+                Some((c, a)) => (c.as_str(), a),
+                None => ("", &[][..]),
+            };
+            s.push_str(&format!("- `WrappedAction.Command` = {}\n", quote(cmd)));
+            let args: Vec<String> = args.iter().map(|a| format!("{a:?}")).collect();
             s.push_str(&format!(
-                "- `WrappedAction.Args` = `[{}]`\n",
-                args.join(", ")
+                "- `WrappedAction.Args` = {}\n",
+                code(&format!("[{}]", args.join(", ")))
             ));
+            s.push_str(&format!(
+                "- `WrappedAction.Timeout` = {}\n",
+                null_or(&own.timeout)
+            ));
+            match &own.cancelation {
+                None => s.push_str(
+                    "- `WrappedAction.Cancelation.Mode` = `null`\n- `WrappedAction.Cancelation.NotifyPeriodInSeconds` = `null`\n",
+                ),
+                Some(c) => {
+                    s.push_str(&format!(
+                        "- `WrappedAction.Cancelation.Mode` = {}\n",
+                        code(&preview::mode_text(c))
+                    ));
+                    s.push_str(&format!(
+                        "- `WrappedAction.Cancelation.NotifyPeriodInSeconds` = {}\n",
+                        null_or(&c.notify_period)
+                    ));
+                }
+            }
             match hook {
                 ActionKind::OnWrapTaskRun => {
                     s.push_str(&format!("- `WrappedStep.Name` = {}\n", quote(step_name)))
                 }
-                _ => s.push_str(&format!("- `WrappedEnv.Name` = {}\n", quote(env_name))),
+                _ => s.push_str(&format!("- `WrappedEnv.Name` = {}\n", quote(subject))),
             }
-            if let Some(t) = &action.timeout {
+            if let (Some(h), Some(w)) = (layer.env.action(hook), stack.get(wrapper)) {
+                let hook_scope = ev.hook_scope(&scopes.layer(w), hook, &own, subject);
+                let ran = ev.resolve(h, &hook_scope, default_notify);
                 s.push_str(&format!(
-                    "- `WrappedAction.Timeout` = {}\n",
-                    quote(&t.value)
-                ));
-            }
-            if let Some(h) = hook_action {
-                let name = (env_name, step_name);
-                s.push_str(&format!(
-                    "\nEffective command: `{}`\n",
-                    effective_command(h, action, name).replace('`', "'")
+                    "\nEffective command: {}\n",
+                    code(&super::preview::shell_line(&ran.argv))
                 ));
             }
             s.push_str(&format!(
                 "\nSession stack (outermost first):\n{}\n",
-                stack_list(stack, focus, Some(wrapper))
+                stack_list(shown, focus, Some(wrapper))
             ));
             s
         }
         Resolution::NotWrapped(reason) => {
             let mut s = format!("**Not wrapped.** {}\n", reason.explain(stack));
             if !stack.is_empty() && reason != Reason::IsHook {
-                let wrapper = session::wrappers(stack).last().copied();
+                let wrapper = session::wrappers(shown).first().copied();
                 s.push_str(&format!(
                     "\nSession stack (outermost first):\n{}\n",
-                    stack_list(stack, focus, wrapper)
+                    stack_list(shown, focus, wrapper)
                 ));
             }
             s
         }
+        Resolution::Refused(r) => {
+            return format!(
+                "**Never runs: the session is refused.** {}\n\n{}\n\nSession stack (outermost first):\n{}\n",
+                r.explain(stack),
+                before_refusal(stack, r),
+                stack_list(stack, focus, Some(r.second))
+            );
+        }
+    };
+    if let Some(r) = refusal {
+        s.push_str(&format!(
+            "\n**The session is then refused.** {}\n",
+            r.explain(stack)
+        ));
     }
+    s
 }
 
 /// Hover on an action key (`onRun`, `onEnter`, `onExit`, a step shorthand)
@@ -296,13 +463,14 @@ pub fn hover(
     if t.kind == TemplateKind::Environment {
         sections.push(own_environment_action(here, ws, t, action));
     } else {
+        let scopes = Scopes::new(t, ws);
         for sc in scenarios(here, ws) {
             let mut answers: Vec<(String, Vec<String>)> = Vec::new();
             for s in steps_for(t, owner) {
                 let stack = session::stack(&sc.externals, t, s);
                 let step_name = t.steps.get(s).map_or("", |st| st.display_name());
                 let text =
-                    describe_resolution(analysis, here, ws, &stack, owner, action, step_name);
+                    describe_resolution(analysis, here, ws, &scopes, &stack, owner, action, s);
                 match answers.iter_mut().find(|(a, _)| *a == text) {
                     Some((_, steps)) => steps.push(step_name.to_string()),
                     None => answers.push((text, vec![step_name.to_string()])),
@@ -341,7 +509,7 @@ pub fn hover(
                                 env.name.as_ref().map_or(env.span.start, |n| n.span.start),
                             )
                             .unwrap_or(1);
-                        format!("- `{}` ({})", env.display_name(), file_link(p, line))
+                        format!("- `{}` ({})", env.display_name(), file_link(p, line, ws))
                     })
                     .collect();
                 sections.push(format!(
@@ -416,6 +584,11 @@ fn own_environment_action(
             Resolution::NotWrapped(reason) => {
                 format!("**Not wrapped.** {}", reason.explain(&stack))
             }
+            Resolution::Refused(r) => format!(
+                "**Never runs: the session is refused.** {}\n\n{}",
+                r.explain(&stack),
+                before_refusal(&stack, r)
+            ),
         };
         out.push(format!(
             "#### Queue `{}`\n\n{text}\n\nQueue environments (outermost first):\n{}",
@@ -431,7 +604,8 @@ fn own_environment_action(
 }
 
 /// Every action a hook replaces: in this job, or across the jobs of the
-/// queues that apply this environment template.
+/// queues that apply this environment template, each with a link to where
+/// it is written; and the sessions the runtime refuses.
 fn hook_hover(
     analysis: &Analysis,
     t: &Template,
@@ -446,10 +620,10 @@ fn hook_hover(
         _ => "the `onExit` of every environment entered after this one",
     };
     let mut s = format!("**`{}`** runs instead of {replaced}.\n\n", hook.key());
-    let mut lines: Vec<String> = Vec::new();
+    // Lines of one job: the replaced actions and the refused sessions.
     let collect = |lines: &mut Vec<String>,
                    job: &Template,
-                   file: Option<&Path>,
+                   link: &dyn Fn(usize) -> String,
                    externals: &[External<'_>],
                    wrapper: &dyn Fn(&Layer<'_>) -> bool| {
         for st in 0..job.steps.len() {
@@ -458,15 +632,28 @@ fn hook_hover(
                 continue;
             };
             let step = &job.steps[st];
-            let loc = file
-                .and_then(|f| f.file_name())
-                .and_then(|n| n.to_str())
-                .unwrap_or("this file");
+            if let Some(r) = session::refusal(&stack) {
+                let line = format!(
+                    "- {}: the session of step `{}` is refused — `{}` and `{}` both wrap it",
+                    link(step.name.as_ref().map_or(step.span.start, |n| n.span.start)),
+                    step.display_name(),
+                    stack[r.first].env.display_name(),
+                    stack[r.second].env.display_name()
+                );
+                if !lines.contains(&line) {
+                    lines.push(line);
+                }
+            }
             match hook {
                 ActionKind::OnWrapTaskRun => {
-                    if matches!(session::resolve(&stack, Target::Task), Resolution::Wrapped { wrapper, .. } if wrapper == w)
+                    if let Some(a) = step.task_action()
+                        && matches!(session::resolve(&stack, Target::Task), Resolution::Wrapped { wrapper, .. } if wrapper == w)
                     {
-                        lines.push(format!("- {loc}: step `{}` `onRun`", step.display_name()));
+                        lines.push(format!(
+                            "- {}: step `{}` `onRun`",
+                            link(a.key_span.start),
+                            step.display_name()
+                        ));
                     }
                 }
                 _ => {
@@ -478,8 +665,18 @@ fn hook_hover(
                     for (i, l) in stack.iter().enumerate() {
                         if matches!(session::resolve(&stack, Target::Env { layer: i, action }), Resolution::Wrapped { wrapper, .. } if wrapper == w)
                         {
+                            let at = l
+                                .env
+                                .action(action)
+                                .map_or(l.env.span.start, |a| a.key_span.start);
+                            let where_ = match &l.origin {
+                                Origin::External { file: Some(f), .. } => {
+                                    file_link(f, ws.line(f, at).unwrap_or(1), ws)
+                                }
+                                _ => link(at),
+                            };
                             let line = format!(
-                                "- {loc}: environment `{}` `{}` ({})",
+                                "- {where_}: environment `{}` `{}` ({})",
                                 l.env.display_name(),
                                 action.key(),
                                 l.origin.describe()
@@ -493,12 +690,33 @@ fn hook_hover(
             }
         }
     };
+    let mut groups: Vec<(Option<String>, Vec<String>)> = Vec::new();
     match (t.kind, owner) {
         (TemplateKind::Job, Owner::Env(loc)) => {
             let env = t.environment_at(loc);
-            collect(&mut lines, t, here, &[], &|l: &Layer<'_>| {
-                env.is_some_and(|e| std::ptr::eq(l.env, e))
-            });
+            let link = |offset: usize| {
+                let line = analysis.line_index.line_of(offset) + 1;
+                match here {
+                    Some(p) => file_link(p, line, ws),
+                    None => format!("line {line}"),
+                }
+            };
+            let mut lines = Vec::new();
+            let scenarios = scenarios(here, ws);
+            for sc in &scenarios {
+                let mut these = Vec::new();
+                collect(&mut these, t, &link, &sc.externals, &|l: &Layer<'_>| {
+                    env.is_some_and(|e| std::ptr::eq(l.env, e))
+                });
+                if scenarios.len() > 1 {
+                    groups.push((Some(sc.title.clone()), these));
+                } else {
+                    lines.append(&mut these);
+                }
+            }
+            if scenarios.len() <= 1 {
+                groups.push((None, lines));
+            }
         }
         (TemplateKind::Environment, _) => {
             let queues: Vec<&Queue> = here
@@ -515,28 +733,41 @@ fn hook_hover(
             }
             for q in queues {
                 let externals = ws.externals(q);
-                lines.push(format!("**Queue `{}`**", q.name));
+                let mut lines = Vec::new();
                 for job in ws.jobs_of(q) {
                     if let Some(jt) = &job.template {
+                        let link = |offset: usize| file_link(&job.path, job.line_of(offset), ws);
                         collect(
                             &mut lines,
                             jt,
-                            Some(&job.path),
+                            &link,
                             &externals,
                             &|l: &Layer<'_>| matches!(&l.origin, Origin::External { file: Some(f), .. } if Some(f.as_path()) == here),
                         );
                     }
                 }
+                groups.push((Some(format!("Queue `{}`", q.name)), lines));
             }
         }
         _ => {}
     }
-    let _ = analysis;
-    if lines.is_empty() {
+    let mut parts = Vec::new();
+    for (title, lines) in groups {
+        let body = if lines.is_empty() {
+            "It replaces nothing: no action of these sessions is of the kind it replaces."
+                .to_string()
+        } else {
+            format!("It replaces:\n{}", lines.join("\n"))
+        };
+        parts.push(match title {
+            Some(t) => format!("**{t}** — {body}"),
+            None => body,
+        });
+    }
+    if parts.is_empty() {
         s.push_str("Nothing is known to run under it yet.");
     } else {
-        s.push_str("It replaces:\n");
-        s.push_str(&lines.join("\n"));
+        s.push_str(&parts.join("\n\n"));
     }
     s
 }
@@ -557,19 +788,34 @@ pub fn inlay_hints(
     let externals = sc.first().map(|s| &s.externals[..]).unwrap_or(&[]);
     let mut hints = Vec::new();
     let mut add = |owner: Owner, action: &Action| {
-        if action.kind.is_hook() {
-            return;
-        }
         let step = steps_for(t, owner)[0];
         let stack = session::stack(externals, t, step);
+        let refused = |r: session::Refusal| {
+            format!(
+                "never runs · session refused: {} and {} both wrap",
+                stack[r.first].env.display_name(),
+                stack[r.second].env.display_name()
+            )
+        };
+        if action.kind.is_hook() {
+            // The hooks of a wrapper the runtime refuses to enter.
+            if let (Some(r), Owner::Env(loc)) = (session::refusal(&stack), owner)
+                && session::layer_of(&stack, loc) == Some(r.second)
+            {
+                hints.push((action.key_span.end + 1, refused(r)));
+            }
+            return;
+        }
         let Some(target) = target_in(&stack, owner, action.kind) else {
             return;
         };
-        if let Resolution::Wrapped { hook, layer, .. } = session::resolve(&stack, target) {
-            hints.push((
+        match session::resolve(&stack, target) {
+            Resolution::Wrapped { hook, layer, .. } => hints.push((
                 action.key_span.end + 1,
                 format!("wrapped by {} · {}", layer.env.display_name(), hook.key()),
-            ));
+            )),
+            Resolution::Refused(r) => hints.push((action.key_span.end + 1, refused(r))),
+            Resolution::NotWrapped(_) => {}
         }
     };
     for s in &t.steps {

@@ -241,6 +241,14 @@ pub struct Action {
     pub command: Option<Text>,
     pub args: Vec<Text>,
     pub timeout: Option<Text>,
+    pub cancelation: Option<Cancelation>,
+}
+
+/// An action's `cancelation`, as written.
+#[derive(Clone, Debug)]
+pub struct Cancelation {
+    pub mode: Option<Text>,
+    pub notify_period: Option<Text>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -453,6 +461,10 @@ fn action(node: &Node, kind: ActionKind, key_span: Span) -> Action {
             .filter_map(Text::of)
             .collect(),
         timeout: text(node, "timeout"),
+        cancelation: node.get("cancelation").map(|c| Cancelation {
+            mode: text(c, "mode"),
+            notify_period: text(c, "notifyPeriodInSeconds"),
+        }),
     }
 }
 

@@ -13,6 +13,7 @@
 //! - [`convert`]: the only place LSP values are built from `ide` results.
 //! - [`sync`]: notifications that change the state (documents, files,
 //!   folders, settings); [`publish`]: diagnostics going out after them.
+//! - [`transport`]: the framing layer between stdin/stdout and the service.
 //!
 //! The `LanguageServer` impl below is the routing table: a request is one
 //! `on_document` call naming its handler, a notification one call into
@@ -29,6 +30,7 @@ pub mod publish;
 pub mod snapshot;
 pub mod state;
 pub mod sync;
+pub mod transport;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -312,9 +314,26 @@ pub fn run() -> ExitCode {
             client,
             state: served,
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The client's bytes go through our framing layer first
+        // (`transport`), which answers what the service could not decode.
+        let (to_service, service_in) = tokio::io::duplex(1 << 16);
+        let (service_out, from_service) = tokio::io::duplex(1 << 16);
+        let (replies, replies_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::read_client(
+            tokio::io::stdin(),
+            to_service,
+            replies,
+        ));
+        let writer = tokio::spawn(transport::write_client(
+            from_service,
+            replies_rx,
+            tokio::io::stdout(),
+        ));
+        Server::new(service_in, service_out, socket)
             .serve(service)
             .await;
+        // The service's output is closed: let the last frames out.
+        let _ = writer.await;
     });
     // Background work (indexing, requests the client will never answer now)
     // must not keep the process alive after `exit`.

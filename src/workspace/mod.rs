@@ -4,6 +4,7 @@
 
 pub mod diagnostics;
 pub mod files;
+pub mod preview;
 pub mod queues;
 
 use std::collections::HashMap;

@@ -1,6 +1,9 @@
 //! A minimal LSP client for driving the real binary over stdio in tests.
 #![allow(dead_code)]
 
+pub mod conformance;
+pub mod scratch;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -85,6 +88,33 @@ impl Client {
         let stdin = self.stdin.as_mut().expect("stdin open");
         write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
         stdin.flush().expect("flush");
+    }
+
+    /// Write bytes as they are, framed or not.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// Wait for a message that is not a notification and satisfies `pred`
+    /// (a response, such as an error answer to a malformed message).
+    pub fn wait_response(&mut self, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+        if let Some(i) = self
+            .backlog
+            .iter()
+            .position(|m| m.get("method").is_none() && pred(m))
+        {
+            return Some(self.backlog.remove(i));
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let msg = self.next(deadline)?;
+            if msg.get("method").is_none() && pred(&msg) {
+                return Some(msg);
+            }
+            self.backlog.push(msg);
+        }
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {

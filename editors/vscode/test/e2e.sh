@@ -13,7 +13,10 @@
 #                      names the wrapping environment; completion inside {{ in an
 #                      onWrapTaskRun hook offers WrappedAction.Command). Off by
 #                      default until the server implements them.
-#   OPENJD_E2E_SHOTS   where screenshots go (default: docs/ of this repository)
+#   OPENJD_E2E_SHOTS   where screenshots go (default: target/e2e-screenshots of this
+#                      repository, so that a test run changes no tracked file)
+#   OPENJD_REFRESH_DOCS=1  after a passing run, copy the screenshots over the README's
+#                      images in docs/ (do this when the editor's look changed)
 #   OPENJD_E2E_KEEP=1  keep the temporary user-data/workspace folder
 #
 # The workspace is a copy of the repository's examples/ folder (job_bundle/template.yaml
@@ -29,7 +32,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ext="$(cd "$here/.." && pwd)"
 repo="$(cd "$ext/../.." && pwd)"
 cache="${OPENJD_E2E_CACHE:-$HOME/.cache/openjd-e2e}"
-shots="${OPENJD_E2E_SHOTS:-$repo/docs}"
+shots="${OPENJD_E2E_SHOTS:-$repo/target/e2e-screenshots}"
 
 loud() {
   {
@@ -151,7 +154,12 @@ echo "e2e: code-server on 127.0.0.1:$port (pid $cs_pid)"
 mkdir -p "$shots"
 status=0
 OPENJD_E2E_URL="http://127.0.0.1:$port/" OPENJD_E2E_WORKSPACE="$ws" OPENJD_E2E_SHOTS="$shots" \
-  OPENJD_E2E_FAILSHOT="$cache/e2e-failure.png" node "$here/e2e.mjs" || status=$?
+  OPENJD_E2E_FAILSHOT="$shots/vscode-e2e-failure.png" node "$here/e2e.mjs" || status=$?
+if ((status == 0)) && [[ "${OPENJD_REFRESH_DOCS:-}" == 1 ]]; then
+  for png in "$shots"/vscode-{diagnostics,hover,completion}.png; do
+    if [[ -f "$png" ]]; then cp "$png" "$repo/docs/" && echo "e2e: refreshed docs/$(basename "$png")"; fi
+  done
+fi
 if ((status != 0)); then
   echo "e2e: code-server log: $work/code-server.log (kept with OPENJD_E2E_KEEP=1)" >&2
   if [[ "${OPENJD_E2E_KEEP:-}" != 1 ]]; then tail -30 "$work/code-server.log" >&2 || true; fi

@@ -58,21 +58,28 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 rm -rf "$CS"
 mkdir -p "$CS"
 export npm_config_unsafe_perm=true npm_config_yes=true npm_config_fund=false npm_config_audit=false
-{
-  echo "install-code-server: installing code-server@$CS_VERSION into $CS (takes a few minutes)"
-  npm install --prefix "$CS" --ignore-scripts --no-save "code-server@$CS_VERSION"
-  (cd "$CS" && npm rebuild argon2 --foreground-scripts)
-  cd "$CS/node_modules/code-server/lib/vscode"
-  npm install --omit=dev --ignore-scripts
-  npm rebuild @parcel/watcher @vscode/deviceid @vscode/spdlog kerberos native-watchdog node-pty --foreground-scripts
-  mkdir -p node_modules/@vscode/ripgrep/bin
-  cp "$(command -v rg)" node_modules/@vscode/ripgrep/bin/rg
-  ln -sfn node_modules node_modules.asar
-  (cd bin/remote-cli && ln -sfn code-linux.sh code-server)
-  (cd bin/helpers && ln -sfn browser-linux.sh browser.sh)
-  (cd extensions && npm install --omit=dev --ignore-scripts)
-} >&2 || die "installing code-server@$CS_VERSION failed (see the npm output above)"
+# Every step runs under `set -e` with absolute paths: a step that fails stops
+# the install here (the ERR trap says so) instead of going on in whatever
+# folder the caller was in. (Once, a failed `cd` inside a `{ ...; } || die`
+# block, where `set -e` does not apply, let the steps below write
+# node_modules/, node_modules.asar and package-lock.json into the repository.)
+exec 3>&1 1>&2
+trap 'die "installing code-server@$CS_VERSION failed at line $LINENO (see the npm output above)"' ERR
+VS="$CS/node_modules/code-server/lib/vscode"
+echo "install-code-server: installing code-server@$CS_VERSION into $CS (takes a few minutes)"
+npm install --prefix "$CS" --ignore-scripts --no-save "code-server@$CS_VERSION"
+[[ -d "$VS" ]] || die "npm did not install $VS"
+(cd "$CS" && npm rebuild argon2 --foreground-scripts)
+(cd "$VS" && npm install --omit=dev --ignore-scripts)
+(cd "$VS" && npm rebuild @parcel/watcher @vscode/deviceid @vscode/spdlog kerberos native-watchdog node-pty --foreground-scripts)
+mkdir -p "$VS/node_modules/@vscode/ripgrep/bin"
+cp "$(command -v rg)" "$VS/node_modules/@vscode/ripgrep/bin/rg"
+ln -sfn node_modules "$VS/node_modules.asar"
+ln -sfn code-linux.sh "$VS/bin/remote-cli/code-server"
+ln -sfn browser-linux.sh "$VS/bin/helpers/browser.sh"
+(cd "$VS/extensions" && npm install --omit=dev --ignore-scripts)
+trap - ERR
 
 [[ -f "$BIN" ]] || die "code-server entry point $BIN is missing after install"
 touch "$MARKER"
-echo "$BIN"
+echo "$BIN" >&3

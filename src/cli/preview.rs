@@ -1,0 +1,111 @@
+//! `openjd-lsp preview`: the session a job runs, action by action, with the
+//! exact command of each — the same answer as the editor's "Preview
+//! session".
+
+use std::path::{Path, PathBuf};
+
+use crate::workspace::Workspace;
+use crate::workspace::preview::{self, Request};
+
+use super::{EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE, Format};
+
+pub struct PreviewArgs {
+    pub job: PathBuf,
+    pub environments: Vec<PathBuf>,
+    /// `NAME=VALUE` as given.
+    pub params: Vec<String>,
+    pub params_file: Option<PathBuf>,
+    pub steps: Vec<String>,
+    pub tasks: usize,
+    pub format: Format,
+}
+
+/// A workspace holding the queue configuration nearest to `job`, with the
+/// environment templates it names, as `check` reads it.
+fn queue_workspace(job: &Path) -> Workspace {
+    let Some(config) = super::find_configs(&[job.to_path_buf()]).into_iter().next() else {
+        return Workspace::default();
+    };
+    let Some(root) = config.parent().map(Path::to_path_buf) else {
+        return Workspace::default();
+    };
+    let mut ws = Workspace {
+        roots: vec![root],
+        ..Default::default()
+    };
+    let read = |p: &Path| std::fs::read_to_string(p).ok();
+    ws.load_queues(&[], &read);
+    let envs: Vec<PathBuf> = ws
+        .queues
+        .iter()
+        .flat_map(|q| q.environments.clone())
+        .collect();
+    for e in envs {
+        if let Ok(text) = std::fs::read_to_string(&e) {
+            ws.update_text(&e, &text);
+        }
+    }
+    ws.load_queues(&[], &read);
+    ws
+}
+
+pub fn run(args: PreviewArgs, out: &mut dyn std::io::Write) -> i32 {
+    let mut params = Vec::new();
+    for p in &args.params {
+        match p.split_once('=') {
+            Some((n, v)) if !n.is_empty() => params.push((n.to_string(), v.to_string())),
+            _ => {
+                eprintln!("error: -p needs NAME=VALUE, got `{p}`");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let job = std::fs::canonicalize(&args.job).unwrap_or_else(|_| args.job.clone());
+    let text = match std::fs::read_to_string(&job) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: cannot read: {e}", args.job.display());
+            return EXIT_USAGE;
+        }
+    };
+    let ws = queue_workspace(&job);
+    let req = Request {
+        environments: args
+            .environments
+            .iter()
+            .map(|e| std::fs::canonicalize(e).unwrap_or_else(|_| e.clone()))
+            .collect(),
+        params,
+        params_file: args.params_file.clone(),
+        steps: args.steps.clone(),
+        tasks: args.tasks,
+    };
+    let sessions = match preview::sessions(&ws, &job, &text, &req) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let written = match args.format {
+        Format::Human => write!(
+            out,
+            "{}",
+            crate::ide::preview::to_text(&args.job, &sessions)
+        ),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::ide::preview::to_json(&args.job, &sessions))
+                .unwrap_or_default()
+        ),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write output: {e}");
+        return EXIT_USAGE;
+    }
+    let failed = sessions
+        .iter()
+        .any(|s| s.preview.as_ref().map_or(true, |p| p.refused.is_some()));
+    if failed { EXIT_ERRORS } else { EXIT_CLEAN }
+}

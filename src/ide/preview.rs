@@ -1,0 +1,209 @@
+//! The session preview as text (one POSIX-shell line per command) and as
+//! JSON: what `openjd-lsp preview` prints and what the editor's "Preview
+//! session" opens.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::analysis::evaluate::Field;
+use crate::analysis::preview::{Entry, mode_text};
+use crate::workspace::preview::Session;
+
+/// A word quoted for a POSIX shell: as is when it holds only characters no
+/// shell treats specially, else in single quotes (a single quote inside
+/// becomes `'\''`).
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,^".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// An argv as one line a POSIX shell turns back into the same argv.
+pub fn shell_line(argv: &[String]) -> String {
+    argv.iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn timeout_json(t: &Result<Option<i64>, String>) -> Value {
+    match t {
+        Ok(Some(i)) => json!(i),
+        Ok(None) => Value::Null,
+        Err(s) => json!(s),
+    }
+}
+
+fn entry_json(e: &Entry) -> Value {
+    json!({
+        "entity": e.entity,
+        "origin": e.source.as_str(),
+        "action": e.action,
+        "step": e.step,
+        "task": e.task.as_ref().map(|t| t.iter().map(|(n, v)| (n.clone(), json!(v))).collect::<serde_json::Map<_, _>>()),
+        "runs": e.runs.as_ref().map(|r| json!({"environment": r.environment, "hook": r.hook.key()})),
+        "argv": e.argv,
+        "wrapped": e.wrapped,
+        "timeout": timeout_json(&e.timeout),
+        "cancelation": e.cancelation.as_ref().map(|c| json!({
+            "mode": match &c.mode { Field::Known(v) => json!(v.to_display_string()), Field::Partial(s) => json!(s) },
+            "notifyPeriodInSeconds": timeout_json(&c.notify_period),
+        })),
+        "file": e.file.as_ref().map(|f| f.display().to_string()),
+    })
+}
+
+/// The JSON form, documented in the README.
+pub fn to_json(job: &Path, sessions: &[Session]) -> Value {
+    let sessions: Vec<Value> = sessions
+        .iter()
+        .map(|s| {
+            let mut v = json!({
+                "queue": s.queue,
+                "environments": s.environments.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            });
+            match &s.preview {
+                Ok(p) => {
+                    v["steps"] = json!(p.steps);
+                    v["refused"] = match &p.refused {
+                        Some(r) => json!({"environment": r.environment, "after": r.first, "reason": r.reason}),
+                        None => Value::Null,
+                    };
+                    v["actions"] = Value::Array(p.actions.iter().map(entry_json).collect());
+                    v["truncated"] = Value::Array(
+                        p.truncated
+                            .iter()
+                            .map(|(s, n, t)| json!({"step": s, "listed": n, "tasks": t}))
+                            .collect(),
+                    );
+                    v["error"] = Value::Null;
+                }
+                Err(e) => v["error"] = json!(e),
+            }
+            v
+        })
+        .collect();
+    json!({"job": job.display().to_string(), "sessions": sessions})
+}
+
+fn describe(e: &Entry) -> String {
+    let mut head = format!("{} ({}) {}", e.entity, e.source.as_str(), e.action);
+    if let Some(task) = &e.task {
+        let values: Vec<String> = task.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        head.push_str(&format!(" [{}]", values.join(", ")));
+    }
+    head
+}
+
+/// The human form: one block per action, each command one shell line.
+pub fn to_text(job: &Path, sessions: &[Session]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("Session preview of {}\n", job.display()));
+    out.push_str("Values known only at run time are left as {{Name}}.\n");
+    for s in sessions {
+        out.push('\n');
+        match &s.queue {
+            Some(q) => out.push_str(&format!("== Queue {q}")),
+            None => out.push_str("== Session"),
+        }
+        if !s.environments.is_empty() {
+            let names: Vec<String> = s
+                .environments
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            out.push_str(&format!(" (environments: {})", names.join(", ")));
+        }
+        out.push('\n');
+        let p = match &s.preview {
+            Ok(p) => p,
+            Err(e) => {
+                out.push_str(&format!("No preview: {e}\n"));
+                continue;
+            }
+        };
+        if !p.steps.is_empty() {
+            out.push_str(&format!("Steps in run order: {}\n", p.steps.join(", ")));
+        }
+        if let Some(r) = &p.refused {
+            out.push_str(&format!(
+                "REFUSED: {}\nWhat runs before the refusal, and the exits after it:\n",
+                r.reason
+            ));
+        }
+        for (i, e) in p.actions.iter().enumerate() {
+            out.push_str(&format!("\n{}. {}\n", i + 1, describe(e)));
+            if let Some(r) = &e.runs {
+                out.push_str(&format!(
+                    "   runs: {}.{} instead\n",
+                    r.environment,
+                    r.hook.key()
+                ));
+            }
+            out.push_str(&format!("   $ {}\n", shell_line(&e.argv)));
+            if let Some(w) = &e.wrapped {
+                out.push_str(&format!("   wrapped action: {}\n", shell_line(w)));
+            }
+            match &e.timeout {
+                Ok(Some(t)) => out.push_str(&format!("   timeout: {t} s\n")),
+                Ok(None) => {}
+                Err(s) => out.push_str(&format!("   timeout: {s}\n")),
+            }
+            if let Some(c) = &e.cancelation {
+                let period = match &c.notify_period {
+                    Ok(Some(p)) => format!(", notify {p} s before terminating"),
+                    Ok(None) => String::new(),
+                    Err(s) => format!(", notify period {s}"),
+                };
+                out.push_str(&format!("   cancelation: {}{period}\n", mode_text(c)));
+            }
+        }
+        if p.actions.is_empty() {
+            out.push_str("\nNothing runs.\n");
+        }
+        for (step, listed, total) in &p.truncated {
+            out.push_str(&format!(
+                "\n(step {step}: {listed} of {total} tasks shown; use --tasks N for more)\n"
+            ));
+        }
+        if p.refused.is_some() {
+            out.push_str("\nThe session ends with an error: the runtime refused it.\n");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_round_trips_through_a_shell() {
+        let argv: Vec<String> = ["python", "-c", "print('x')", "a b", "", "$HOME", "it's"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let line = shell_line(&argv);
+        assert_eq!(
+            line,
+            r#"python -c 'print('\''x'\'')' 'a b' '' '$HOME' 'it'\''s'"#
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s\\0' {line}"))
+            .output()
+            .expect("sh");
+        let back: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_terminator('\0')
+            .map(str::to_string)
+            .collect();
+        assert_eq!(back, argv);
+    }
+}

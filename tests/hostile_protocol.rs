@@ -1,0 +1,192 @@
+//! The server survives any byte stream: each malformed message gets the
+//! JSON-RPC error it deserves (or none, where nobody could be told), and a
+//! valid request sent right after it is still answered.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::Client;
+
+const URI: &str = "file:///work/hostile.yaml";
+const TEXT: &str = "specificationVersion: jobtemplate-2023-09\nname: J\nsteps:\n  - name: S\n    script:\n      actions:\n        onRun:\n          command: echo\n";
+
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// The server still answers a hover request.
+fn still_serving(c: &mut Client, after: &str) {
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 1}}),
+    );
+    assert!(
+        resp.get("error").is_none() && resp["result"].is_object(),
+        "after {after}: {resp}"
+    );
+}
+
+fn started() -> Client {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.open(URI, TEXT, 1);
+    c
+}
+
+#[test]
+fn each_malformed_message_gets_an_error_and_the_next_request_an_answer() {
+    let mut c = started();
+    // (what is sent, the error code of the answer, its id)
+    let cases: Vec<(&str, Vec<u8>, i64, Value)> = vec![
+        (
+            "invalid JSON",
+            framed(b"{\"jsonrpc\": \"2.0\", \"id\": 1,"),
+            -32700,
+            Value::Null,
+        ),
+        (
+            "invalid UTF-8",
+            framed(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\xff\xfe\"}"),
+            -32700,
+            Value::Null,
+        ),
+        ("a null body", framed(b"null"), -32600, Value::Null),
+        ("an empty batch", framed(b"[]"), -32600, Value::Null),
+        (
+            "a batch",
+            framed(br#"[{"jsonrpc":"2.0","id":90,"method":"shutdown"}]"#),
+            -32600,
+            Value::Null,
+        ),
+        (
+            "a fractional id",
+            framed(br#"{"jsonrpc":"2.0","id":1.5,"method":"textDocument/hover","params":{}}"#),
+            -32600,
+            Value::Null,
+        ),
+        (
+            "an id of 2^70",
+            framed(br#"{"jsonrpc":"2.0","id":1180591620717411303424,"method":"shutdown"}"#),
+            -32600,
+            Value::Null,
+        ),
+        (
+            "jsonrpc 1.0",
+            framed(br#"{"jsonrpc":"1.0","id":91,"method":"shutdown"}"#),
+            -32600,
+            json!(91),
+        ),
+        (
+            "no jsonrpc",
+            framed(br#"{"id":92,"method":"shutdown"}"#),
+            -32600,
+            json!(92),
+        ),
+        (
+            "params that are a string",
+            framed(br#"{"jsonrpc":"2.0","id":93,"method":"textDocument/hover","params":"x"}"#),
+            -32600,
+            json!(93),
+        ),
+        (
+            "an unknown $/ request",
+            framed(br#"{"jsonrpc":"2.0","id":94,"method":"$/unknown","params":{}}"#),
+            -32601,
+            json!(94),
+        ),
+        (
+            "a header block without Content-Length",
+            b"Content-Type: application/json\r\n\r\n{\"jsonrpc\":\"2.0\"}".to_vec(),
+            -32700,
+            Value::Null,
+        ),
+        (
+            "a Content-Length that is not a number",
+            b"Content-Length: many\r\n\r\n{}".to_vec(),
+            -32700,
+            Value::Null,
+        ),
+        (
+            "a message larger than the server reads",
+            b"Content-Length: 99999999999\r\n\r\n".to_vec(),
+            -32600,
+            Value::Null,
+        ),
+    ];
+    for (what, bytes, code, id) in cases {
+        c.send_raw(&bytes);
+        if what == "a message larger than the server reads" {
+            // The server now skips that many bytes; this test does not send
+            // them, so it ends here after the error answer.
+            let err = c.wait_response(|m| m["error"]["code"] == code);
+            assert!(err.is_some(), "no error answer to {what}");
+            return;
+        }
+        let err = c
+            .wait_response(|m| m["error"]["code"] == code && m["id"] == id)
+            .unwrap_or_else(|| panic!("no error {code} with id {id} for {what}"));
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{err}"
+        );
+        still_serving(&mut c, what);
+    }
+}
+
+#[test]
+fn lenient_framing_and_unanswerable_messages() {
+    let mut c = started();
+    // A lowercase header name is read as any other.
+    let body = br#"{"jsonrpc":"2.0","id":50,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///work/hostile.yaml"},"position":{"line":1,"character":1}}}"#;
+    let mut lower = format!("content-length: {}\n\n", body.len()).into_bytes();
+    lower.extend_from_slice(body);
+    c.send_raw(&lower);
+    let resp = c.wait_response(|m| m["id"] == 50).expect("answer");
+    assert!(resp["result"].is_object(), "{resp}");
+    // Garbage between frames, a malformed response to nothing, an unknown
+    // notification: skipped, dropped, ignored.
+    c.send_raw(b"\x00\xff garbage \r\n");
+    c.send_raw(&framed(
+        br#"{"jsonrpc":"2.0","id":77,"error":{"code":"x"}}"#,
+    ));
+    c.send_raw(&framed(
+        br#"{"jsonrpc":"2.0","method":"custom/notification","params":{}}"#,
+    ));
+    c.send_raw(&framed(
+        br#"{"jsonrpc":"2.0","method":"$/unknownNotification"}"#,
+    ));
+    still_serving(&mut c, "garbage and unanswerable messages");
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+#[test]
+fn half_an_emoji_in_an_edit_becomes_a_replacement_character() {
+    let mut c = started();
+    // A JavaScript client cutting an emoji in half sends a lone surrogate.
+    let edit = br#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///work/hostile.yaml","version":2},"contentChanges":[{"range":{"start":{"line":3,"character":11},"end":{"line":3,"character":11}},"text":"\ud83d"}]}}"#;
+    c.send_raw(&framed(edit));
+    let diags = c.diagnostics_for(URI, Some(2));
+    assert!(
+        diags.iter().all(|d| d["severity"] != 1),
+        "the step name `S\u{fffd}` is valid: {diags:?}"
+    );
+    // The replacement is one UTF-16 unit, as the half emoji was: an edit
+    // right after it lands where the client means.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [
+            {"range": {"start": {"line": 3, "character": 12}, "end": {"line": 3, "character": 12}}, "text": "K"}
+        ]}),
+    );
+    c.diagnostics_for(URI, Some(3));
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert!(symbols["result"][0]["name"] == "S\u{fffd}K", "{symbols}");
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
