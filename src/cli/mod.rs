@@ -70,7 +70,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         match read(path) {
             Read::Problem(p) => problems.push(p),
             Read::Text(text) => {
-                let analysis = analyze(&text, &Options::default());
+                let analysis = analyze(&text, &Options::default().for_path(path));
                 if analysis.kind != DocKind::Environment {
                     problems.push(format!(
                         "{}: --environment needs an environment template (specificationVersion: environment-2023-09)",
@@ -97,7 +97,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
                     Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default());
+                        let analysis = analyze(&text, &Options::default().for_path(&file));
                         if analysis.is_template() {
                             checked.push(Checked {
                                 path: file,
@@ -121,7 +121,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default());
+                    let analysis = analyze(&text, &Options::default().for_path(path));
                     if analysis.is_template() {
                         checked.push(Checked {
                             path: path.clone(),
@@ -167,7 +167,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         .map(|config| Checked {
             analysis: analyze(
                 &std::fs::read_to_string(&config).unwrap_or_default(),
-                &Options { reference: false },
+                &Options::own().for_path(&config),
             ),
             path: config,
             diagnostics: Vec::new(),

@@ -119,7 +119,7 @@ mod tests {
             .expect("runtime");
         rt.block_on(async {
             let b = backend();
-            b.state.open(uri(), JOB, 1);
+            b.state.open(uri(), JOB, 1, "yaml");
             let h = b.state.doc(&uri()).expect("open");
             let asks = (0..8).map(|_| {
                 let (state, h) = (b.state.clone(), h.clone());
@@ -151,7 +151,7 @@ mod tests {
             .expect("runtime");
         rt.block_on(async {
             let b = backend();
-            b.state.open(uri(), JOB, 1);
+            b.state.open(uri(), JOB, 1, "yaml");
             let asking = b.clone();
             let request = tokio::spawn(async move {
                 asking

@@ -19,7 +19,7 @@ use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 use tracing_subscriber::{EnvFilter, Registry, reload};
 
-use crate::analysis::{Analysis, Options, analyze};
+use crate::analysis::{Analysis, Format, Options, analyze};
 use crate::workspace::Workspace;
 
 use super::capabilities::ClientSupport;
@@ -48,6 +48,7 @@ pub struct DocHandle {
     pub path: Option<PathBuf>,
     pub version: i32,
     rope: Rope,
+    format: Option<Format>,
     cell: Arc<AnalysisCell>,
 }
 
@@ -150,6 +151,7 @@ impl State {
             path: path_of(uri),
             version: d.document.version,
             rope: d.document.rope.clone(),
+            format: d.document.format,
             cell: d.analysis.clone(),
         })
     }
@@ -166,11 +168,15 @@ impl State {
             .is_some_and(|d| Arc::ptr_eq(&d.analysis, &h.cell))
     }
 
-    pub fn open(&self, uri: Uri, text: &str, version: i32) {
+    /// A document opened with this text; `language_id` decides YAML or
+    /// JSON when the path does not.
+    pub fn open(&self, uri: Uri, text: &str, version: i32, language_id: &str) {
+        let document =
+            Document::new(text, version).with_format(path_of(&uri).as_deref(), language_id);
         self.docs.insert(
             uri,
             OpenDoc {
-                document: Document::new(text, version),
+                document,
                 analysis: Arc::default(),
                 previous: None,
             },
@@ -250,9 +256,10 @@ impl State {
         let analysis = h
             .cell
             .get_or_try_init(|| async {
-                let rope = h.rope.clone();
+                let (rope, format) = (h.rope.clone(), h.format);
                 let analysis = isolated("analysis", move || {
-                    Arc::new(analyze(&rope.to_string(), &Options::default()))
+                    let options = Options::default().with_format(format);
+                    Arc::new(analyze(&rope.to_string(), &options))
                 })
                 .await?;
                 if self.is_current(h) {

@@ -16,7 +16,8 @@ use super::state::path_of;
 impl Backend {
     pub async fn did_open_document(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state.open(doc.uri.clone(), &doc.text, doc.version);
+        self.state
+            .open(doc.uri.clone(), &doc.text, doc.version, &doc.language_id);
         self.schedule(doc.uri, Duration::ZERO);
     }
 

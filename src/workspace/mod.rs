@@ -95,7 +95,7 @@ impl Workspace {
             self.files.remove(path);
             return;
         }
-        let a = analyze(text, &Options { reference: false });
+        let a = analyze(text, &Options::own().for_path(path));
         self.update_analysis(path, &a);
     }
 

@@ -135,7 +135,7 @@ fn one_session(
             .iter()
             .zip(&texts)
             .map(|(p, t)| {
-                analyze(t, &Options { reference: false })
+                analyze(t, &Options::own())
                     .template
                     .filter(|t| t.environment.is_some())
                     .map(|t| (p.clone(), t))
@@ -195,7 +195,7 @@ pub fn sessions(
     job_text: &str,
     req: &Request,
 ) -> Result<Vec<Session>, String> {
-    let analysis = analyze(job_text, &Options { reference: false });
+    let analysis = analyze(job_text, &Options::own());
     let template = analysis
         .template
         .filter(|t| t.kind == crate::model::TemplateKind::Job)
