@@ -107,6 +107,7 @@ codes! {
     ReferenceCrash = "reference-crash", Warning, "The reference implementation crashed on the document; our own checks still ran.";
     // Queue configuration (`openjd-lsp.yaml`, the `openjd.queues` setting).
     MissingFile = "missing-file", Error, "A queue environment file that does not exist.";
+    UnreadableFile = "unreadable-file", Error, "A queue environment file that cannot be read: not a regular file (a FIFO, a device), too large, not UTF-8, or not permitted.";
     BadGlob = "bad-glob", Error, "A queue's `jobs` pattern that is not a valid glob.";
     NotAnEnvironment = "not-an-environment", Error, "A queue environment file that is not an environment template.";
     EnvironmentHasErrors = "environment-has-errors", Warning, "A queue environment template that has errors of its own.";

@@ -12,6 +12,7 @@ pub struct Config {
     pub diagnostics: DiagnosticsConfig,
     pub log: LogConfig,
     pub hints: HintsConfig,
+    pub files: FilesConfig,
     pub queues: Vec<QueueConfig>,
     /// Client-side settings that may be sent along; ignored here.
     pub server: serde_json::Value,
@@ -24,6 +25,7 @@ impl Default for Config {
             diagnostics: DiagnosticsConfig::default(),
             log: LogConfig::default(),
             hints: HintsConfig::default(),
+            files: FilesConfig::default(),
             queues: Vec::new(),
             server: serde_json::Value::Null,
             trace: serde_json::Value::Null,
@@ -74,11 +76,36 @@ impl Default for HintsConfig {
     }
 }
 
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Files on disk larger than this many MiB are not read (a log line or
+    /// a diagnostic on the configuration entry that names them says so).
+    #[serde(rename = "maxSizeMiB")]
+    pub max_size_mib: usize,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            max_size_mib: crate::workspace::files::DEFAULT_MAX_FILE_BYTES >> 20,
+        }
+    }
+}
+
 impl Config {
     /// Top-level keys of the section this server does not know; they are
     /// ignored, and reported so a typo does not go unnoticed.
     pub fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
-        const KNOWN: [&str; 6] = ["diagnostics", "log", "hints", "queues", "server", "trace"];
+        const KNOWN: [&str; 7] = [
+            "diagnostics",
+            "log",
+            "hints",
+            "files",
+            "queues",
+            "server",
+            "trace",
+        ];
         let section = match value {
             serde_json::Value::Object(map) if map.contains_key("openjd") => &map["openjd"],
             other => other,
@@ -123,6 +150,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.diagnostics.debounce_ms, 10);
         assert!(c.hints.wrapped_actions);
+        assert_eq!(c.files.max_size_mib, 16);
         let c = Config::from_client(&json!({"log": {"level": "debug"}}))
             .unwrap()
             .unwrap();

@@ -236,10 +236,15 @@ impl State {
         if Workspace::is_config_file(path) {
             self.reload_queues();
         } else {
-            match crate::workspace::files::read_text(path) {
-                Some(text) => self.update_workspace(|ws| ws.update_text(path, &text)),
-                None => self.update_workspace(|ws| ws.remove(path)),
-            }
+            // Read and analyse outside the workspace lock.
+            let indexed = match crate::workspace::files::read_text(path) {
+                Ok(text) => Workspace::index_text(path, &text),
+                Err(e) => {
+                    tracing::warn!("not indexed: {}: {e}", path.display());
+                    None
+                }
+            };
+            self.update_workspace(|ws| ws.set_indexed(path, indexed));
         }
     }
 
@@ -324,7 +329,7 @@ impl State {
             .iter()
             .find(|e| path_of(e.key()).as_deref() == Some(path))
             .map(|e| e.value().document.text());
-        open.or_else(|| crate::workspace::files::read_text(path))
+        open.or_else(|| crate::workspace::files::read_text(path).ok())
     }
 
     /// Read the queue configuration again: files at the roots (open

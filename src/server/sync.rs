@@ -61,10 +61,19 @@ impl Backend {
             }
             if change.typ == FileChangeType::DELETED {
                 self.state.update_workspace(|ws| ws.remove(&path));
-            } else if let Some(text) = crate::workspace::files::read_text(&path) {
+            } else {
+                // Read and analyse off the request path and outside the
+                // workspace lock: requests on other files go on meanwhile.
                 let state = self.state.clone();
                 let _ = tokio::task::spawn_blocking(move || {
-                    state.update_workspace(|ws| ws.update_text(&path, &text))
+                    let indexed = match crate::workspace::files::read_text(&path) {
+                        Ok(text) => Workspace::index_text(&path, &text),
+                        Err(e) => {
+                            tracing::warn!("not indexed: {}: {e}", path.display());
+                            None
+                        }
+                    };
+                    state.update_workspace(|ws| ws.set_indexed(&path, indexed));
                 })
                 .await;
             }
@@ -193,6 +202,9 @@ impl Backend {
                     let _ = handle.reload(filter);
                 }
                 tracing::info!("settings: {config:?}");
+                crate::workspace::files::set_max_file_bytes(
+                    config.files.max_size_mib.saturating_mul(1 << 20),
+                );
                 self.state.set_config(config);
             }
             Ok(None) => {}
