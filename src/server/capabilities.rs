@@ -18,6 +18,8 @@ pub struct ClientSupport {
     pub watch_registration: bool,
     /// The client shows `$/progress`.
     pub progress: bool,
+    /// The client answers `workspace/configuration`.
+    pub configuration: bool,
 }
 
 impl Default for ClientSupport {
@@ -28,6 +30,7 @@ impl Default for ClientSupport {
             diagnostic_refresh: false,
             watch_registration: false,
             progress: false,
+            configuration: false,
         }
     }
 }
@@ -64,6 +67,7 @@ impl ClientSupport {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false),
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
         }
     }
 }

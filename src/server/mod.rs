@@ -107,10 +107,20 @@ impl LanguageServer for Backend {
         // These wait on the client's answers; run them on their own so that
         // an `exit` arriving first is not held up by a request in flight.
         let backend = self.clone();
+        // Indexing waits for no answer: a client that never answers must
+        // not leave the workspace unindexed. Settings that arrive later
+        // reload the queues.
         tokio::spawn(async move {
-            backend.pull_config().await;
-            backend.register_watchers().await;
-            backend.index_workspace().await;
+            let settings = async {
+                backend.pull_config().await;
+                backend.state.reload_queues();
+                backend.republish_affected(None).await;
+            };
+            tokio::join!(
+                settings,
+                backend.index_workspace(),
+                backend.register_watchers()
+            );
         });
     }
 

@@ -220,12 +220,20 @@ impl Backend {
         }
     }
 
+    /// Ask the client for the `openjd` settings, if it said it answers
+    /// such requests; a client that does not answer within a few seconds
+    /// keeps the settings it gave at initialization.
     pub async fn pull_config(&self) {
+        if !self.state.client().configuration {
+            return;
+        }
         let items = vec![ConfigurationItem {
             scope_uri: None,
             section: Some("openjd".into()),
         }];
-        if let Ok(values) = self.client.configuration(items).await
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), self.client.configuration(items)).await;
+        if let Ok(Ok(values)) = answer
             && let Some(v) = values.into_iter().next()
         {
             self.apply_config(&v).await;

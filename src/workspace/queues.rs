@@ -24,7 +24,7 @@ pub const CONFIG_FILES: [&str; 2] = ["openjd-lsp.yaml", ".openjd-lsp.yaml"];
 
 /// A queue as the `openjd.queues` setting gives it (the shape of one entry
 /// of `openjd-lsp.yaml`).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QueueConfig {
     pub name: String,
