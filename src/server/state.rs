@@ -241,7 +241,7 @@ impl State {
                 Ok(text) => Workspace::index_text(path, &text),
                 Err(e) => {
                     tracing::warn!("not indexed: {}: {e}", path.display());
-                    None
+                    Vec::new()
                 }
             };
             self.update_workspace(|ws| ws.set_indexed(path, indexed));

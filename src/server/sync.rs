@@ -70,7 +70,7 @@ impl Backend {
                         Ok(text) => Workspace::index_text(&path, &text),
                         Err(e) => {
                             tracing::warn!("not indexed: {}: {e}", path.display());
-                            None
+                            Vec::new()
                         }
                     };
                     state.update_workspace(|ws| ws.set_indexed(&path, indexed));
