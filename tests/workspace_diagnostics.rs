@@ -496,6 +496,24 @@ fn changes(mode: Mode) {
     let shown = s.assert_agrees("changed back on disk");
     assert_eq!(codes(&shown, JOB_FILE), ["wrap-single-layer"]);
 
+    // The job drops its own wrapper: the configuration's error about it
+    // goes too (the job's edit changes another document's diagnostics).
+    let plain_job = JOB.replace(
+        "    script:\n      actions:\n        onWrapEnvEnter: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n        onWrapTaskRun: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n        onWrapEnvExit: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n",
+        "    variables: {SANDBOX: \"0\"}\n",
+    );
+    assert_ne!(plain_job, JOB);
+    s.edit(JOB_FILE, &plain_job);
+    let shown = s.assert_agrees("the job stops wrapping");
+    assert!(!shown.contains_key(JOB_FILE), "{shown:#?}");
+    assert!(
+        !codes(&shown, CONFIG_FILE).contains(&"wrap-single-layer".to_string()),
+        "{shown:#?}"
+    );
+    s.edit(JOB_FILE, JOB);
+    let shown = s.assert_agrees("the job wraps again");
+    assert_eq!(codes(&shown, JOB_FILE), ["wrap-single-layer"]);
+
     // The queue configuration emptied: nothing applies the queue any more.
     s.edit(CONFIG_FILE, "");
     let shown = s.assert_agrees("openjd-lsp.yaml emptied");

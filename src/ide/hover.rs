@@ -2,11 +2,14 @@
 //! (type, where defined, default, description), of functions (signatures)
 //! and of extension names.
 
+use std::path::Path;
+
 use crate::analysis::Analysis;
 use crate::analysis::scope::variables;
 use crate::model::{Template, TemplateKind};
 use crate::schema::{Extension, Field, Limit, Req, Ty};
 use crate::syntax::{PathStep, Span};
+use crate::workspace::Workspace;
 
 use super::completion::{describe_origin, describe_ty, library};
 use super::context::{Context, context_at, cursor_doc};
@@ -85,6 +88,28 @@ fn word_end(text: &str, offset: usize) -> usize {
     end
 }
 
+/// What the editor shows on hover at `offset` of a document at `here` in
+/// workspace `ws`: for an action or a wrap hook, what runs instead of it
+/// and where (`wrap::hover`), then the documentation of the key, variable,
+/// function or extension under the cursor ([`hover`]), separated by a rule.
+pub fn full_hover(
+    analysis: &Analysis,
+    here: Option<&Path>,
+    ws: &Workspace,
+    offset: usize,
+) -> Option<Hover> {
+    let wrap = super::wrap::hover(analysis, here, ws, offset);
+    let key = hover(analysis, offset);
+    match (wrap, key) {
+        (Some(w), Some(k)) => Some(Hover {
+            contents: format!("{}\n\n---\n\n{}", w.contents, k.contents),
+            range: w.range,
+        }),
+        (w, k) => w.or(k),
+    }
+}
+
+/// Documentation of the key, variable, function or extension at `offset`.
 pub fn hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
     let text = analysis.text.as_str();
     let offset = crate::text::floor_char_boundary(text, offset);

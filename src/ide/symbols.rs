@@ -331,6 +331,30 @@ pub fn symbol_at(a: &Analysis, offset: usize) -> Option<Occurrence> {
     pick(&occurrences(a), clamp(a, offset)).cloned()
 }
 
+/// A place to go to: in this document (`file: None`) or in another file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: Option<std::path::PathBuf>,
+    pub span: Span,
+}
+
+/// Go to definition as the editor does it at `offset` of a document at
+/// `here` in workspace `ws`: the definition of the symbol under the cursor,
+/// else, on an action, the wrap hook that runs instead of it (maybe in a
+/// queue environment's file).
+pub fn goto_definition(
+    a: &Analysis,
+    here: Option<&std::path::Path>,
+    ws: &crate::workspace::Workspace,
+    offset: usize,
+) -> Option<Location> {
+    if let Some(span) = definition(a, offset) {
+        return Some(Location { file: None, span });
+    }
+    let (file, span) = super::wrap::hook_definition(a, here, ws, offset)?;
+    Some(Location { file, span })
+}
+
 /// Where the symbol at `offset` is defined (its name).
 pub fn definition(a: &Analysis, offset: usize) -> Option<Span> {
     let (_, same) = lookup(a, offset)?;

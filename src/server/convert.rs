@@ -1,4 +1,6 @@
-//! Conversions between the analysis's byte ranges and LSP types.
+//! Conversions between what `ide` and `workspace` produce (byte ranges,
+//! plain structs) and LSP types: the only place that builds LSP values from
+//! them. Positions are in the negotiated encoding.
 
 use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
@@ -229,4 +231,164 @@ pub fn semantic_tokens(
         result_id: None,
         data,
     }
+}
+
+pub fn hover(a: &Analysis, h: &crate::ide::hover::Hover, enc: PositionEncoding) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: h.contents.clone(),
+        }),
+        range: Some(range(a, &h.range, enc)),
+    }
+}
+
+/// A place in this document (`uri`) or in another file.
+pub fn location(
+    a: &Analysis,
+    uri: &Uri,
+    l: &crate::ide::symbols::Location,
+    enc: PositionEncoding,
+) -> Option<Location> {
+    Some(match &l.file {
+        None => Location {
+            uri: uri.clone(),
+            range: range(a, &l.span, enc),
+        },
+        Some(f) => Location {
+            uri: Uri::from_file_path(f)?,
+            range: range_in_file(f, &l.span, enc)?,
+        },
+    })
+}
+
+pub fn inlay_hint(
+    a: &Analysis,
+    offset: usize,
+    label: String,
+    enc: PositionEncoding,
+) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: position(a, offset, enc),
+        label: lsp::InlayHintLabel::String(label),
+        kind: None,
+        text_edits: None,
+        tooltip: None,
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
+pub fn text_edits(
+    a: &Analysis,
+    edits: &[(Span, String)],
+    enc: PositionEncoding,
+) -> Vec<lsp::TextEdit> {
+    edits
+        .iter()
+        .map(|(s, t)| lsp::TextEdit {
+            range: range(a, s, enc),
+            new_text: t.clone(),
+        })
+        .collect()
+}
+
+/// Edits of this one document.
+pub fn workspace_edit(
+    a: &Analysis,
+    uri: &Uri,
+    edits: &[(Span, String)],
+    enc: PositionEncoding,
+) -> lsp::WorkspaceEdit {
+    lsp::WorkspaceEdit {
+        changes: Some(
+            [(uri.clone(), text_edits(a, edits, enc))]
+                .into_iter()
+                .collect(),
+        ),
+        ..Default::default()
+    }
+}
+
+/// Nested selection ranges from the innermost span outwards; the bare
+/// position when there is none.
+pub fn selection_range(
+    a: &Analysis,
+    spans: &[Span],
+    at: lsp::Position,
+    enc: PositionEncoding,
+) -> lsp::SelectionRange {
+    let mut out: Option<lsp::SelectionRange> = None;
+    for s in spans.iter().rev() {
+        out = Some(lsp::SelectionRange {
+            range: range(a, s, enc),
+            parent: out.map(Box::new),
+        });
+    }
+    out.unwrap_or(lsp::SelectionRange {
+        range: lsp::Range::new(at, at),
+        parent: None,
+    })
+}
+
+pub fn document_highlight(
+    a: &Analysis,
+    span: &Span,
+    write: bool,
+    enc: PositionEncoding,
+) -> lsp::DocumentHighlight {
+    lsp::DocumentHighlight {
+        range: range(a, span, enc),
+        kind: Some(if write {
+            lsp::DocumentHighlightKind::WRITE
+        } else {
+            lsp::DocumentHighlightKind::READ
+        }),
+    }
+}
+
+pub fn folding_range((start, end): (usize, usize)) -> lsp::FoldingRange {
+    lsp::FoldingRange {
+        start_line: start as u32,
+        end_line: end as u32,
+        ..Default::default()
+    }
+}
+
+pub fn signature_help(s: &crate::ide::signature::SignatureHelp) -> lsp::SignatureHelp {
+    lsp::SignatureHelp {
+        signatures: s
+            .signatures
+            .iter()
+            .map(|label| lsp::SignatureInformation {
+                label: label.clone(),
+                documentation: None,
+                parameters: None,
+                active_parameter: None,
+            })
+            .collect(),
+        active_signature: Some(0),
+        active_parameter: Some(s.active_parameter as u32),
+    }
+}
+
+/// A quick fix of one of the document's own diagnostics.
+pub fn code_action(
+    a: &Analysis,
+    uri: &Uri,
+    c: &crate::ide::code_actions::CodeAction,
+    enc: PositionEncoding,
+) -> lsp::CodeActionOrCommand {
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: c.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: a
+            .diagnostics
+            .get(c.diagnostic)
+            .map(|d| vec![diagnostic(a, uri, d, enc)]),
+        edit: Some(workspace_edit(a, uri, &c.edits, enc)),
+        is_preferred: Some(c.preferred),
+        ..Default::default()
+    })
 }

@@ -121,7 +121,7 @@ pub fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Workspace {
     pub roots: Vec<PathBuf>,
     pub files: HashMap<PathBuf, Arc<Indexed>>,

@@ -52,8 +52,12 @@ impl Client {
         Client::start_with_env(&[])
     }
 
+    /// Start the server built with these tests, or the binary named by
+    /// `OPENJD_LSP_BIN` (to compare a benchmark with another build).
     pub fn start_with_env(env: &[(&str, &str)]) -> Client {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"));
+        let bin = std::env::var_os("OPENJD_LSP_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_openjd-lsp").into());
+        let mut cmd = Command::new(bin);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());

@@ -1,0 +1,223 @@
+//! One handler per LSP request: snapshot and document in, one `ide` (or
+//! `workspace`) call, conversion out through `convert`. Handlers are run by
+//! `Backend::on_document` (see `dispatch`), never directly; they do not
+//! touch the server state, the client or the disk.
+//!
+//! To add a request: write its handler here in the same shape, announce it
+//! in `capabilities`, and route its `LanguageServer` method in `mod.rs`
+//! with one `on_document` call.
+
+use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
+use tower_lsp_server::ls_types::*;
+
+use crate::ide;
+use crate::workspace::diagnostics::file_diagnostics;
+
+use super::convert;
+use super::snapshot::{Doc, Snapshot};
+
+/// Every diagnostic of the document, as push and pull report them: its
+/// own and the workspace's (`workspace::diagnostics`), converted.
+pub fn document_diagnostics(s: &Snapshot, d: &Doc) -> Vec<Diagnostic> {
+    let a = &d.analysis;
+    match &d.path {
+        Some(path) => file_diagnostics(&s.workspace, path, a)
+            .iter()
+            .map(|x| convert::diagnostic(a, &d.uri, x, s.encoding))
+            .collect(),
+        None => convert::diagnostics(a, &d.uri, s.encoding),
+    }
+}
+
+pub fn diagnostic(
+    s: &Snapshot,
+    d: &Doc,
+    _: DocumentDiagnosticParams,
+) -> RpcResult<Option<Vec<Diagnostic>>> {
+    Ok(Some(document_diagnostics(s, d)))
+}
+
+pub fn completion(
+    s: &Snapshot,
+    d: &Doc,
+    p: CompletionParams,
+) -> RpcResult<Option<CompletionResponse>> {
+    let offset = s.offset(d, p.text_document_position.position);
+    let list = ide::completion::complete_list(&d.analysis, offset);
+    let items = list
+        .items
+        .iter()
+        .map(|i| convert::completion_item(&d.analysis, i, s.encoding))
+        .collect();
+    Ok(Some(CompletionResponse::List(CompletionList {
+        is_incomplete: list.incomplete,
+        items,
+    })))
+}
+
+pub fn hover(s: &Snapshot, d: &Doc, p: HoverParams) -> RpcResult<Option<Hover>> {
+    let offset = s.offset(d, p.text_document_position_params.position);
+    let h = ide::hover::full_hover(&d.analysis, d.path.as_deref(), &s.workspace, offset);
+    Ok(h.map(|h| convert::hover(&d.analysis, &h, s.encoding)))
+}
+
+pub fn definition(
+    s: &Snapshot,
+    d: &Doc,
+    p: GotoDefinitionParams,
+) -> RpcResult<Option<GotoDefinitionResponse>> {
+    let offset = s.offset(d, p.text_document_position_params.position);
+    let target =
+        ide::symbols::goto_definition(&d.analysis, d.path.as_deref(), &s.workspace, offset);
+    Ok(target
+        .and_then(|l| convert::location(&d.analysis, &d.uri, &l, s.encoding))
+        .map(GotoDefinitionResponse::Scalar))
+}
+
+pub fn inlay_hint(s: &Snapshot, d: &Doc, _: InlayHintParams) -> RpcResult<Option<Vec<InlayHint>>> {
+    if !s.config.hints.wrapped_actions {
+        return Ok(Some(Vec::new()));
+    }
+    let hints = ide::wrap::inlay_hints(&d.analysis, d.path.as_deref(), &s.workspace)
+        .into_iter()
+        .map(|(offset, label)| convert::inlay_hint(&d.analysis, offset, label, s.encoding))
+        .collect();
+    Ok(Some(hints))
+}
+
+pub fn references(s: &Snapshot, d: &Doc, p: ReferenceParams) -> RpcResult<Option<Vec<Location>>> {
+    let offset = s.offset(d, p.text_document_position.position);
+    let spans = ide::symbols::references(&d.analysis, offset, p.context.include_declaration);
+    Ok(Some(
+        spans
+            .iter()
+            .map(|span| Location {
+                uri: d.uri.clone(),
+                range: convert::range(&d.analysis, span, s.encoding),
+            })
+            .collect(),
+    ))
+}
+
+pub fn prepare_rename(
+    s: &Snapshot,
+    d: &Doc,
+    p: TextDocumentPositionParams,
+) -> RpcResult<Option<PrepareRenameResponse>> {
+    let offset = s.offset(d, p.position);
+    Ok(ide::symbols::prepare_rename(&d.analysis, offset)
+        .map(|span| PrepareRenameResponse::Range(convert::range(&d.analysis, &span, s.encoding))))
+}
+
+pub fn rename(s: &Snapshot, d: &Doc, p: RenameParams) -> RpcResult<Option<WorkspaceEdit>> {
+    let offset = s.offset(d, p.text_document_position.position);
+    match ide::symbols::rename(&d.analysis, offset, &p.new_name) {
+        Ok(edits) => Ok(Some(convert::workspace_edit(
+            &d.analysis,
+            &d.uri,
+            &edits,
+            s.encoding,
+        ))),
+        Err(message) => Err(RpcError::invalid_params(message)),
+    }
+}
+
+pub fn document_symbol(
+    s: &Snapshot,
+    d: &Doc,
+    _: DocumentSymbolParams,
+) -> RpcResult<Option<DocumentSymbolResponse>> {
+    let symbols = ide::outline::document_symbols(&d.analysis)
+        .iter()
+        .map(|x| convert::document_symbol(&d.analysis, x, s.encoding))
+        .collect();
+    Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+}
+
+pub fn folding_range(
+    _: &Snapshot,
+    d: &Doc,
+    _: FoldingRangeParams,
+) -> RpcResult<Option<Vec<FoldingRange>>> {
+    Ok(Some(
+        ide::outline::folding_ranges(&d.analysis)
+            .into_iter()
+            .map(convert::folding_range)
+            .collect(),
+    ))
+}
+
+pub fn selection_range(
+    s: &Snapshot,
+    d: &Doc,
+    p: SelectionRangeParams,
+) -> RpcResult<Option<Vec<SelectionRange>>> {
+    Ok(Some(
+        p.positions
+            .iter()
+            .map(|at| {
+                let spans = ide::outline::selection_ranges(&d.analysis, s.offset(d, *at));
+                convert::selection_range(&d.analysis, &spans, *at, s.encoding)
+            })
+            .collect(),
+    ))
+}
+
+pub fn document_highlight(
+    s: &Snapshot,
+    d: &Doc,
+    p: DocumentHighlightParams,
+) -> RpcResult<Option<Vec<DocumentHighlight>>> {
+    let offset = s.offset(d, p.text_document_position_params.position);
+    Ok(Some(
+        ide::symbols::document_highlight(&d.analysis, offset)
+            .iter()
+            .map(|(span, write)| convert::document_highlight(&d.analysis, span, *write, s.encoding))
+            .collect(),
+    ))
+}
+
+pub fn semantic_tokens_full(
+    s: &Snapshot,
+    d: &Doc,
+    _: SemanticTokensParams,
+) -> RpcResult<Option<SemanticTokensResult>> {
+    let tokens = ide::semantic_tokens::semantic_tokens(&d.analysis);
+    Ok(Some(SemanticTokensResult::Tokens(
+        convert::semantic_tokens(&d.analysis, &tokens, s.encoding),
+    )))
+}
+
+pub fn semantic_tokens_range(
+    s: &Snapshot,
+    d: &Doc,
+    p: SemanticTokensRangeParams,
+) -> RpcResult<Option<SemanticTokensRangeResult>> {
+    let tokens = ide::semantic_tokens::semantic_tokens_in(&d.analysis, s.span(d, p.range));
+    Ok(Some(SemanticTokensRangeResult::Tokens(
+        convert::semantic_tokens(&d.analysis, &tokens, s.encoding),
+    )))
+}
+
+pub fn code_action(
+    s: &Snapshot,
+    d: &Doc,
+    p: CodeActionParams,
+) -> RpcResult<Option<CodeActionResponse>> {
+    let actions = ide::code_actions::code_actions(&d.analysis, s.span(d, p.range));
+    Ok(Some(
+        actions
+            .iter()
+            .map(|c| convert::code_action(&d.analysis, &d.uri, c, s.encoding))
+            .collect(),
+    ))
+}
+
+pub fn signature_help(
+    s: &Snapshot,
+    d: &Doc,
+    p: SignatureHelpParams,
+) -> RpcResult<Option<SignatureHelp>> {
+    let offset = s.offset(d, p.text_document_position_params.position);
+    Ok(ide::signature::signature_help(&d.analysis, offset).map(|h| convert::signature_help(&h)))
+}

@@ -1,0 +1,112 @@
+//! Diagnostics going out. After an edit (debounced: a newer edit makes a
+//! pending analysis stale) a document's diagnostics are published (push)
+//! tagged with the version they were computed for. After anything other
+//! documents' diagnostics depend on changes — an open buffer's edit, a save
+//! or another change on disk, `openjd-lsp.yaml`, the `openjd.queues`
+//! setting, the workspace folders — every open document whose diagnostics
+//! now differ from what the client was last given is published again, or,
+//! when the client pulls, the client is asked to pull again
+//! (`workspace/diagnostic/refresh`).
+//!
+//! "Differ" is decided on the final diagnostics, computed from the
+//! workspace by `workspace::diagnostics` exactly as pull and `check`
+//! compute them, so the documents re-published are exactly those affected.
+
+use std::time::Duration;
+
+use tower_lsp_server::ls_types::Uri;
+
+use crate::workspace::Workspace;
+use crate::workspace::diagnostics::depends_on;
+
+use super::Backend;
+use super::handlers::document_diagnostics;
+use super::state::path_of;
+
+impl Backend {
+    /// Analyse after `delay` unless a newer edit arrives first, publish
+    /// (push), then bring the other open documents up to date.
+    pub fn schedule(&self, uri: Uri, delay: Duration) {
+        let backend = self.clone();
+        let Some(handle) = self.state.doc(&uri) else {
+            return;
+        };
+        tokio::spawn(async move {
+            let state = &backend.state;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            if !state.is_current(&handle) {
+                return;
+            }
+            let Ok(doc) = state.resolve(&handle).await else {
+                return;
+            };
+            if !state.is_current(&handle) {
+                return;
+            }
+            if !state.client().pull_diagnostics {
+                let diagnostics = document_diagnostics(&state.snapshot(), &doc);
+                state.report(&uri, &diagnostics);
+                backend
+                    .client
+                    .publish_diagnostics(uri.clone(), diagnostics, Some(doc.version))
+                    .await;
+            }
+            // Freeing a large analysis takes a while: only after publishing.
+            drop(state.take_previous(&uri));
+            backend.republish_affected(Some(&uri)).await;
+        });
+    }
+
+    /// The workspace changed: publish again every open document whose
+    /// diagnostics changed, or ask a pulling client to pull again. `except`
+    /// is the document whose own edit caused it (published, or pulled by
+    /// the client, anyway). Documents with an edit pending are left to
+    /// their own publish.
+    pub async fn republish_affected(&self, except: Option<&Uri>) {
+        let state = &self.state;
+        let client = state.client();
+        // Which queues a job is on, and so what it reads, is decided by the
+        // configuration alone: after a configuration file's edit every
+        // document is checked; after another file's, those that read it.
+        let changed = except
+            .and_then(path_of)
+            .filter(|p| !Workspace::is_config_file(p));
+        let mut refresh = false;
+        for handle in state.open_docs() {
+            if Some(&handle.uri) == except || handle.computed().is_none() {
+                continue;
+            }
+            let Ok(doc) = state.resolve(&handle).await else {
+                continue;
+            };
+            let snapshot = state.snapshot();
+            // A configuration file reads every job on its queues.
+            if let (Some(changed), Some(path)) = (&changed, &doc.path)
+                && !Workspace::is_config_file(path)
+                && !depends_on(&snapshot.workspace, path, &doc.analysis).contains(changed)
+            {
+                continue;
+            }
+            let diagnostics = document_diagnostics(&snapshot, &doc);
+            if !state.differs_from_reported(&doc.uri, &diagnostics) {
+                continue;
+            }
+            if client.pull_diagnostics {
+                refresh = true;
+            } else if state.is_current(&handle) {
+                state.report(&doc.uri, &diagnostics);
+                self.client
+                    .publish_diagnostics(doc.uri.clone(), diagnostics, Some(doc.version))
+                    .await;
+            }
+        }
+        if refresh
+            && client.diagnostic_refresh
+            && let Err(e) = self.client.workspace_diagnostic_refresh().await
+        {
+            tracing::warn!("workspace/diagnostic/refresh failed: {e}");
+        }
+    }
+}

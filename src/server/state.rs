@@ -1,0 +1,356 @@
+//! The server's mutable state: open documents (text, version, and the one
+//! analysis of that version), the client's capabilities, the settings and
+//! the workspace. Requests never read it directly: they get a [`Snapshot`]
+//! and a [`Doc`], immutable, and run on those.
+//!
+//! Each version of an open document has one [`AnalysisCell`], filled at most
+//! once by whoever needs it first (the debounced publish or a request); a
+//! new version gets a new, empty cell, which is also how stale work is
+//! recognised. When a cell is filled the workspace learns the analysis (a
+//! job's template, an environment, a configuration file's queues).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use dashmap::DashMap;
+use ropey::Rope;
+use tower_lsp_server::jsonrpc::Result as RpcResult;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+use tracing_subscriber::{EnvFilter, Registry, reload};
+
+use crate::analysis::{Analysis, Format, Options, analyze};
+use crate::workspace::Workspace;
+
+use super::capabilities::ClientSupport;
+use super::config::Config;
+use super::dispatch::isolated;
+use super::document::{ClientPosition, Document};
+use super::snapshot::{Doc, Snapshot};
+
+pub type LogHandle = reload::Handle<EnvFilter, Registry>;
+
+/// The analysis of one version of a document, computed at most once.
+pub type AnalysisCell = tokio::sync::OnceCell<Arc<Analysis>>;
+
+struct OpenDoc {
+    document: Document,
+    analysis: Arc<AnalysisCell>,
+    /// The last filled analysis of an older version: freed only after the
+    /// new one is published (freeing a large analysis takes a while).
+    previous: Option<Arc<AnalysisCell>>,
+}
+
+/// One version of an open document.
+#[derive(Clone)]
+pub struct DocHandle {
+    pub uri: Uri,
+    pub path: Option<PathBuf>,
+    pub version: i32,
+    rope: Rope,
+    format: Option<Format>,
+    cell: Arc<AnalysisCell>,
+}
+
+impl DocHandle {
+    /// The analysis, if it has been computed already.
+    pub fn computed(&self) -> Option<Arc<Analysis>> {
+        self.cell.get().cloned()
+    }
+}
+
+pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+fn read_lock<T: Clone>(lock: &RwLock<T>) -> T {
+    match lock.read() {
+        Ok(g) => g.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
+
+fn write_lock<T>(lock: &RwLock<T>, value: T) {
+    match lock.write() {
+        Ok(mut g) => *g = value,
+        Err(poisoned) => *poisoned.into_inner() = value,
+    }
+}
+
+pub struct State {
+    docs: DashMap<Uri, OpenDoc>,
+    client: RwLock<ClientSupport>,
+    config: RwLock<Arc<Config>>,
+    workspace: RwLock<Arc<Workspace>>,
+    roots: RwLock<Vec<PathBuf>>,
+    /// The diagnostics each open document was last published or pulled
+    /// with: a change elsewhere re-publishes (or asks for a pull) only
+    /// where they differ now.
+    reported: DashMap<Uri, Vec<lsp::Diagnostic>>,
+    pub shutdown: AtomicBool,
+    pub log: Option<LogHandle>,
+}
+
+impl State {
+    pub fn new(log: Option<LogHandle>) -> State {
+        State {
+            docs: DashMap::new(),
+            client: RwLock::new(ClientSupport::default()),
+            config: RwLock::new(Arc::new(Config::default())),
+            workspace: RwLock::new(Arc::new(Workspace::default())),
+            roots: RwLock::new(Vec::new()),
+            reported: DashMap::new(),
+            shutdown: AtomicBool::new(false),
+            log,
+        }
+    }
+
+    pub fn client(&self) -> ClientSupport {
+        read_lock(&self.client)
+    }
+
+    pub fn set_client(&self, client: ClientSupport) {
+        write_lock(&self.client, client);
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        read_lock(&self.config)
+    }
+
+    pub fn set_config(&self, config: Config) {
+        write_lock(&self.config, Arc::new(config));
+    }
+
+    pub fn roots(&self) -> Vec<PathBuf> {
+        read_lock(&self.roots)
+    }
+
+    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        write_lock(&self.roots, roots);
+    }
+
+    pub fn shutting_down(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// An immutable view for features: settings, encoding, workspace.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            encoding: self.client().encoding,
+            config: self.config(),
+            workspace: read_lock(&self.workspace),
+        }
+    }
+
+    // --- Open documents -------------------------------------------------
+
+    pub fn doc(&self, uri: &Uri) -> Option<DocHandle> {
+        let d = self.docs.get(uri)?;
+        Some(DocHandle {
+            uri: uri.clone(),
+            path: path_of(uri),
+            version: d.document.version,
+            rope: d.document.rope.clone(),
+            format: d.document.format,
+            cell: d.analysis.clone(),
+        })
+    }
+
+    pub fn open_docs(&self) -> Vec<DocHandle> {
+        let uris: Vec<Uri> = self.docs.iter().map(|e| e.key().clone()).collect();
+        uris.iter().filter_map(|u| self.doc(u)).collect()
+    }
+
+    /// Still the document's current version (not edited nor closed since).
+    pub fn is_current(&self, h: &DocHandle) -> bool {
+        self.docs
+            .get(&h.uri)
+            .is_some_and(|d| Arc::ptr_eq(&d.analysis, &h.cell))
+    }
+
+    /// A document opened with this text; `language_id` decides YAML or
+    /// JSON when the path does not.
+    pub fn open(&self, uri: Uri, text: &str, version: i32, language_id: &str) {
+        let document =
+            Document::new(text, version).with_format(path_of(&uri).as_deref(), language_id);
+        self.docs.insert(
+            uri,
+            OpenDoc {
+                document,
+                analysis: Arc::default(),
+                previous: None,
+            },
+        );
+    }
+
+    /// Apply content changes; `false` when the document is not open. Edit
+    /// ranges outside the document are clamped and logged.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        changes: &[lsp::TextDocumentContentChangeEvent],
+        version: i32,
+    ) -> bool {
+        let encoding = self.client().encoding;
+        let Some(mut doc) = self.docs.get_mut(uri) else {
+            return false;
+        };
+        for change in changes {
+            let range = change.range.map(|r| {
+                (
+                    ClientPosition {
+                        line: r.start.line,
+                        character: r.start.character,
+                    },
+                    ClientPosition {
+                        line: r.end.line,
+                        character: r.end.character,
+                    },
+                )
+            });
+            if doc.document.apply(range, &change.text, encoding) {
+                tracing::warn!(
+                    "edit range {:?} lies outside {}; clamped",
+                    change.range,
+                    uri.as_str()
+                );
+            }
+        }
+        doc.document.version = version;
+        let old = std::mem::take(&mut doc.analysis);
+        if old.initialized() {
+            doc.previous = Some(old);
+        }
+        true
+    }
+
+    /// Forget a closed document.
+    pub fn close(&self, uri: &Uri) -> bool {
+        self.reported.remove(uri);
+        self.docs.remove(uri).is_some()
+    }
+
+    /// The file on disk stands for a closed document again (blocking: it
+    /// reads and indexes the file).
+    pub fn restore_from_disk(&self, path: &Path) {
+        if Workspace::is_config_file(path) {
+            self.reload_queues();
+        } else {
+            // Read and analyse outside the workspace lock.
+            let indexed = match crate::workspace::files::read_text(path) {
+                Ok(text) => Workspace::index_text(path, &text),
+                Err(e) => {
+                    tracing::warn!("not indexed: {}: {e}", path.display());
+                    Vec::new()
+                }
+            };
+            self.update_workspace(|ws| ws.set_indexed(path, indexed));
+        }
+    }
+
+    /// The older analysis kept until the new one was published.
+    pub fn take_previous(&self, uri: &Uri) -> Option<Arc<AnalysisCell>> {
+        self.docs.get_mut(uri).and_then(|mut d| d.previous.take())
+    }
+
+    /// The analysis of this version as a request's document: computed
+    /// once, on a blocking thread, by the first who asks (a panic becomes
+    /// an error); when it is computed the workspace learns it, if the
+    /// version is still current.
+    pub async fn resolve(&self, h: &DocHandle) -> RpcResult<Doc> {
+        let analysis = h
+            .cell
+            .get_or_try_init(|| async {
+                let (rope, format) = (h.rope.clone(), h.format);
+                let analysis = isolated("analysis", move || {
+                    let options = Options::default().with_format(format);
+                    Arc::new(analyze(&rope.to_string(), &options))
+                })
+                .await?;
+                if self.is_current(h) {
+                    self.learn(h, &analysis);
+                }
+                RpcResult::Ok(analysis)
+            })
+            .await?
+            .clone();
+        Ok(Doc {
+            uri: h.uri.clone(),
+            path: h.path.clone(),
+            version: h.version,
+            analysis,
+        })
+    }
+
+    /// Tell the workspace about an open document's new analysis.
+    fn learn(&self, h: &DocHandle, analysis: &Analysis) {
+        let Some(path) = &h.path else { return };
+        if Workspace::is_config_file(path) {
+            self.reload_queues();
+        } else {
+            self.update_workspace(|ws| ws.update_analysis(path, analysis));
+        }
+    }
+
+    // --- Diagnostics bookkeeping ------------------------------------------
+
+    /// Record what the client was given; `true` when it differs from what
+    /// it had.
+    pub fn report(&self, uri: &Uri, diagnostics: &[lsp::Diagnostic]) -> bool {
+        if self.reported.get(uri).is_some_and(|r| *r == diagnostics) {
+            return false;
+        }
+        if self.docs.contains_key(uri) {
+            self.reported.insert(uri.clone(), diagnostics.to_vec());
+        }
+        true
+    }
+
+    pub fn differs_from_reported(&self, uri: &Uri, diagnostics: &[lsp::Diagnostic]) -> bool {
+        !self.reported.get(uri).is_some_and(|r| *r == diagnostics)
+    }
+
+    // --- The workspace ----------------------------------------------------
+
+    /// Change the workspace; snapshots taken before keep the old one.
+    pub fn update_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
+        let mut guard = self.workspace.write().unwrap_or_else(|p| p.into_inner());
+        f(Arc::make_mut(&mut guard))
+    }
+
+    pub fn set_workspace(&self, ws: Workspace) {
+        write_lock(&self.workspace, Arc::new(ws));
+    }
+
+    /// The text of a file as the editor sees it: the open buffer, else disk.
+    pub fn read_file(&self, path: &Path) -> Option<String> {
+        let open = self
+            .docs
+            .iter()
+            .find(|e| path_of(e.key()).as_deref() == Some(path))
+            .map(|e| e.value().document.text());
+        open.or_else(|| crate::workspace::files::read_text(path).ok())
+    }
+
+    /// Read the queue configuration again: files at the roots (open
+    /// buffers first) and the `openjd.queues` setting.
+    pub fn reload_queues(&self) {
+        let settings = self.config().queues.clone();
+        let problems = self.update_workspace(|ws| {
+            ws.load_queues(&settings, &|p| self.read_file(p));
+            ws.settings_problems.clone()
+        });
+        for p in problems {
+            tracing::warn!("openjd.queues: {p}");
+        }
+    }
+
+    /// Open documents whose analysis the workspace should hold instead of
+    /// the files on disk (after indexing from disk).
+    pub fn computed_analyses(&self) -> Vec<(PathBuf, Arc<Analysis>)> {
+        self.open_docs()
+            .into_iter()
+            .filter_map(|h| Some((h.path.clone()?, h.computed()?)))
+            .collect()
+    }
+}
