@@ -56,7 +56,7 @@ fn positions(text: &str) -> Vec<usize> {
 fn main() {
     println!("load average at start: {}", load_average());
     let full = Options::default();
-    let own_only = Options { reference: false };
+    let own_only = Options::own();
 
     let (_, typical_p99) = time_analysis(
         "typical 150-line template, full analysis",

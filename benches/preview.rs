@@ -16,7 +16,7 @@ use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::workspace::preview::Session;
 
 fn time(label: &str, text: &str, given: &[(String, Given)], tasks: usize, runs: usize) -> f64 {
-    let analysis = analyze(text, &Options { reference: false });
+    let analysis = analyze(text, &Options::own());
     let job = analysis.template.as_ref().expect("a job");
     let mut actions = 0;
     let mut split = (0.0, 0.0);

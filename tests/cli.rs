@@ -631,3 +631,80 @@ fn expression_bomb_checks_in_bounded_memory() {
         "{stdout}"
     );
 }
+
+/// A FEATURE_BUNDLE_1 step written with the `bash:` shorthand whose name is
+/// a valid step name but not an identifier makes the reference validator
+/// (openjd-model 0.8.0) panic. `check` still reports our own findings, adds
+/// a `reference-crash` warning, prints no panic, and never exits 101.
+#[test]
+fn a_crash_of_the_reference_costs_nothing_else() {
+    let dir = scratch("reference-crash");
+    for (i, name) in ["a½", "²x", "١"].iter().enumerate() {
+        let file = dir.join(format!("crash{i}.yaml"));
+        std::fs::write(
+            &file,
+            format!(
+                "specificationVersion: jobtemplate-2023-09\n\
+                 extensions: [FEATURE_BUNDLE_1]\n\
+                 name: Crash\n\
+                 steps:\n  - name: {name}\n    bash:\n      script: echo {{{{Param.Missing}}}}\n"
+            ),
+        )
+        .expect("write");
+        let out = bin()
+            .args(["check", "--format", "json"])
+            .arg(&file)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|d| d["code"].as_str())
+            .collect();
+        assert_eq!(codes, ["reference-crash", "undefined-variable"], "{name}");
+        let crash = &v["diagnostics"][0];
+        assert_eq!(crash["severity"], "warning");
+        assert!(
+            crash["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("openjd-model 0.8.0") && m.contains("step.rs:95")),
+            "{crash}"
+        );
+    }
+}
+
+/// The file's extension decides YAML or JSON: a `.yaml` file in JSON-like
+/// flow style may have comments and trailing commas; the same text in a
+/// `.json` file is an error at the first place that is not JSON.
+#[test]
+fn the_extension_decides_yaml_or_json() {
+    let dir = scratch("doc-kind");
+    let text = "{\n  # a YAML comment\n  \"specificationVersion\": \"jobtemplate-2023-09\",\n  \"name\": \"Flow\",\n  \"steps\": [{\"name\": \"S\", \"script\": {\"actions\": {\"onRun\": {\"command\": \"echo\",},},},},],\n}\n";
+    std::fs::write(dir.join("flow.yaml"), text).expect("write");
+    std::fs::write(dir.join("flow.json"), text).expect("write");
+    let out = bin()
+        .args(["check"])
+        .arg(dir.join("flow.yaml"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let out = bin()
+        .args(["check", "--format", "json"])
+        .arg(dir.join("flow.json"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "syntax", "{v}");
+    // The `#` of the comment, line 2 column 3.
+    assert_eq!(d["range"]["start"]["line"], 1, "{d}");
+    assert_eq!(d["range"]["start"]["character"], 2, "{d}");
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(1), "{v}");
+}

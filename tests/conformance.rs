@@ -49,7 +49,7 @@ fn conformance_suite_agrees_with_the_manifest() {
             .filter(|d| d.severity == Severity::Error)
             .map(|d| format!("{} [{}] {}", d.span.start, d.code, d.message))
             .collect();
-        let own = analyze(&text, &Options { reference: false });
+        let own = analyze(&text, &Options::own());
         let own_errors = own
             .diagnostics
             .iter()

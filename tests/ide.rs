@@ -9,7 +9,7 @@ use openjd_lsp::ide::signature::signature_help;
 fn fixture(text: &str) -> (Analysis, usize) {
     let offset = text.find("$0").expect("a $0 marker");
     let clean = text.replacen("$0", "", 1);
-    (analyze(&clean, &Options { reference: false }), offset)
+    (analyze(&clean, &Options::own()), offset)
 }
 
 fn labels(text: &str) -> Vec<String> {
@@ -318,7 +318,7 @@ fn nothing_panics_at_any_offset_of_broken_documents() {
     ];
     for d in docs {
         let clean = d.replacen("$0", "", 1);
-        let a = analyze(&clean, &Options { reference: false });
+        let a = analyze(&clean, &Options::own());
         for o in 0..=clean.len() + 2 {
             let _ = complete(&a, o);
             let _ = hover(&a, o);

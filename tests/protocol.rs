@@ -479,3 +479,69 @@ fn quick_fixes_over_the_wire() {
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["edit"]["changes"][uri][0]["newText"], "name");
 }
+
+/// A document the reference validator (openjd-model 0.8.0) panics on: a
+/// FEATURE_BUNDLE_1 `bash:` step whose name is not an identifier.
+const CRASH: &str = "specificationVersion: jobtemplate-2023-09
+extensions: [FEATURE_BUNDLE_1]
+name: Crash
+steps:
+  - name: a½
+    bash:
+      script: echo {{Param.Missing}}
+";
+
+#[test]
+fn a_crash_of_the_reference_keeps_diagnostics_and_features() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    let uri = "file:///work/crash.yaml";
+    c.open(uri, CRASH, 1);
+    let diags = c.diagnostics_for(uri, Some(1));
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(
+        codes,
+        ["reference-crash", "undefined-variable"],
+        "{diags:?}"
+    );
+    assert_eq!(diags[0]["severity"], 2, "a warning");
+    // Requests on the document still work.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": pos(6, 22)}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(
+        symbols["result"].as_array().is_some_and(|s| !s.is_empty()),
+        "{symbols}"
+    );
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+/// Without a file name (an untitled buffer) the client's languageId says
+/// YAML or JSON: a comment is fine in YAML and an error in JSON.
+#[test]
+fn untitled_buffers_follow_the_language_id() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    let text = "{\"specificationVersion\": \"jobtemplate-2023-09\", # comment\n \"name\": \"J\", \"steps\": [{\"name\": \"S\", \"script\": {\"actions\": {\"onRun\": {\"command\": \"echo\"}}}}]}\n";
+    for (uri, language, errors) in [
+        ("untitled:Untitled-1", "yaml", 0),
+        ("untitled:Untitled-2", "json", 1),
+    ] {
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+        let diags = c.diagnostics_for(uri, Some(1));
+        assert_eq!(diags.len(), errors, "{language}: {diags:?}");
+        if errors == 1 {
+            assert_eq!(diags[0]["code"], "syntax");
+            assert_eq!(range(&diags[0]), (0, 48, 49), "the `#`");
+        }
+    }
+}

@@ -169,7 +169,7 @@ impl Fixture {
         let model = |p: &Path| {
             let text =
                 std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let template = analyze(&text, &Options { reference: false })
+            let template = analyze(&text, &Options::own())
                 .template
                 .unwrap_or_else(|| panic!("{}: no template", p.display()));
             std::sync::Arc::unwrap_or_clone(template)

@@ -104,8 +104,10 @@ codes! {
     // The reference validator.
     Reference = "reference", Error, "A problem found only by the reference implementation's validator.";
     ReferenceLimit = "reference-limit", Warning, "The document is too large or too deep for the reference implementation's YAML reader.";
+    ReferenceCrash = "reference-crash", Warning, "The reference implementation crashed on the document; our own checks still ran.";
     // Queue configuration (`openjd-lsp.yaml`, the `openjd.queues` setting).
     MissingFile = "missing-file", Error, "A queue environment file that does not exist.";
+    UnreadableFile = "unreadable-file", Error, "A queue environment file that cannot be read: not a regular file (a FIFO, a device), too large, not UTF-8, or not permitted.";
     BadGlob = "bad-glob", Error, "A queue's `jobs` pattern that is not a valid glob.";
     NotAnEnvironment = "not-an-environment", Error, "A queue environment file that is not an environment template.";
     EnvironmentHasErrors = "environment-has-errors", Warning, "A queue environment template that has errors of its own.";

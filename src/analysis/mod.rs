@@ -38,15 +38,73 @@ pub enum DocKind {
     UnknownVersion,
 }
 
+/// How a document is written. YAML is a superset of JSON, so this matters
+/// only to what the document is held to: a `.yaml` file in JSON-like flow
+/// style may have `#` comments and trailing commas, a `.json` file may not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+impl Format {
+    /// By file extension: `.json` is JSON, `.yaml` and `.yml` are YAML.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        if ext.eq_ignore_ascii_case("json") {
+            Some(Format::Json)
+        } else if ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml") {
+            Some(Format::Yaml)
+        } else {
+            None
+        }
+    }
+
+    /// By content, for a document with no name that says it: JSON when it
+    /// starts with `{`.
+    pub fn sniff(text: &str) -> Format {
+        if looks_json(text) {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     /// Run the reference validator after our own passes.
     pub reference: bool,
+    /// How the document is written, when its name or editor says so; by
+    /// content otherwise (`Format::sniff`).
+    pub format: Option<Format>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { reference: true }
+        Options {
+            reference: true,
+            format: None,
+        }
+    }
+}
+
+impl Options {
+    /// Our own passes only, without the reference validator.
+    pub fn own() -> Self {
+        Options {
+            reference: false,
+            format: None,
+        }
+    }
+
+    pub fn with_format(self, format: Option<Format>) -> Self {
+        Options { format, ..self }
+    }
+
+    /// The format of the file at `path`, by its extension.
+    pub fn for_path(self, path: &std::path::Path) -> Self {
+        self.with_format(Format::from_path(path))
     }
 }
 
@@ -203,12 +261,20 @@ fn own_rules(own: &mut Own, root: &Node) {
 }
 
 pub fn analyze(text: &str, options: &Options) -> Analysis {
-    let parsed = syntax::parse(text);
+    let mut parsed = syntax::parse(text);
     let kind = detect(text, parsed.root.as_ref());
+    let format = options.format.unwrap_or_else(|| Format::sniff(text));
+    if format == Format::Json
+        && kind != DocKind::NotTemplate
+        && parsed.errors.is_empty()
+        && let Some(e) = syntax::parse::json_error(text)
+    {
+        parsed.errors.push(e);
+    }
     let mut analysis = Analysis {
         text: text.to_string(),
         kind,
-        json: looks_json(text),
+        json: format == Format::Json,
         root: None,
         line_index: LineIndex::new(text),
         declared: Declared::default(),
@@ -277,7 +343,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
     // Our tree may stand in for the reference's own parse of YAML text
     // when it transcribes the text plainly.
     let tree = (!json && !truncated && !parsed.indirect).then_some(&root);
-    let reference_error = std::thread::scope(|scope| {
+    let verdict = std::thread::scope(|scope| {
         // On a very large document let the reference run alongside our rules.
         let in_parallel = text.len() >= PARALLEL_REFERENCE_BYTES;
         let reference = (run_reference && in_parallel).then(|| {
@@ -287,11 +353,15 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         });
         own_rules(&mut own, &root);
         match reference {
-            Some(Ok(handle)) => handle.join().ok().flatten(),
+            // `run` catches the reference's panics, so joining fails only
+            // if our own code around it panicked.
+            Some(Ok(handle)) => handle
+                .join()
+                .unwrap_or_else(|_| reference::Verdict::Crashed("its thread failed".into())),
             // No thread could be started: run it here.
             Some(Err(_)) => reference::run(text, json, tree),
             None if run_reference => reference::run(text, json, tree),
-            None => None,
+            None => reference::Verdict::Accepted,
         }
     });
     let Own {
@@ -304,9 +374,13 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         over_budget: _,
     } = own;
     diags.append(&mut own_diags);
-    if let Some(err) = reference_error {
-        let mut placed = reference::place(err, text, &root, &diags);
-        diags.append(&mut placed);
+    match verdict {
+        reference::Verdict::Accepted => {}
+        reference::Verdict::Rejected(err) => {
+            let mut placed = reference::place(err, text, &root, &diags);
+            diags.append(&mut placed);
+        }
+        reference::Verdict::Crashed(message) => diags.push(reference::crash(&message, text, &root)),
     }
     diags.sort_by_key(|a| (a.span.start, a.span.end));
     diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);

@@ -12,11 +12,32 @@ use super::codes::Code;
 use super::diagnostic::{Diagnostic, Severity};
 use super::path::{Path, Seg};
 
-/// Run the reference validator with every extension allowed; `None` when
-/// it accepts the document. `tree` is our own reading of the text when it
-/// may stand in for the reference's (see `tree_value`); otherwise the
-/// reference parses the text itself.
-pub fn run(text: &str, json: bool, tree: Option<&Node>) -> Option<ModelError> {
+/// The reference implementation this backstop runs, as messages name it.
+pub const REFERENCE: &str = "openjd-model 0.8.0";
+
+/// What the reference validator says of a document.
+#[derive(Debug)]
+pub enum Verdict {
+    Accepted,
+    Rejected(ModelError),
+    /// It panicked; the payload's message, first line.
+    Crashed(String),
+}
+
+/// Run the reference validator with every extension allowed. `tree` is our
+/// own reading of the text when it may stand in for the reference's (see
+/// `tree_value`); otherwise the reference parses the text itself. A panic
+/// inside the reference is caught here, so that the server and `check` both
+/// keep their own diagnostics (see `guarded`).
+pub fn run(text: &str, json: bool, tree: Option<&Node>) -> Verdict {
+    match guarded(|| judge(text, json, tree)) {
+        Ok(None) => Verdict::Accepted,
+        Ok(Some(err)) => Verdict::Rejected(err),
+        Err(message) => Verdict::Crashed(message),
+    }
+}
+
+fn judge(text: &str, json: bool, tree: Option<&Node>) -> Option<ModelError> {
     let limits = CallerLimits::default();
     let doc_type = if json {
         DocumentType::Json
@@ -33,6 +54,70 @@ pub fn run(text: &str, json: bool, tree: Option<&Node>) -> Option<ModelError> {
             openjd_model::decode_template(value, Some(&extensions), &limits).map(|_| ())
         })
         .err()
+}
+
+thread_local! {
+    /// Set while this thread runs the reference under `guarded`: its panics
+    /// are reported as a diagnostic, not printed by the panic hook.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last quiet panic of this thread happened.
+    static PANIC_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f`, turning a panic into a short description. The process-wide
+/// panic hook is wrapped once so that it stays silent for panics on a thread
+/// inside `guarded` and behaves as before everywhere else: the flag is per
+/// thread, so concurrent analyses and other threads' panics do not race on it.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(|q| q.get()) {
+                let at = info.location().map(|l| {
+                    // The crate's own path, without the registry's prefix.
+                    let file = l.file();
+                    let short = file.rfind("/src/").map_or(file, |i| &file[i + 1..]);
+                    format!("{short}:{}", l.line())
+                });
+                PANIC_AT.with(|p| *p.borrow_mut() = at);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    let outer = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(outer));
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let mut first = summary(&message);
+        if first.chars().count() > 60 {
+            first = first.chars().take(60).collect::<String>() + "…";
+        }
+        match PANIC_AT.with(|p| p.borrow_mut().take()) {
+            Some(at) if first.is_empty() => format!("a panic at {at}"),
+            Some(at) => format!("a panic at {at}: {first}"),
+            None => format!("a panic: {first}"),
+        }
+    })
+}
+
+/// The warning for a document the reference implementation crashed on.
+pub fn crash(message: &str, text: &str, root: &Node) -> Diagnostic {
+    Diagnostic::new(
+        Code::ReferenceCrash,
+        first_line(text, root),
+        format!(
+            "The reference implementation ({REFERENCE}) failed on this document ({message}). \
+             Our own checks ran in full; OpenJD tools built on that version may crash on this \
+             template, so check it with a newer one."
+        ),
+    )
 }
 
 /// Place the reference's errors on our tree, leaving out what we reported.

@@ -639,7 +639,7 @@ steps:
     /// merge two sites whose variables differ.
     #[test]
     fn sites_with_one_scope_key_see_the_same_variables() {
-        let a = analyze(JOB, &Options { reference: false });
+        let a = analyze(JOB, &Options::own());
         let t = a.template.as_deref().expect("a template");
         let names = |site: &Site| -> Vec<String> {
             variables(t, site, a.exts(), &a.let_types)

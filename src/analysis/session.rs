@@ -277,9 +277,7 @@ mod tests {
     use crate::analysis::{Options, analyze};
 
     fn template(text: &str) -> Template {
-        let template = analyze(text, &Options { reference: false })
-            .template
-            .expect("a template");
+        let template = analyze(text, &Options::own()).template.expect("a template");
         std::sync::Arc::unwrap_or_clone(template)
     }
 

@@ -45,16 +45,9 @@ enum Read {
 }
 
 fn read(path: &Path) -> Read {
-    match std::fs::read(path) {
-        Err(e) => Read::Problem(format!("{}: cannot read: {e}", path.display())),
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Read::Text(text),
-            Err(e) => Read::Problem(format!(
-                "{}: not UTF-8 text (invalid byte at offset {}); templates must be UTF-8",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            )),
-        },
+    match crate::workspace::files::read_text(path) {
+        Ok(text) => Read::Text(text),
+        Err(e) => Read::Problem(format!("{}: {e}", path.display())),
     }
 }
 
@@ -70,7 +63,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         match read(path) {
             Read::Problem(p) => problems.push(p),
             Read::Text(text) => {
-                let analysis = analyze(&text, &Options::default());
+                let analysis = analyze(&text, &Options::default().for_path(path));
                 if analysis.kind != DocKind::Environment {
                     problems.push(format!(
                         "{}: --environment needs an environment template (specificationVersion: environment-2023-09)",
@@ -97,7 +90,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
                     Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default());
+                        let analysis = analyze(&text, &Options::default().for_path(&file));
                         if analysis.is_template() {
                             checked.push(Checked {
                                 path: file,
@@ -121,7 +114,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default());
+                    let analysis = analyze(&text, &Options::default().for_path(path));
                     if analysis.is_template() {
                         checked.push(Checked {
                             path: path.clone(),
@@ -166,8 +159,8 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         .into_iter()
         .map(|config| Checked {
             analysis: analyze(
-                &std::fs::read_to_string(&config).unwrap_or_default(),
-                &Options { reference: false },
+                &crate::workspace::files::read_text(&config).unwrap_or_default(),
+                &Options::own().for_path(&config),
             ),
             path: config,
             diagnostics: Vec::new(),
@@ -253,7 +246,7 @@ fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -
             ws.update_analysis(&abs, &c.analysis);
         }
     }
-    let read = |p: &Path| std::fs::read_to_string(p).ok();
+    let read = |p: &Path| crate::workspace::files::read_text(p).ok();
     ws.load_queues(&[], &read);
     // Environment templates named by the configuration but not checked
     // explicitly are read so the queues can use them.

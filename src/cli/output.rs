@@ -125,7 +125,7 @@ fn human(
 }
 
 fn related_position(file: &std::path::Path, span: &crate::syntax::Span) -> Option<(u32, u32)> {
-    let text = std::fs::read_to_string(file).ok()?;
+    let text = crate::workspace::files::read_text(file).ok()?;
     let index = crate::text::LineIndex::new(&text);
     let p = index.position(&text, span.start, PositionEncoding::Utf8);
     Some((p.line + 1, p.col + 1))

@@ -197,7 +197,7 @@ mod tests {
     }
 
     fn fix_all(text: &str, title_part: &str) -> String {
-        let a = analyze(text, &Options { reference: false });
+        let a = analyze(text, &Options::own());
         let actions = code_actions(&a, 0..text.len());
         let action = actions
             .iter()
@@ -238,7 +238,7 @@ environment:
             ),
             "{fixed}"
         );
-        let again = analyze(&fixed, &Options { reference: false });
+        let again = analyze(&fixed, &Options::own());
         assert!(
             !again
                 .diagnostics

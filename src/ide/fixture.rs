@@ -8,7 +8,7 @@ use crate::analysis::{Analysis, Options, analyze};
 pub fn fixture(text_with_marker: &str) -> (Analysis, usize) {
     let offset = text_with_marker.find("$0").unwrap_or(0);
     let text = text_with_marker.replacen("$0", "", 1);
-    (analyze(&text, &Options { reference: false }), offset)
+    (analyze(&text, &Options::own()), offset)
 }
 
 /// Applies non-overlapping edits to `text`.
@@ -24,7 +24,7 @@ pub fn apply_edits(text: &str, edits: &[(crate::syntax::Span, String)]) -> Strin
 
 /// The diagnostic codes of a text's analysis, for "no new errors" checks.
 pub fn codes(text: &str) -> Vec<String> {
-    analyze(text, &Options { reference: false })
+    analyze(text, &Options::own())
         .diagnostics
         .iter()
         .map(|d| d.code.to_string())
@@ -59,7 +59,7 @@ mod robustness {
     }
 
     fn exercise(text: &str) {
-        let a = analyze(text, &Options { reference: false });
+        let a = analyze(text, &Options::own());
         let len = text.len();
         let symbols_out = outline::document_symbols(&a);
         fn walk(a: &Analysis, s: &[outline::OutlineSymbol]) {
@@ -117,7 +117,7 @@ mod robustness {
         let mut cut = 0;
         while cut < text.len() {
             if text.is_char_boundary(cut) {
-                let a = analyze(&text[..cut], &Options { reference: false });
+                let a = analyze(&text[..cut], &Options::own());
                 let _ = outline::document_symbols(&a);
                 let _ = outline::folding_ranges(&a);
                 let _ = semantic_tokens::semantic_tokens(&a);

@@ -275,7 +275,7 @@ mod lens_tests {
     #[test]
     fn a_lens_on_the_job_and_on_each_step() {
         let text = "specificationVersion: jobtemplate-2023-09\nname: J\nsteps:\n  - name: A\n    script: {actions: {onRun: {command: a}}}\n  - name: B\n    script: {actions: {onRun: {command: b}}}\n";
-        let a = analyze(text, &Options { reference: false });
+        let a = analyze(text, &Options::own());
         let lenses = lenses(&a);
         let got: Vec<(&str, Option<&str>)> = lenses
             .iter()
@@ -284,7 +284,7 @@ mod lens_tests {
         assert_eq!(got, [("J", None), ("A", Some("A")), ("B", Some("B"))]);
         let env = analyze(
             "specificationVersion: environment-2023-09\nenvironment: {name: E, variables: {A: b}}\n",
-            &Options { reference: false },
+            &Options::own(),
         );
         assert!(super::lenses(&env).is_empty());
     }

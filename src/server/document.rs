@@ -4,12 +4,16 @@
 
 use ropey::Rope;
 
+use crate::analysis::Format;
 use crate::text::PositionEncoding;
 
 #[derive(Clone, Debug)]
 pub struct Document {
     pub rope: Rope,
     pub version: i32,
+    /// YAML or JSON, by the file's extension, else by the client's
+    /// languageId (untitled buffers); `None`: by content.
+    pub format: Option<Format>,
 }
 
 /// A position as the client sends it.
@@ -24,6 +28,21 @@ impl Document {
         Document {
             rope: Rope::from_str(text),
             version,
+            format: None,
+        }
+    }
+
+    /// The document's format from its path (`.yaml`, `.yml`, `.json`) or,
+    /// without one, from the languageId the client opened it with.
+    pub fn with_format(self, path: Option<&std::path::Path>, language_id: &str) -> Self {
+        let by_language = match language_id {
+            "json" | "jsonc" => Some(Format::Json),
+            "yaml" => Some(Format::Yaml),
+            _ => None,
+        };
+        Document {
+            format: path.and_then(Format::from_path).or(by_language),
+            ..self
         }
     }
 

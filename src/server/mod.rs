@@ -121,7 +121,7 @@ impl State {
             .iter()
             .find(|e| path_of(e.key()).as_deref() == Some(path))
             .map(|e| e.value().text());
-        open.or_else(|| std::fs::read_to_string(path).ok())
+        open.or_else(|| crate::workspace::files::read_text(path).ok())
     }
 
     /// Every diagnostic of an open document, as push and pull report
@@ -153,7 +153,9 @@ impl State {
 
     /// The analysis of the document's current text, computing it if needed.
     async fn current(self: &Arc<Self>, uri: &Uri) -> RpcResult<Option<Arc<Analysis>>> {
-        let Some((text, version)) = self.docs.get(uri).map(|d| (d.text(), d.version)) else {
+        let Some((text, version, format)) =
+            self.docs.get(uri).map(|d| (d.text(), d.version, d.format))
+        else {
             return Ok(None);
         };
         if let Some(entry) = self.analyses.get(uri)
@@ -162,7 +164,7 @@ impl State {
             return Ok(Some(entry.1.clone()));
         }
         let analysis = isolated("analysis", move || {
-            Arc::new(analyze(&text, &Options::default()))
+            Arc::new(analyze(&text, &Options::default().with_format(format)))
         })
         .await?;
         self.analyses
@@ -187,11 +189,15 @@ impl Backend {
             if generation.load(Ordering::SeqCst) != mine {
                 return;
             }
-            let Some((text, version)) = state.docs.get(&uri).map(|d| (d.text(), d.version)) else {
+            let Some((text, version, format)) = state
+                .docs
+                .get(&uri)
+                .map(|d| (d.text(), d.version, d.format))
+            else {
                 return;
             };
             let analysis = match isolated("analysis", move || {
-                Arc::new(analyze(&text, &Options::default()))
+                Arc::new(analyze(&text, &Options::default().with_format(format)))
             })
             .await
             {
@@ -371,6 +377,9 @@ impl Backend {
                     let _ = handle.reload(filter);
                 }
                 tracing::info!("settings: {config:?}");
+                crate::workspace::files::set_max_file_bytes(
+                    config.files.max_size_mib.saturating_mul(1 << 20),
+                );
                 write(&self.state.config, config);
             }
             Ok(None) => {}
@@ -596,11 +605,24 @@ impl LanguageServer for Backend {
             }
             if change.typ == FileChangeType::DELETED {
                 self.state.ws_mut().remove(&path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
+            } else {
+                // Read and analyse off the request path and outside the
+                // workspace lock: hovers on other files go on meanwhile.
                 let state = self.state.clone();
                 let _ =
-                    tokio::task::spawn_blocking(move || state.ws_mut().update_text(&path, &text))
-                        .await;
+                    tokio::task::spawn_blocking(move || {
+                        match crate::workspace::files::read_text(&path) {
+                            Ok(text) => {
+                                let indexed = Workspace::index_text(&path, &text);
+                                state.ws_mut().set_indexed(&path, indexed);
+                            }
+                            Err(e) => {
+                                tracing::warn!("not indexed: {}: {e}", path.display());
+                                state.ws_mut().remove(&path);
+                            }
+                        }
+                    })
+                    .await;
             }
         }
         // Reload even when only templates changed: the configuration's checks
@@ -630,9 +652,11 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state
-            .docs
-            .insert(doc.uri.clone(), Document::new(&doc.text, doc.version));
+        self.state.docs.insert(
+            doc.uri.clone(),
+            Document::new(&doc.text, doc.version)
+                .with_format(path_of(&doc.uri).as_deref(), &doc.language_id),
+        );
         self.schedule(doc.uri, Duration::ZERO);
     }
 
@@ -680,9 +704,10 @@ impl LanguageServer for Backend {
         self.state.analyses.remove(&uri);
         self.state.reported.remove(&uri);
         if let Some(path) = path_of(&uri) {
-            match std::fs::read_to_string(&path) {
+            match crate::workspace::files::read_text(&path) {
                 Ok(text) if !Workspace::is_config_file(&path) => {
-                    self.state.ws_mut().update_text(&path, &text)
+                    let indexed = Workspace::index_text(&path, &text);
+                    self.state.ws_mut().set_indexed(&path, indexed)
                 }
                 Ok(_) => self.state.reload_queues(),
                 Err(_) => self.state.ws_mut().remove(&path),

@@ -465,6 +465,45 @@ fn null_node(at: usize) -> Node {
     }
 }
 
+/// Where a document that must be JSON (a `.json` file) is not, though it
+/// may be YAML: `#` comments, trailing commas, unquoted keys, block style.
+/// `None` when it is JSON. Nesting past [`MAX_DEPTH`] is left to `parse`.
+pub fn json_error(text: &str) -> Option<SyntaxError> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let err = serde_json::from_str::<serde::de::IgnoredAny>(body).err()?;
+    if err.to_string().contains("recursion limit") {
+        return None;
+    }
+    // serde_json counts lines from 1 and bytes of the line from 1, at the
+    // place where it stopped.
+    let skipped = text.len() - body.len();
+    let line_start = body
+        .split_inclusive('\n')
+        .take(err.line().saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let mut at = (skipped + line_start + err.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = text[at..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .map_or(at, |c| at + c.len_utf8());
+    let detail = err.to_string();
+    let detail = detail.split(" at line ").next().unwrap_or(&detail);
+    Some(SyntaxError {
+        span: at..end,
+        kind: SyntaxErrorKind::Syntax,
+        message: format!(
+            "Not valid JSON ({detail}); a .json file must be plain JSON, without comments or \
+             trailing commas. Fix the JSON here, or rename the file to .yaml to write YAML."
+        ),
+        related: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,8 +79,10 @@ impl Workspace {
         let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
-            if let Ok(text) = std::fs::read_to_string(f) {
-                ws.update_text(f, &text);
+            match files::read_text(f) {
+                Ok(text) => ws.update_text(f, &text),
+                Err(files::ReadError::NotFound) => {}
+                Err(e) => tracing::warn!("not indexed: {}: {e}", f.display()),
             }
             if i % 50 == 0 || i + 1 == total {
                 progress(i + 1, total);
@@ -91,12 +93,31 @@ impl Workspace {
 
     /// Record a file's current text (from disk or an open buffer).
     pub fn update_text(&mut self, path: &Path, text: &str) {
+        let indexed = Workspace::index_text(path, text);
+        self.set_indexed(path, indexed);
+    }
+
+    /// What the index keeps of a file's text; `None` when it is not a
+    /// template. Needs no workspace, so it can run outside its lock.
+    pub fn index_text(path: &Path, text: &str) -> Option<Arc<Indexed>> {
         if !might_be_template(text) {
-            self.files.remove(path);
-            return;
+            return None;
         }
-        let a = analyze(text, &Options { reference: false });
-        self.update_analysis(path, &a);
+        let a = analyze(text, &Options::own().for_path(path));
+        a.is_template()
+            .then(|| Arc::new(Indexed::from_analysis(path, &a)))
+    }
+
+    /// Store (or, with `None`, drop) what [`Workspace::index_text`] gave.
+    pub fn set_indexed(&mut self, path: &Path, indexed: Option<Arc<Indexed>>) {
+        match indexed {
+            Some(ix) => {
+                self.files.insert(path.to_path_buf(), ix);
+            }
+            None => {
+                self.files.remove(path);
+            }
+        }
     }
 
     pub fn update_analysis(&mut self, path: &Path, a: &Analysis) {
@@ -133,8 +154,10 @@ impl Workspace {
             for name in CONFIG_FILES {
                 let path = root.join(name);
                 let Some(text) = read(&path) else { continue };
-                let (queues, diags) =
-                    queues::parse_file(&path, &text, &|p: &Path| p.is_file() || read(p).is_some());
+                let (queues, diags) = queues::parse_file(&path, &text, &|p: &Path| {
+                    // An open buffer of a file not saved yet counts.
+                    files::probe(p).or_else(|e| read(p).map(|_| ()).ok_or(e))
+                });
                 self.queues.extend(queues);
                 self.config_diagnostics.insert(path, diags);
             }

@@ -46,7 +46,7 @@ pub struct Request {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+    super::files::read_text(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn is_json(path: &Path, text: &str) -> bool {
@@ -137,7 +137,7 @@ fn one_session(
             .iter()
             .zip(&texts)
             .map(|(p, t)| {
-                analyze(t, &Options { reference: false })
+                analyze(t, &Options::own())
                     .template
                     .filter(|t| t.environment.is_some())
                     .map(|t| (p.clone(), t))
@@ -198,7 +198,7 @@ pub fn sessions(
     job_text: &str,
     req: &Request,
 ) -> Result<Vec<Session>, String> {
-    let analysis = analyze(job_text, &Options { reference: false });
+    let analysis = analyze(job_text, &Options::own());
     // Our tree stands in for the reference's parse only where it is a
     // plain transcription of the text (no aliases, nothing cut short).
     let parsed = crate::syntax::parse(job_text);
