@@ -5,7 +5,9 @@ mod preview;
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::bundle::BundleFile;
 use crate::analysis::{Analysis, DocKind, Options, Severity, analyze};
+use crate::syntax::cfn;
 use crate::workspace::diagnostics::file_diagnostics;
 use crate::workspace::files::walk_dir;
 use crate::workspace::{Queue, Workspace};
@@ -89,16 +91,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 }
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
-                    Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default().for_path(&file));
-                        if analysis.is_template() {
-                            checked.push(Checked {
-                                path: file,
-                                analysis,
-                                diagnostics: Vec::new(),
-                            });
-                        }
-                    }
+                    Read::Text(text) => checked.extend(check_file(&file, &text)),
                 }
             }
             if checked.len() == before && externals.is_empty() {
@@ -114,13 +107,8 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default().for_path(path));
-                    if analysis.is_template() {
-                        checked.push(Checked {
-                            path: path.clone(),
-                            analysis,
-                            diagnostics: Vec::new(),
-                        });
+                    if let Some(c) = check_file(path, &text) {
+                        checked.push(c);
                     } else if !is_config_file(path) {
                         // Named explicitly, so meant to be checked: a CI job
                         // with a wrong file name must not pass by checking
@@ -202,6 +190,21 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     }
 }
 
+/// A template, a job bundle's values or asset references file, or a
+/// CloudFormation template holding queue environments; `None` for any
+/// other file. Its diagnostics come later, from the workspace.
+fn check_file(path: &Path, text: &str) -> Option<Checked> {
+    let analysis = analyze(text, &Options::default().for_path(path));
+    let keep = analysis.is_template()
+        || BundleFile::of_path(path).is_some()
+        || (cfn::might_hold(text) && analysis.root.as_ref().is_some_and(cfn::is_cloudformation));
+    keep.then(|| Checked {
+        path: path.to_path_buf(),
+        analysis,
+        diagnostics: Vec::new(),
+    })
+}
+
 /// The nearest queue configuration file at or above each path.
 pub(crate) fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
@@ -256,10 +259,17 @@ fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -
         .flat_map(|q| q.environments.clone())
         .filter(|e| !ws.files.contains_key(e))
         .collect();
+    let reload = !named.is_empty();
     for e in named {
-        if let Some(text) = read(&e) {
-            ws.update_text(&e, &text);
+        // `farm.yaml#Resource` is read from its CloudFormation file.
+        let file = crate::workspace::split_fragment(&e).0;
+        if let Some(text) = read(file) {
+            ws.update_text(file, &text);
         }
+    }
+    if reload {
+        // `farm.yaml#Queue` entries expand once their file is read.
+        ws.load_queues(&[], &read);
     }
     if !externals.is_empty() {
         let files = externals

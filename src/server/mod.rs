@@ -47,6 +47,8 @@ pub struct State {
     /// The diagnostics each open document was last published with, or
     /// last pulled with.
     reported: DashMap<Uri, Vec<Diagnostic>>,
+    /// The client answers `workspace/configuration`.
+    configuration_support: AtomicBool,
     progress_support: AtomicBool,
 }
 
@@ -395,12 +397,20 @@ impl Backend {
         }
     }
 
+    /// Ask the client for the `openjd` settings, if it said it answers
+    /// such requests; a client that does not answer within a few seconds
+    /// keeps the settings it gave at initialization.
     async fn pull_config(&self) {
+        if !self.state.configuration_support.load(Ordering::SeqCst) {
+            return;
+        }
         let items = vec![ConfigurationItem {
             scope_uri: None,
             section: Some("openjd".into()),
         }];
-        if let Ok(values) = self.client.configuration(items).await
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), self.client.configuration(items)).await;
+        if let Ok(Ok(values)) = answer
             && let Some(v) = values.into_iter().next()
         {
             self.apply_config(&v).await;
@@ -491,6 +501,14 @@ impl LanguageServer for Backend {
         self.state
             .progress_support
             .store(progress, Ordering::SeqCst);
+        let configuration = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        self.state
+            .configuration_support
+            .store(configuration, Ordering::SeqCst);
         tracing::info!("initialize: encoding {encoding:?}, pull diagnostics: {pulls}");
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -586,10 +604,20 @@ impl LanguageServer for Backend {
         // These wait on the client's answers; run them on their own so that
         // an `exit` arriving first is not held up by a request in flight.
         let backend = self.clone();
+        // Indexing waits for no answer: a client that never answers must
+        // not leave the workspace unindexed. Settings that arrive later
+        // reload the queues.
         tokio::spawn(async move {
-            backend.pull_config().await;
-            backend.register_watchers().await;
-            backend.index_workspace().await;
+            let settings = async {
+                backend.pull_config().await;
+                backend.state.reload_queues();
+                backend.republish_affected(None).await;
+            };
+            tokio::join!(
+                settings,
+                backend.index_workspace(),
+                backend.register_watchers()
+            );
         });
     }
 
@@ -1203,6 +1231,7 @@ pub fn run() -> ExitCode {
         refresh_support: AtomicBool::new(false),
         reported: DashMap::new(),
         progress_support: AtomicBool::new(false),
+        configuration_support: AtomicBool::new(false),
     });
     let served = state.clone();
     runtime.block_on(async move {

@@ -8,6 +8,11 @@
 //!     environments: [queue_environments/docker.yaml]   # outermost first
 //!     jobs: ["job_bundles/**"]                          # globs of job templates
 //! ```
+//!
+//! An environment may also be `infra/farm.yaml#CondaEnv`, the
+//! `AWS::Deadline::QueueEnvironment` resource `CondaEnv` of a CloudFormation
+//! template, or `infra/farm.yaml#ProdQueue`, every queue environment whose
+//! `QueueId` refers to the queue `ProdQueue`, in Deadline Cloud's order.
 
 use std::path::{Path, PathBuf};
 
@@ -283,7 +288,9 @@ fn queue(
     let envs = strings(item.get("environments"), "environments", diags);
     let jobs = strings(item.get("jobs"), "jobs", diags);
     for (p, span) in &envs {
-        match exists(&root.join(p)) {
+        // `infra/farm.yaml#Resource` names a resource of a CloudFormation file.
+        let full = root.join(p);
+        match exists(super::split_fragment(&full).0) {
             Ok(()) => {}
             Err(ReadError::NotFound) => diags.push(Diagnostic::new(
                 Code::MissingFile,
