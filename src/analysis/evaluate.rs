@@ -181,7 +181,11 @@ impl Field {
 /// The evaluator: one profile and function library for every field.
 pub struct Evaluator {
     profile: ExprProfile,
-    library: FunctionLibrary,
+    library: &'static FunctionLibrary,
+    /// Parsed expressions by text: a session evaluates the same few
+    /// expressions for every task.
+    parsed:
+        std::cell::RefCell<rustc_hash::FxHashMap<String, Option<std::rc::Rc<ParsedExpression>>>>,
 }
 
 impl Default for Evaluator {
@@ -190,26 +194,64 @@ impl Default for Evaluator {
     }
 }
 
+/// The function library of actions resolved on the host, built once: with
+/// every function of the language it takes a moment to build.
+fn host_library() -> &'static FunctionLibrary {
+    static LIBRARY: std::sync::OnceLock<FunctionLibrary> = std::sync::OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        // `openjd run` applies no path mapping rules unless given some.
+        let library = FunctionLibrary::for_profile(
+            &ExprProfile::current().with_host_context(HostContext::with_rules(Vec::new())),
+        );
+        std::sync::Arc::unwrap_or_clone(library)
+    })
+}
+
 impl Evaluator {
     pub fn new() -> Evaluator {
-        let profile = ExprProfile::current();
-        // Actions resolve on the host; `openjd run` applies no path mapping
-        // rules unless given some.
-        let library = FunctionLibrary::for_profile(
-            &profile
-                .clone()
-                .with_host_context(HostContext::with_rules(Vec::new())),
-        );
         Evaluator {
-            profile,
-            library: std::sync::Arc::unwrap_or_clone(library),
+            profile: ExprProfile::current(),
+            library: host_library(),
+            parsed: Default::default(),
         }
     }
 
+    fn parse(&self, expr: &str) -> Option<std::rc::Rc<ParsedExpression>> {
+        if let Some(p) = self.parsed.borrow().get(expr) {
+            return p.clone();
+        }
+        let p = ParsedExpression::with_profile(expr, &self.profile)
+            .ok()
+            .map(std::rc::Rc::new);
+        self.parsed.borrow_mut().insert(expr.to_string(), p.clone());
+        p
+    }
+
     fn eval(&self, expr: &str, scope: &Scope) -> Option<ExprValue> {
-        let parsed = ParsedExpression::with_profile(expr, &self.profile).ok()?;
+        let parsed = self.parse(expr)?;
+        // A name known only at run time: no need to evaluate (and build
+        // the evaluator's error) to know the value is not known.
+        let known = parsed.accessed_symbols().iter().all(|sym| {
+            let first = sym.split('.').next().unwrap_or(sym);
+            if parsed.local_bindings().contains(first) {
+                return true;
+            }
+            let mut name = sym.as_str();
+            loop {
+                if scope.get(name).is_some() {
+                    return true;
+                }
+                match name.rfind('.') {
+                    Some(i) => name = &name[..i],
+                    None => return false,
+                }
+            }
+        });
+        if !known {
+            return None;
+        }
         let value = parsed
-            .with_library(&self.library)
+            .with_library(self.library)
             .with_memory_limit(MEMORY_LIMIT)
             .with_operation_limit(OPERATION_LIMIT)
             .with_path_format(PathFormat::Posix)

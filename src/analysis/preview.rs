@@ -45,6 +45,8 @@ pub struct Plan<'a> {
     /// The tasks of each step, by step index; a step missing here runs
     /// one task with its parameters unknown.
     pub tasks: HashMap<usize, Tasks>,
+    /// Job parameters that have no value.
+    pub missing: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +121,9 @@ pub struct Preview {
     pub steps: Vec<String>,
     /// Steps whose tasks were not all listed: (step, listed, total).
     pub truncated: Vec<(String, usize, usize)>,
+    /// Job parameters without a value: the runtime needs one; the preview
+    /// shows them as `{{Param.X}}` (task lists computed with a stand-in).
+    pub missing: Vec<String>,
 }
 
 struct Entered<'a> {
@@ -332,6 +337,7 @@ pub fn preview(plan: &Plan<'_>, job_file: Option<PathBuf>) -> Preview {
         out: Preview::default(),
         job_file,
     };
+    walk.out.missing = plan.missing.clone();
     walk.out.steps = plan
         .steps
         .iter()
@@ -445,6 +451,8 @@ pub struct Instance {
     pub order: Vec<String>,
     /// Tasks by step name.
     pub tasks: HashMap<String, Tasks>,
+    /// Parameters without a value, shown as `{{Param.X}}`.
+    pub missing: Vec<String>,
 }
 
 /// A parameter value as given (`-p NAME=VALUE`, a values file).
@@ -477,10 +485,12 @@ fn json_to_expr(v: &serde_json::Value) -> ExprValue {
 }
 
 /// Instantiate the job as the runtime would. `job` and `envs` are the
-/// documents' texts (and whether each is JSON); `template_dir` is the job
-/// template's folder (relative PATH defaults are joined to it).
+/// documents' texts (and whether each is JSON), `job_tree` our tree of the
+/// job when its analysis is at hand; `template_dir` is the job template's
+/// folder (relative PATH defaults are joined to it).
 pub fn instantiate(
     job: (&str, bool),
+    job_tree: Option<&crate::syntax::Node>,
     envs: &[(&str, bool)],
     given: &[(String, Given)],
     template_dir: &str,
@@ -502,7 +512,16 @@ pub fn instantiate(
         openjd_model::template::parse::document_string_to_object(text, ty, &limits)
             .map_err(|e| e.to_string())
     };
-    let template = openjd_model::decode_job_template(doc(job)?, Some(&all), &limits)
+    // Our tree stands in for the reference's own parse where it transcribes
+    // the text plainly (as for the reference validator).
+    let job_doc = match job_tree
+        .filter(|_| !job.1)
+        .and_then(super::tree_value::convert)
+    {
+        Some(v) => v,
+        None => doc(job)?,
+    };
+    let template = openjd_model::decode_job_template(job_doc, Some(&all), &limits)
         .map_err(|e| format!("the job template is not valid: {e}"))?;
     let mut env_templates = Vec::new();
     for e in envs {
@@ -523,6 +542,27 @@ pub fn instantiate(
         .collect();
     let mut options = PathParameterOptions::new(template_dir, cwd);
     options.path_format = openjd_expr::path_mapping::PathFormat::Posix;
+    // A parameter with neither a default nor a value: the runtime refuses
+    // the job, but the preview is still worth having, so such a parameter
+    // gets a stand-in of its type here and stays `{{Param.X}}` below.
+    let mut inputs = inputs;
+    let mut missing = Vec::new();
+    for p in openjd_model::merge_job_parameter_definitions(&template, &env_templates)
+        .map_err(|e| format!("parameter definitions: {e}"))?
+    {
+        if p.default.is_some() || inputs.contains_key(&p.name) {
+            continue;
+        }
+        let stand_in = match p.param_type.to_string().to_ascii_uppercase().as_str() {
+            "INT" | "FLOAT" => "1",
+            "BOOL" => "false",
+            "PATH" => "/stand-in",
+            t if t.starts_with("LIST") => "[]",
+            _ => "stand-in",
+        };
+        inputs.insert(p.name.clone(), ExprValue::String(stand_in.to_string()));
+        missing.push(p.name);
+    }
     let values =
         openjd_model::preprocess_job_parameters(&template, &inputs, &env_templates, &options)
             .map_err(|e| format!("parameter values: {e}"))?;
@@ -561,7 +601,17 @@ pub fn instantiate(
         })
         .collect();
     job_scope.with_parameters(typed);
-    job_scope.set("Job.Name", ExprValue::String(created.name.clone()));
+    for name in &missing {
+        for ns in ["Param", "RawParam"] {
+            job_scope.set(
+                &format!("{ns}.{name}"),
+                ExprValue::unresolved(ExprType::ANY),
+            );
+        }
+    }
+    if missing.is_empty() {
+        job_scope.set("Job.Name", ExprValue::String(created.name.clone()));
+    }
     let order = StepDependencyGraph::new(&created)
         .and_then(|g| g.topo_sorted())
         .map_err(|e| format!("step dependencies: {e}"))?
@@ -601,6 +651,7 @@ pub fn instantiate(
         job_scope,
         order,
         tasks,
+        missing,
     })
 }
 
@@ -640,6 +691,7 @@ pub fn plan<'a>(
         job_scope: instance.job_scope.clone(),
         steps,
         tasks,
+        missing: instance.missing.clone(),
     }
 }
 

@@ -104,8 +104,10 @@ pub fn run(args: PreviewArgs, out: &mut dyn std::io::Write) -> i32 {
         eprintln!("error: cannot write output: {e}");
         return EXIT_USAGE;
     }
-    let failed = sessions
-        .iter()
-        .any(|s| s.preview.as_ref().map_or(true, |p| p.refused.is_some()));
+    let failed = sessions.iter().any(|s| {
+        s.preview
+            .as_ref()
+            .map_or(true, |p| p.refused.is_some() || !p.missing.is_empty())
+    });
     if failed { EXIT_ERRORS } else { EXIT_CLEAN }
 }

@@ -83,6 +83,7 @@ pub fn to_json(job: &Path, sessions: &[Session]) -> Value {
                             .map(|(s, n, t)| json!({"step": s, "listed": n, "tasks": t}))
                             .collect(),
                     );
+                    v["missing"] = json!(p.missing);
                     v["error"] = Value::Null;
                 }
                 Err(e) => v["error"] = json!(e),
@@ -131,6 +132,12 @@ pub fn to_text(job: &Path, sessions: &[Session]) -> String {
         };
         if !p.steps.is_empty() {
             out.push_str(&format!("Steps in run order: {}\n", p.steps.join(", ")));
+        }
+        if !p.missing.is_empty() {
+            out.push_str(&format!(
+                "Note: no value for the job parameter(s) {}; the runtime needs one (-p NAME=VALUE or the bundle's parameter_values.yaml). Shown as {{{{Param.NAME}}}}.\n",
+                p.missing.join(", ")
+            ));
         }
         if let Some(r) = &p.refused {
             out.push_str(&format!(
@@ -205,5 +212,80 @@ mod tests {
             .map(str::to_string)
             .collect();
         assert_eq!(back, argv);
+    }
+}
+
+/// The command a "Preview session" code lens runs in the editor (the
+/// client asks the server for the text with [`EXECUTE_COMMAND`] and shows
+/// it read-only). Arguments: the document's URI and a step name or null.
+pub const LENS_COMMAND: &str = "openjd.showSessionPreview";
+
+/// The server's `workspace/executeCommand` that returns the preview text.
+pub const EXECUTE_COMMAND: &str = "openjd.previewSession";
+
+/// A "Preview session" code lens: where, its title, and the step it is for
+/// (`None`: the whole job).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lens {
+    pub span: crate::syntax::Span,
+    pub title: String,
+    pub step: Option<String>,
+}
+
+/// Code lenses of a job template: one on the job (at its `name`, else at
+/// `steps`) and one on each named step.
+pub fn lenses(analysis: &crate::analysis::Analysis) -> Vec<Lens> {
+    let Some(t) = analysis
+        .template
+        .as_ref()
+        .filter(|t| t.kind == crate::model::TemplateKind::Job)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let job_at = t
+        .name
+        .as_ref()
+        .map(|n| n.span.clone())
+        .or_else(|| t.steps.first().map(|s| s.span.clone()));
+    if let Some(span) = job_at {
+        out.push(Lens {
+            span,
+            title: "Preview session".into(),
+            step: None,
+        });
+    }
+    for s in &t.steps {
+        if let Some(n) = &s.name {
+            out.push(Lens {
+                span: n.span.clone(),
+                title: format!("Preview session of step {}", n.value),
+                step: Some(n.value.clone()),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod lens_tests {
+    use super::*;
+    use crate::analysis::{Options, analyze};
+
+    #[test]
+    fn a_lens_on_the_job_and_on_each_step() {
+        let text = "specificationVersion: jobtemplate-2023-09\nname: J\nsteps:\n  - name: A\n    script: {actions: {onRun: {command: a}}}\n  - name: B\n    script: {actions: {onRun: {command: b}}}\n";
+        let a = analyze(text, &Options::own());
+        let lenses = lenses(&a);
+        let got: Vec<(&str, Option<&str>)> = lenses
+            .iter()
+            .map(|l| (&text[l.span.clone()], l.step.as_deref()))
+            .collect();
+        assert_eq!(got, [("J", None), ("A", Some("A")), ("B", Some("B"))]);
+        let env = analyze(
+            "specificationVersion: environment-2023-09\nenvironment: {name: E, variables: {A: b}}\n",
+            &Options::own(),
+        );
+        assert!(super::lenses(&env).is_empty());
     }
 }

@@ -117,9 +117,11 @@ pub fn given_values(job: &Path, req: &Request) -> Result<Vec<(String, Given)>, S
     Ok(given)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn one_session(
     job: &Path,
     job_text: &str,
+    job_tree: Option<&crate::syntax::Node>,
     job_template: &Template,
     queue: Option<String>,
     environments: Vec<PathBuf>,
@@ -165,6 +167,7 @@ fn one_session(
             .unwrap_or_else(|_| dir.clone());
         let instance = preview::instantiate(
             (job_text, is_json(job, job_text)),
+            job_tree,
             &env_docs,
             given,
             &dir,
@@ -196,8 +199,16 @@ pub fn sessions(
     req: &Request,
 ) -> Result<Vec<Session>, String> {
     let analysis = analyze(job_text, &Options::own());
+    // Our tree stands in for the reference's parse only where it is a
+    // plain transcription of the text (no aliases, nothing cut short).
+    let parsed = crate::syntax::parse(job_text);
+    let tree = parsed
+        .root
+        .as_ref()
+        .filter(|_| !parsed.truncated && !parsed.indirect && parsed.errors.is_empty());
     let template = analysis
         .template
+        .clone()
         .filter(|t| t.kind == crate::model::TemplateKind::Job)
         .ok_or_else(|| format!("{}: not a job template", job.display()))?;
     let given = given_values(job, req)?;
@@ -206,6 +217,7 @@ pub fn sessions(
         out.push(one_session(
             job,
             job_text,
+            tree,
             &template,
             None,
             req.environments.clone(),
@@ -219,6 +231,7 @@ pub fn sessions(
         out.push(one_session(
             job,
             job_text,
+            tree,
             &template,
             None,
             Vec::new(),
@@ -230,6 +243,7 @@ pub fn sessions(
         out.push(one_session(
             job,
             job_text,
+            tree,
             &template,
             Some(q.name.clone()),
             q.environments.clone(),
