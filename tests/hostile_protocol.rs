@@ -190,3 +190,107 @@ fn half_an_emoji_in_an_edit_becomes_a_replacement_character() {
     assert!(symbols["result"][0]["name"] == "S\u{fffd}K", "{symbols}");
     assert_eq!(c.shutdown_and_exit(), Some(0));
 }
+
+/// A workspace whose queue environment wraps the job's task.
+fn wrapped_workspace(name: &str) -> (support::scratch::Scratch, std::path::PathBuf, String) {
+    let dir = support::scratch::Scratch::new("openjd-lsp-hostile", name);
+    let examples = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.join("envs")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("jobs")).expect("mkdir");
+    std::fs::copy(
+        examples.join("queue_environments/docker.yaml"),
+        dir.join("envs/docker.yaml"),
+    )
+    .expect("copy");
+    let job = dir.join("jobs/template.yaml");
+    std::fs::copy(examples.join("job_with_environments/template.yaml"), &job).expect("copy");
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("config");
+    let text = std::fs::read_to_string(&job).expect("job");
+    (dir, job, text)
+}
+
+fn hover_on_task(c: &mut Client, job: &std::path::Path, text: &str) -> String {
+    let at = text.find("command: simulate").expect("task command");
+    let line = text[..at].matches('\n').count();
+    let uri = format!("file://{}", job.display());
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line - 1, "character": 9}}),
+    );
+    hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn init_workspace(c: &mut Client, root: &std::path::Path, caps: Value) {
+    let root_uri = format!("file://{}", root.display());
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root_uri,
+               "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+               "capabilities": caps}),
+    );
+    c.notify("initialized", json!({}));
+}
+
+/// Wait until hover on the task names its wrapper (indexing is done).
+fn wait_wrapped(c: &mut Client, job: &std::path::Path, text: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let hover = hover_on_task(c, job, text);
+        if hover.contains("**Wrapped** by `Docker`") || std::time::Instant::now() > deadline {
+            return hover;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn no_configuration_request_to_a_client_that_does_not_answer_them() {
+    let (root, job, text) = wrapped_workspace("no-configuration");
+    let mut c = Client::start();
+    init_workspace(&mut c, root.path(), json!({}));
+    c.open(&format!("file://{}", job.display()), &text, 1);
+    let hover = wait_wrapped(&mut c, &job, &text);
+    assert!(hover.contains("**Wrapped** by `Docker`"), "{hover}");
+    assert!(
+        !c.server_requests
+            .iter()
+            .any(|m| m["method"] == "workspace/configuration"),
+        "{:?}",
+        c.server_requests
+    );
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+#[test]
+fn a_client_that_never_answers_still_gets_its_workspace_indexed() {
+    let (root, job, text) = wrapped_workspace("never-answers");
+    let mut c = Client::start();
+    c.answer_requests = false;
+    init_workspace(
+        &mut c,
+        root.path(),
+        json!({"workspace": {"configuration": true,
+                             "didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    c.open(&format!("file://{}", job.display()), &text, 1);
+    let hover = wait_wrapped(&mut c, &job, &text);
+    assert!(
+        hover.contains("**Wrapped** by `Docker`"),
+        "indexed without waiting for the configuration: {hover}"
+    );
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|m| m["method"] == "workspace/configuration"),
+        "{:?}",
+        c.server_requests
+    );
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}

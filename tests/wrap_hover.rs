@@ -67,7 +67,13 @@ fn workspace(config: Option<&str>) -> Fixture {
     ws.update_text(&root.join("envs/docker.yaml"), DOCKER);
     ws.update_text(&root.join("envs/mount.yaml"), PLAIN_QUEUE_ENV);
     if let Some(c) = config {
-        let exists = |p: &Path| p.starts_with("/ws/envs");
+        let exists = |p: &Path| {
+            if p.starts_with("/ws/envs") {
+                Ok(())
+            } else {
+                Err(openjd_lsp::workspace::files::ReadError::NotFound)
+            }
+        };
         let (qs, diags) = queues::parse_file(&root.join("openjd-lsp.yaml"), c, &exists);
         assert!(diags.is_empty(), "{diags:?}");
         ws.queues = qs;

@@ -108,9 +108,26 @@ codes! {
     ReferenceCrash = "reference-crash", Warning, "The reference implementation crashed on the document; our own checks still ran.";
     // Queue configuration (`openjd-lsp.yaml`, the `openjd.queues` setting).
     MissingFile = "missing-file", Error, "A queue environment file that does not exist.";
+    UnreadableFile = "unreadable-file", Error, "A queue environment file that cannot be read: not a regular file (a FIFO, a device), too large, not UTF-8, or not permitted.";
     BadGlob = "bad-glob", Error, "A queue's `jobs` pattern that is not a valid glob.";
     NotAnEnvironment = "not-an-environment", Error, "A queue environment file that is not an environment template.";
     EnvironmentHasErrors = "environment-has-errors", Warning, "A queue environment template that has errors of its own.";
+    CfnUnknownResource = "cfn-unknown-resource", Error, "A queue environment `file#Name` whose CloudFormation file has no such queue environment or queue.";
+    // Queue environments embedded in CloudFormation.
+    CfnNotEnvironment = "cfn-not-environment", Error, "A CloudFormation queue environment whose Template is not an OpenJD environment template.";
+    // Job bundle files (`parameter_values`, `asset_references`).
+    BundleUnknownParameter = "bundle-unknown-parameter", Error, "A parameter value for a parameter that neither the job template nor its queue's environments define.";
+    BundleMaybeQueueParameter = "bundle-maybe-queue-parameter", Warning, "A parameter value the job template does not define, while no queue configuration says which queue environments could.";
+    BundleUnknownSetting = "bundle-unknown-setting", Error, "A `deadline:` job setting the Deadline Cloud submitter does not accept.";
+    BundleWrongType = "bundle-wrong-type", Error, "A bundle file value of the wrong type (for its parameter, setting or key).";
+    BundleOutOfRange = "bundle-out-of-range", Error, "A parameter value or job setting outside its minValue/maxValue or range.";
+    BundleNotAllowed = "bundle-not-allowed", Error, "A parameter value or job setting that is not one of its allowed values.";
+    BundleLength = "bundle-length", Error, "A parameter value shorter or longer than its minLength/maxLength (characters, or items of a list).";
+    BundleDuplicateValue = "bundle-duplicate-value", Error, "A parameter given twice in the values file.";
+    BundleMissingValue = "bundle-missing-value", Warning, "A template parameter with no default and no value in the values file.";
+    BundleUnknownKey = "bundle-unknown-key", Error, "A key a job bundle file does not have (with a did-you-mean).";
+    BundleMissingKey = "bundle-missing-key", Error, "A parameter value entry without its `name` or `value`.";
+    BundleNoTemplate = "bundle-no-template", Warning, "A parameter values file with no template beside it to check against.";
 }
 
 impl Code {

@@ -1,8 +1,10 @@
 //! Analysis of one document: syntax, structure, names, expressions, wrap
 //! rules and the reference validator, all errors at once.
 
+pub mod bundle;
 pub mod codes;
 pub mod diagnostic;
+pub mod embedded;
 pub mod evaluate;
 pub mod expressions;
 pub mod extensions;
@@ -142,6 +144,11 @@ fn looks_json(text: &str) -> bool {
 
 /// Decide what kind of document this is, even when it does not parse.
 fn detect(text: &str, root: Option<&Node>) -> DocKind {
+    // A CloudFormation template may quote an environment template (see
+    // `embedded`); it is not one itself.
+    if root.is_some_and(syntax::cfn::is_cloudformation) {
+        return DocKind::NotTemplate;
+    }
     if let Some(v) = root.and_then(|r| r.get("specificationVersion")) {
         return match v.as_str() {
             Some(JOB_TEMPLATE_VERSION) => DocKind::Job,

@@ -5,7 +5,9 @@ mod preview;
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::bundle::BundleFile;
 use crate::analysis::{Analysis, DocKind, Options, Severity, analyze};
+use crate::syntax::cfn;
 use crate::workspace::diagnostics::file_diagnostics;
 use crate::workspace::files::walk_dir;
 use crate::workspace::{Queue, Workspace};
@@ -45,16 +47,9 @@ enum Read {
 }
 
 fn read(path: &Path) -> Read {
-    match std::fs::read(path) {
-        Err(e) => Read::Problem(format!("{}: cannot read: {e}", path.display())),
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Read::Text(text),
-            Err(e) => Read::Problem(format!(
-                "{}: not UTF-8 text (invalid byte at offset {}); templates must be UTF-8",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            )),
-        },
+    match crate::workspace::files::read_text(path) {
+        Ok(text) => Read::Text(text),
+        Err(e) => Read::Problem(format!("{}: {e}", path.display())),
     }
 }
 
@@ -96,16 +91,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 }
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
-                    Read::Text(text) => {
-                        let analysis = analyze(&text, &Options::default().for_path(&file));
-                        if analysis.is_template() {
-                            checked.push(Checked {
-                                path: file,
-                                analysis,
-                                diagnostics: Vec::new(),
-                            });
-                        }
-                    }
+                    Read::Text(text) => checked.extend(check_file(&file, &text)),
                 }
             }
             if checked.len() == before && externals.is_empty() {
@@ -121,13 +107,8 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    let analysis = analyze(&text, &Options::default().for_path(path));
-                    if analysis.is_template() {
-                        checked.push(Checked {
-                            path: path.clone(),
-                            analysis,
-                            diagnostics: Vec::new(),
-                        });
+                    if let Some(c) = check_file(path, &text) {
+                        checked.push(c);
                     } else if !is_config_file(path) {
                         // Named explicitly, so meant to be checked: a CI job
                         // with a wrong file name must not pass by checking
@@ -166,7 +147,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         .into_iter()
         .map(|config| Checked {
             analysis: analyze(
-                &std::fs::read_to_string(&config).unwrap_or_default(),
+                &crate::workspace::files::read_text(&config).unwrap_or_default(),
                 &Options::own().for_path(&config),
             ),
             path: config,
@@ -207,6 +188,21 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// A template, a job bundle's values or asset references file, or a
+/// CloudFormation template holding queue environments; `None` for any
+/// other file. Its diagnostics come later, from the workspace.
+fn check_file(path: &Path, text: &str) -> Option<Checked> {
+    let analysis = analyze(text, &Options::default().for_path(path));
+    let keep = analysis.is_template()
+        || BundleFile::of_path(path).is_some()
+        || (cfn::might_hold(text) && analysis.root.as_ref().is_some_and(cfn::is_cloudformation));
+    keep.then(|| Checked {
+        path: path.to_path_buf(),
+        analysis,
+        diagnostics: Vec::new(),
+    })
 }
 
 /// The nearest queue configuration file at or above each path.
@@ -253,7 +249,7 @@ fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -
             ws.update_analysis(&abs, &c.analysis);
         }
     }
-    let read = |p: &Path| std::fs::read_to_string(p).ok();
+    let read = |p: &Path| crate::workspace::files::read_text(p).ok();
     ws.load_queues(&[], &read);
     // Environment templates named by the configuration but not checked
     // explicitly are read so the queues can use them.
@@ -263,10 +259,17 @@ fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -
         .flat_map(|q| q.environments.clone())
         .filter(|e| !ws.files.contains_key(e))
         .collect();
+    let reload = !named.is_empty();
     for e in named {
-        if let Some(text) = read(&e) {
-            ws.update_text(&e, &text);
+        // `farm.yaml#Resource` is read from its CloudFormation file.
+        let file = crate::workspace::split_fragment(&e).0;
+        if let Some(text) = read(file) {
+            ws.update_text(file, &text);
         }
+    }
+    if reload {
+        // `farm.yaml#Queue` entries expand once their file is read.
+        ws.load_queues(&[], &read);
     }
     if !externals.is_empty() {
         let files = externals

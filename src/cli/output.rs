@@ -28,6 +28,11 @@ pub fn write(
     }
 }
 
+/// A job bundle's values or asset references file (not a template).
+fn is_bundle_file(c: &Checked) -> bool {
+    !c.analysis.is_template() && crate::analysis::bundle::BundleFile::of_path(&c.path).is_some()
+}
+
 fn diagnostics(c: &Checked) -> impl Iterator<Item = &Diagnostic> {
     c.diagnostics.iter()
 }
@@ -115,17 +120,26 @@ fn human(
             format!("{n} {w}s")
         }
     };
+    let bundle_files = files.iter().filter(|c| is_bundle_file(c)).count();
+    let checked = if bundle_files == 0 {
+        plural(files.len(), "template")
+    } else {
+        format!(
+            "{} and {}",
+            plural(files.len() - bundle_files, "template"),
+            plural(bundle_files, "bundle file")
+        )
+    };
     writeln!(
         out,
-        "checked {}: {}, {}",
-        plural(files.len(), "template"),
+        "checked {checked}: {}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
     )
 }
 
 fn related_position(file: &std::path::Path, span: &crate::syntax::Span) -> Option<(u32, u32)> {
-    let text = std::fs::read_to_string(file).ok()?;
+    let text = crate::workspace::files::read_text(file).ok()?;
     let index = crate::text::LineIndex::new(&text);
     let p = index.position(&text, span.start, PositionEncoding::Utf8);
     Some((p.line + 1, p.col + 1))

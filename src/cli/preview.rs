@@ -33,7 +33,7 @@ fn queue_workspace(job: &Path) -> Workspace {
         roots: vec![root],
         ..Default::default()
     };
-    let read = |p: &Path| std::fs::read_to_string(p).ok();
+    let read = |p: &Path| crate::workspace::files::read_text(p).ok();
     ws.load_queues(&[], &read);
     let envs: Vec<PathBuf> = ws
         .queues
@@ -41,7 +41,7 @@ fn queue_workspace(job: &Path) -> Workspace {
         .flat_map(|q| q.environments.clone())
         .collect();
     for e in envs {
-        if let Ok(text) = std::fs::read_to_string(&e) {
+        if let Ok(text) = crate::workspace::files::read_text(&e) {
             ws.update_text(&e, &text);
         }
     }
@@ -61,10 +61,10 @@ pub fn run(args: PreviewArgs, out: &mut dyn std::io::Write) -> i32 {
         }
     }
     let job = std::fs::canonicalize(&args.job).unwrap_or_else(|_| args.job.clone());
-    let text = match std::fs::read_to_string(&job) {
+    let text = match crate::workspace::files::read_text(&job) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}: cannot read: {e}", args.job.display());
+            eprintln!("error: {}: {e}", args.job.display());
             return EXIT_USAGE;
         }
     };

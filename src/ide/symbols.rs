@@ -383,6 +383,19 @@ pub fn rename(a: &Analysis, offset: usize, new_name: &str) -> Result<Vec<(Span, 
         return Err("This name is not defined in this document".into());
     }
     validate_name(&at.symbol, new_name)?;
+    let fb1 = a.exts().has(crate::schema::Extension::FeatureBundle1);
+    let limit = match at.symbol {
+        // As the expression language limits them (openjd-model's
+        // MAX_LET_IDENTIFIER_LEN), with or without extensions.
+        Symbol::Let { .. } => MAX_LET_NAME_LENGTH,
+        _ => crate::schema::table::NAME_LENGTH.get(fb1),
+    };
+    let length = new_name.chars().count();
+    if length > limit {
+        return Err(format!(
+            "A name here may have at most {limit} characters; this one has {length}"
+        ));
+    }
     check_clash(a, t, &at.symbol, new_name, &occurrences)?;
     for o in &occurrences {
         fits(o, new_name)?;
@@ -392,6 +405,9 @@ pub fn rename(a: &Analysis, offset: usize, new_name: &str) -> Result<Vec<(Span, 
         .map(|o| (o.span, new_name.to_string()))
         .collect())
 }
+
+/// The length of a `let` name.
+const MAX_LET_NAME_LENGTH: usize = 512;
 
 fn validate_name(symbol: &Symbol, new: &str) -> Result<(), String> {
     match symbol {

@@ -67,11 +67,14 @@ fn file_uri(path: &Path) -> String {
 }
 
 fn file_link(path: &Path, line: usize, ws: &Workspace) -> String {
-    format!(
-        "[{}:{line}]({}#L{line})",
-        display_path(path, ws),
-        file_uri(path)
-    )
+    // A template embedded in CloudFormation is `host#LogicalId`: named so,
+    // linked to its host file.
+    let (file, id) = crate::workspace::split_fragment(path);
+    let name = match id {
+        Some(id) => format!("{}#{id}", display_path(file, ws)),
+        None => display_path(file, ws),
+    };
+    format!("[{name}:{line}]({}#L{line})", file_uri(file))
 }
 
 /// Where a layer of a stack is defined, as a link.

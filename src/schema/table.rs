@@ -27,8 +27,11 @@ const fn gated(key: &'static str, ty: Ty, req: Req, gate: Extension, doc: &'stat
     }
 }
 
-const NAME64: StrRule = StrRule::new(1, Some(Limit::grows(64, 512)), P::NoControl);
-const IDENT: StrRule = StrRule::new(1, Some(Limit::grows(64, 512)), P::Identifier);
+/// The length of names and identifiers (parameters, steps, environments,
+/// embedded files): 64 characters, 512 with FEATURE_BUNDLE_1.
+pub const NAME_LENGTH: Limit = Limit::grows(64, 512);
+const NAME64: StrRule = StrRule::new(1, Some(NAME_LENGTH), P::NoControl);
+const IDENT: StrRule = StrRule::new(1, Some(NAME_LENGTH), P::Identifier);
 const DESCRIPTION: StrRule = StrRule::new(1, Some(Limit::fixed(2048)), P::NoControlButWhitespace);
 const LABEL: StrRule = StrRule::new(1, Some(Limit::fixed(64)), P::NoControl);
 const PARAM_STRING: StrRule = StrRule::new(0, Some(Limit::fixed(1024)), P::Any);

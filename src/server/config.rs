@@ -2,20 +2,73 @@
 //! `workspace/configuration`. Every option has a default; a malformed value
 //! is reported and the previous settings are kept.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::workspace::QueueConfig;
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+/// A setting the server reads, below the `openjd` section.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// Dotted path below `openjd`, e.g. `diagnostics.debounceMs`.
+    pub key: &'static str,
+    /// The default, as JSON.
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// Every setting of the server: the one list. Keys outside it (and outside
+/// [`CLIENT_SETTINGS`]) are reported as unknown; VS Code's `package.json`
+/// and the README's settings tables are tested against it
+/// (tests/editor_settings.rs), and a test below holds it to [`Config`].
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        key: "diagnostics.debounceMs",
+        default: "50",
+        doc: "Quiet time in milliseconds after an edit before the document is analysed again.",
+    },
+    Setting {
+        key: "log.level",
+        default: "\"info\"",
+        doc: "Level of the server's log: error, warn, info, debug or trace.",
+    },
+    Setting {
+        key: "hints.wrappedActions",
+        default: "true",
+        doc: "Inlay hints naming the environment whose wrap hook runs instead of each action.",
+    },
+    Setting {
+        key: "files.maxSizeMiB",
+        default: "16",
+        doc: "Files on disk larger than this many MiB are not read (logged, or reported on the queue configuration entry that names them).",
+    },
+    Setting {
+        key: "queues",
+        default: "[]",
+        doc: "Queue environments applied outside jobs: [{name, environments: [paths, outermost first], jobs: [globs]}], as in openjd-lsp.yaml.",
+    },
+];
+
+/// Top-level keys of client-side settings that editors keep in the same
+/// `openjd` section (VS Code's `openjd.server.path`, `openjd.trace.server`,
+/// `openjd.detectTemplatesByContent`): accepted and ignored.
+pub const CLIENT_SETTINGS: &[&str] = &["server", "trace", "detectTemplatesByContent"];
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Config {
     pub diagnostics: DiagnosticsConfig,
     pub log: LogConfig,
     pub hints: HintsConfig,
+    pub files: FilesConfig,
     pub queues: Vec<QueueConfig>,
-    /// Client-side settings that may be sent along; ignored here.
+    /// Client-side settings that may be sent along ([`CLIENT_SETTINGS`]);
+    /// ignored here.
+    #[serde(skip_serializing)]
     pub server: serde_json::Value,
+    #[serde(skip_serializing)]
     pub trace: serde_json::Value,
+    #[serde(skip_serializing)]
+    pub detect_templates_by_content: serde_json::Value,
 }
 
 impl Default for Config {
@@ -24,14 +77,16 @@ impl Default for Config {
             diagnostics: DiagnosticsConfig::default(),
             log: LogConfig::default(),
             hints: HintsConfig::default(),
+            files: FilesConfig::default(),
             queues: Vec::new(),
             server: serde_json::Value::Null,
             trace: serde_json::Value::Null,
+            detect_templates_by_content: serde_json::Value::Null,
         }
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct DiagnosticsConfig {
     /// Quiet time after an edit before the document is analysed again.
@@ -44,7 +99,7 @@ impl Default for DiagnosticsConfig {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct LogConfig {
     /// error, warn, info, debug or trace.
@@ -59,7 +114,7 @@ impl Default for LogConfig {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct HintsConfig {
     /// Inlay hints naming the environment that wraps each action.
@@ -74,23 +129,38 @@ impl Default for HintsConfig {
     }
 }
 
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Files on disk larger than this many MiB are not read (a log line or
+    /// a diagnostic on the configuration entry that names them says so).
+    #[serde(rename = "maxSizeMiB")]
+    pub max_size_mib: usize,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            max_size_mib: crate::workspace::files::DEFAULT_MAX_FILE_BYTES >> 20,
+        }
+    }
+}
+
 impl Config {
     /// Top-level keys of the section this server does not know; they are
     /// ignored, and reported so a typo does not go unnoticed.
     pub fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
-        const KNOWN: [&str; 6] = ["diagnostics", "log", "hints", "queues", "server", "trace"];
+        let known = |k: &str| {
+            CLIENT_SETTINGS.contains(&k)
+                || SETTINGS.iter().any(|s| s.key.split('.').next() == Some(k))
+        };
         let section = match value {
             serde_json::Value::Object(map) if map.contains_key("openjd") => &map["openjd"],
             other => other,
         };
         section
             .as_object()
-            .map(|m| {
-                m.keys()
-                    .filter(|k| !KNOWN.contains(&k.as_str()))
-                    .cloned()
-                    .collect()
-            })
+            .map(|m| m.keys().filter(|k| !known(k)).cloned().collect())
             .unwrap_or_default()
     }
 
@@ -123,6 +193,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.diagnostics.debounce_ms, 10);
         assert!(c.hints.wrapped_actions);
+        assert_eq!(c.files.max_size_mib, 16);
         let c = Config::from_client(&json!({"log": {"level": "debug"}}))
             .unwrap()
             .unwrap();
@@ -133,5 +204,77 @@ mod tests {
         let v = json!({"openjd": {"colour": "red", "log": {"level": "warn"}}});
         assert_eq!(Config::from_client(&v).unwrap().unwrap().log.level, "warn");
         assert_eq!(Config::unknown_keys(&v), vec!["colour".to_string()]);
+    }
+
+    /// The settings as nested JSON, from a dotted key and a value per entry.
+    fn nested(
+        entries: impl Iterator<Item = (&'static str, serde_json::Value)>,
+    ) -> serde_json::Value {
+        let mut root = serde_json::Map::new();
+        for (key, value) in entries {
+            let mut map = &mut root;
+            let mut parts = key.split('.').peekable();
+            while let Some(part) = parts.next() {
+                if parts.peek().is_none() {
+                    map.insert(part.to_string(), value.clone());
+                } else {
+                    map = map
+                        .entry(part)
+                        .or_insert_with(|| json!({}))
+                        .as_object_mut()
+                        .expect("an object");
+                }
+            }
+        }
+        serde_json::Value::Object(root)
+    }
+
+    /// Dotted keys of the leaves of a JSON object (arrays are leaves).
+    fn leaves(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        match value.as_object() {
+            Some(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(v, &key, out);
+                }
+            }
+            None => out.push(prefix.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_settings_list_is_the_config_with_its_defaults() {
+        // Every listed setting, at its listed default, reads as the default
+        // configuration...
+        let defaults = nested(SETTINGS.iter().map(|s| {
+            let value: serde_json::Value = serde_json::from_str(s.default)
+                .unwrap_or_else(|e| panic!("{}: default is not JSON: {e}", s.key));
+            (s.key, value)
+        }));
+        assert_eq!(
+            Config::from_client(&defaults).unwrap(),
+            Some(Config::default()),
+            "{defaults}"
+        );
+        assert!(Config::unknown_keys(&defaults).is_empty());
+        // ...and every setting of the configuration is listed.
+        let mut keys = Vec::new();
+        leaves(
+            &serde_json::to_value(Config::default()).unwrap(),
+            "",
+            &mut keys,
+        );
+        let mut listed: Vec<String> = SETTINGS.iter().map(|s| s.key.to_string()).collect();
+        keys.sort();
+        listed.sort();
+        assert_eq!(keys, listed);
+        // Client-side settings are accepted, not reported.
+        let client = json!({"server": {"path": "/x"}, "trace": {"server": "off"}, "detectTemplatesByContent": false});
+        assert!(Config::from_client(&client).unwrap().is_some());
+        assert!(Config::unknown_keys(&client).is_empty());
     }
 }

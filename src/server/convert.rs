@@ -34,7 +34,7 @@ pub fn range_in_file(
     span: &Span,
     enc: PositionEncoding,
 ) -> Option<lsp::Range> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::workspace::files::read_text(path).ok()?;
     let index = LineIndex::new(&text);
     let s = index.position(&text, span.start, enc);
     let e = index.position(&text, span.end, enc);

@@ -47,6 +47,8 @@ pub struct State {
     /// The diagnostics each open document was last published with, or
     /// last pulled with.
     reported: DashMap<Uri, Vec<Diagnostic>>,
+    /// The client answers `workspace/configuration`.
+    configuration_support: AtomicBool,
     progress_support: AtomicBool,
 }
 
@@ -121,7 +123,7 @@ impl State {
             .iter()
             .find(|e| path_of(e.key()).as_deref() == Some(path))
             .map(|e| e.value().text());
-        open.or_else(|| std::fs::read_to_string(path).ok())
+        open.or_else(|| crate::workspace::files::read_text(path).ok())
     }
 
     /// Every diagnostic of an open document, as push and pull report
@@ -377,6 +379,9 @@ impl Backend {
                     let _ = handle.reload(filter);
                 }
                 tracing::info!("settings: {config:?}");
+                crate::workspace::files::set_max_file_bytes(
+                    config.files.max_size_mib.saturating_mul(1 << 20),
+                );
                 write(&self.state.config, config);
             }
             Ok(None) => {}
@@ -392,12 +397,20 @@ impl Backend {
         }
     }
 
+    /// Ask the client for the `openjd` settings, if it said it answers
+    /// such requests; a client that does not answer within a few seconds
+    /// keeps the settings it gave at initialization.
     async fn pull_config(&self) {
+        if !self.state.configuration_support.load(Ordering::SeqCst) {
+            return;
+        }
         let items = vec![ConfigurationItem {
             scope_uri: None,
             section: Some("openjd".into()),
         }];
-        if let Ok(values) = self.client.configuration(items).await
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), self.client.configuration(items)).await;
+        if let Ok(Ok(values)) = answer
             && let Some(v) = values.into_iter().next()
         {
             self.apply_config(&v).await;
@@ -488,6 +501,14 @@ impl LanguageServer for Backend {
         self.state
             .progress_support
             .store(progress, Ordering::SeqCst);
+        let configuration = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        self.state
+            .configuration_support
+            .store(configuration, Ordering::SeqCst);
         tracing::info!("initialize: encoding {encoding:?}, pull diagnostics: {pulls}");
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -583,10 +604,20 @@ impl LanguageServer for Backend {
         // These wait on the client's answers; run them on their own so that
         // an `exit` arriving first is not held up by a request in flight.
         let backend = self.clone();
+        // Indexing waits for no answer: a client that never answers must
+        // not leave the workspace unindexed. Settings that arrive later
+        // reload the queues.
         tokio::spawn(async move {
-            backend.pull_config().await;
-            backend.register_watchers().await;
-            backend.index_workspace().await;
+            let settings = async {
+                backend.pull_config().await;
+                backend.state.reload_queues();
+                backend.republish_affected(None).await;
+            };
+            tokio::join!(
+                settings,
+                backend.index_workspace(),
+                backend.register_watchers()
+            );
         });
     }
 
@@ -602,11 +633,24 @@ impl LanguageServer for Backend {
             }
             if change.typ == FileChangeType::DELETED {
                 self.state.ws_mut().remove(&path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
+            } else {
+                // Read and analyse off the request path and outside the
+                // workspace lock: hovers on other files go on meanwhile.
                 let state = self.state.clone();
                 let _ =
-                    tokio::task::spawn_blocking(move || state.ws_mut().update_text(&path, &text))
-                        .await;
+                    tokio::task::spawn_blocking(move || {
+                        match crate::workspace::files::read_text(&path) {
+                            Ok(text) => {
+                                let indexed = Workspace::index_text(&path, &text);
+                                state.ws_mut().set_indexed(&path, indexed);
+                            }
+                            Err(e) => {
+                                tracing::warn!("not indexed: {}: {e}", path.display());
+                                state.ws_mut().remove(&path);
+                            }
+                        }
+                    })
+                    .await;
             }
         }
         // Reload even when only templates changed: the configuration's checks
@@ -688,9 +732,10 @@ impl LanguageServer for Backend {
         self.state.analyses.remove(&uri);
         self.state.reported.remove(&uri);
         if let Some(path) = path_of(&uri) {
-            match std::fs::read_to_string(&path) {
+            match crate::workspace::files::read_text(&path) {
                 Ok(text) if !Workspace::is_config_file(&path) => {
-                    self.state.ws_mut().update_text(&path, &text)
+                    let indexed = Workspace::index_text(&path, &text);
+                    self.state.ws_mut().set_indexed(&path, indexed)
                 }
                 Ok(_) => self.state.reload_queues(),
                 Err(_) => self.state.ws_mut().remove(&path),
@@ -1186,6 +1231,7 @@ pub fn run() -> ExitCode {
         refresh_support: AtomicBool::new(false),
         reported: DashMap::new(),
         progress_support: AtomicBool::new(false),
+        configuration_support: AtomicBool::new(false),
     });
     let served = state.clone();
     runtime.block_on(async move {

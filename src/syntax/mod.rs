@@ -1,5 +1,6 @@
 //! Positioned YAML/JSON documents and the `{{ }}` regions inside their strings.
 
+pub mod cfn;
 pub mod format_string;
 pub mod parse;
 pub mod scalar_map;

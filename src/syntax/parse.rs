@@ -170,6 +170,11 @@ pub fn parse(text: &str) -> Parsed {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let span = if tag.is_some() {
+                    past_tag(src, base, span, style)
+                } else {
+                    span
+                };
                 let scalar = Scalar {
                     value: value.into_owned(),
                     style: convert_style(style),
@@ -221,6 +226,31 @@ pub fn parse(text: &str) -> Parsed {
         truncated,
         indirect: b.indirect,
     }
+}
+
+/// The span of a tagged scalar starts at its tag (`!Sub |`); start it
+/// where an untagged scalar of the same style would, at its content.
+fn past_tag(src: &str, base: usize, span: Span, style: YamlStyle) -> Span {
+    let rel = span.start.saturating_sub(base);
+    let Some(raw) = src.get(rel..span.end.saturating_sub(base).max(rel)) else {
+        return span;
+    };
+    if !raw.starts_with('!') {
+        return span;
+    }
+    let tag_end = raw
+        .find(|c: char| c.is_whitespace() || c == ',' || c == ']' || c == '}')
+        .unwrap_or(raw.len());
+    let mut at =
+        tag_end + (raw[tag_end..].len() - raw[tag_end..].trim_start_matches([' ', '\t']).len());
+    if matches!(style, YamlStyle::Literal | YamlStyle::Folded) {
+        // Past the header line (`|-2 # comment`) and the first line's indentation.
+        if let Some(nl) = raw[at..].find('\n') {
+            at += nl + 1;
+            at += raw[at..].len() - raw[at..].trim_start_matches(' ').len();
+        }
+    }
+    (span.start + at).min(span.end)..span.end
 }
 
 fn expand_handle(handle: &str) -> &str {
@@ -519,6 +549,18 @@ mod tests {
         assert_eq!(v.as_str(), Some("a\tb"));
         let lit = root.get("k").unwrap();
         assert_eq!(&text[lit.span.start..lit.span.start + 3], "lit");
+    }
+
+    #[test]
+    fn a_tagged_scalar_starts_at_its_content() {
+        let t = "a: !Sub |\n  x ${!H}\n  z\nb: !Sub 'q'\nc: !!str 5\nd: [!Ref R]\n";
+        let r = parse(t).root.unwrap();
+        let at = |k: &str| &t[r.get(k).unwrap().span.clone()];
+        assert!(at("a").starts_with("x ${!H}"));
+        assert_eq!(at("b"), "'q'");
+        assert_eq!(at("c"), "5");
+        let d = &r.get("d").unwrap().items().unwrap()[0];
+        assert_eq!(&t[d.span.clone()], "R");
     }
 
     #[test]

@@ -18,6 +18,7 @@ struct Unit {
 
 /// Per character of the value: its byte offset in the value and the source
 /// range that produced it.
+#[derive(Debug)]
 pub struct ScalarMap {
     chars: Vec<(usize, usize, usize)>,
     value_len: usize,

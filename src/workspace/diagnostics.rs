@@ -10,6 +10,9 @@
 //! | a job template         | a second wrapping layer once its queues' environments count (`wrap-single-layer` on the job's environment) |
 //! | an environment template| on the command-line queue (`check -e`), being a second wrapping environment of that queue |
 //! | a queue configuration  | its parse problems, environments that are missing, not environment templates or broken, queues with two wrappers, jobs that would get two |
+//! | a bundle's `parameter_values` | its shape, and its values against the template beside it and the parameters of the job's queue environments |
+//! | a bundle's `asset_references` | its shape |
+//! | a CloudFormation template | the diagnostics of each embedded queue environment, at their places in the file |
 //!
 //! To teach the workspace a new kind of file (job bundle parameter values,
 //! environments embedded in CloudFormation, ...): add a [`Role`] variant,
@@ -19,11 +22,14 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::bundle::BundleFile;
+use crate::analysis::embedded::analyze_host;
 use crate::analysis::session::{self, External, Origin};
-use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Related};
+use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Options, Related};
 use crate::model::{Environment, Template, TemplateKind};
+use crate::syntax::cfn;
 
-use super::{Queue, Source, Workspace};
+use super::{Queue, Source, Workspace, split_fragment};
 
 /// What a file is to the workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +38,10 @@ pub enum Role {
     Environment,
     /// `openjd-lsp.yaml` or `.openjd-lsp.yaml`.
     QueueConfig,
+    /// A job bundle's `parameter_values` or `asset_references` file.
+    Bundle(BundleFile),
+    /// A CloudFormation template with queue environments in it.
+    CloudFormation,
     /// Anything else: only its own analysis counts.
     Other,
 }
@@ -43,7 +53,18 @@ pub fn role(path: &Path, own: &Analysis) -> Role {
     match own.kind {
         DocKind::Job => Role::Job,
         DocKind::Environment => Role::Environment,
-        DocKind::NotTemplate | DocKind::UnknownVersion => Role::Other,
+        DocKind::NotTemplate => {
+            if let Some(kind) = BundleFile::of_path(path) {
+                Role::Bundle(kind)
+            } else if cfn::might_hold(&own.text)
+                && own.root.as_ref().is_some_and(cfn::is_cloudformation)
+            {
+                Role::CloudFormation
+            } else {
+                Role::Other
+            }
+        }
+        DocKind::UnknownVersion => Role::Other,
     }
 }
 
@@ -80,8 +101,25 @@ pub fn file_diagnostics<'a>(ws: &Workspace, path: &Path, own: &'a Analysis) -> F
             .unwrap_or_default(),
         Role::Environment => argument_queue_layers(ws, path, own),
         Role::QueueConfig => queue_config(ws, path),
+        Role::Bundle(kind) => super::bundle::diagnostics(ws, path, kind, &own.text),
+        // Only the embedded environment templates are judged.
+        Role::CloudFormation => analyze_host(&own.text, &Options::default())
+            .iter()
+            .flat_map(|h| h.host_diagnostics())
+            .collect(),
         Role::Other => Vec::new(),
     };
+    let mut workspace = workspace;
+    for d in &mut workspace {
+        for r in &mut d.related {
+            if let Some(f) = &r.file
+                && let Some((file, span)) = ws.locate(f, &r.span)
+            {
+                r.file = Some(file);
+                r.span = span;
+            }
+        }
+    }
     // A configuration file is not a template: its own analysis says nothing.
     let own: &[Diagnostic] = if role == Role::QueueConfig {
         &[]
@@ -105,7 +143,7 @@ pub fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
     match role(path, own) {
         Role::Job => {
             for q in ws.queues_for(path) {
-                q.environments.iter().for_each(|e| add(e));
+                q.environments.iter().for_each(|e| add(split_fragment(e).0));
                 if let Source::File { path: config, .. } = &q.source {
                     add(config);
                 }
@@ -122,11 +160,22 @@ pub fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
         }
         Role::QueueConfig => {
             for q in ws.queues.iter().filter(|q| defined_in(q, path)) {
-                q.environments.iter().for_each(|e| add(e));
+                q.environments.iter().for_each(|e| add(split_fragment(e).0));
                 ws.jobs_of(q).iter().for_each(|j| add(&j.path));
             }
         }
-        Role::Other => {}
+        Role::Bundle(BundleFile::ParameterValues) => {
+            if let Some(t) = super::bundle::template_of(ws, path) {
+                add(&t.path);
+                for q in ws.queues_for(&t.path) {
+                    q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                    if let Source::File { path: config, .. } = &q.source {
+                        add(config);
+                    }
+                }
+            }
+        }
+        Role::Bundle(BundleFile::AssetReferences) | Role::CloudFormation | Role::Other => {}
     }
     out
 }
@@ -274,6 +323,9 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         };
         for (env_path, span) in q.environments.iter().zip(environments) {
             let Some(ix) = ws.files.get(env_path) else {
+                if let (host, Some(id)) = split_fragment(env_path) {
+                    out.push(ws.unknown_resource(host, id, span));
+                }
                 continue;
             };
             if ix.kind != DocKind::Environment {
@@ -291,9 +343,11 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
                         ix.errors
                     ),
                 );
+                // An embedded template is shown in its CloudFormation file.
+                let span = ix.embedding.as_ref().map_or(0..0, |e| e.span.clone());
                 d.related.push(Related {
-                    file: Some(env_path.clone()),
-                    span: 0..0,
+                    file: Some(ix.file().to_path_buf()),
+                    span,
                     message: "the environment template".into(),
                 });
                 out.push(d);

@@ -35,3 +35,205 @@ pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The largest file read from disk unless the `openjd.files.maxSizeMiB`
+/// setting says otherwise: 16 MiB, far above any real template.
+pub const DEFAULT_MAX_FILE_BYTES: usize = 16 << 20;
+
+static MAX_FILE_BYTES: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(DEFAULT_MAX_FILE_BYTES);
+
+/// Set the size cap of [`read_text`] (the `openjd.files.maxSizeMiB` setting).
+pub fn set_max_file_bytes(bytes: usize) {
+    MAX_FILE_BYTES.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn max_file_bytes() -> usize {
+    MAX_FILE_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Why a file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    /// A FIFO, device, socket or directory: reading it could block forever
+    /// or never end.
+    NotRegular(&'static str),
+    TooLarge {
+        size: u64,
+        limit: usize,
+    },
+    NotUtf8 {
+        offset: usize,
+    },
+    Io(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotFound => write!(f, "no such file"),
+            ReadError::NotRegular(kind) => {
+                write!(f, "it is {kind}, not a regular file, so it is not read")
+            }
+            ReadError::TooLarge { size, limit } => write!(
+                f,
+                "it is larger ({:.1} MiB) than the {} MiB files may have here (setting `openjd.files.maxSizeMiB`)",
+                *size as f64 / (1u64 << 20) as f64,
+                limit >> 20
+            ),
+            ReadError::NotUtf8 { offset } => write!(
+                f,
+                "not UTF-8 text (invalid byte at offset {offset}); templates must be UTF-8"
+            ),
+            ReadError::Io(e) => write!(f, "cannot read: {e}"),
+        }
+    }
+}
+
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn io_error(e: std::io::Error) -> ReadError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e.to_string()),
+    }
+}
+
+/// Open `path` for reading if it is a regular file within the size cap.
+/// Symbolic links are followed (a loop is an error); the file is opened
+/// without blocking, so a FIFO that appears between the check and the open
+/// cannot hang the caller.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_of(meta.file_type())));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_of(meta.file_type())));
+    }
+    let limit = max_file_bytes();
+    if meta.len() > limit as u64 {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    Ok((file, meta.len()))
+}
+
+/// Whether [`read_text`] would get past the file system: a regular file,
+/// readable, within the size cap. Reads nothing.
+pub fn probe(path: &Path) -> Result<(), ReadError> {
+    open_regular(path).map(|_| ())
+}
+
+/// The text of a file on disk: only a regular file, at most the size cap
+/// (also when it grows while being read), UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    use std::io::Read;
+    let (file, len) = open_regular(path)?;
+    let limit = max_file_bytes();
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("openjd-lsp-files-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch");
+        dir
+    }
+
+    #[test]
+    fn regular_files_are_read_within_the_cap() {
+        let dir = scratch("regular");
+        let f = dir.join("t.yaml");
+        std::fs::write(&f, "name: x\n").expect("write");
+        assert_eq!(read_text(&f).as_deref(), Ok("name: x\n"));
+        assert_eq!(read_text(&dir.join("none.yaml")), Err(ReadError::NotFound));
+        assert_eq!(read_text(&dir), Err(ReadError::NotRegular("a folder")));
+        std::fs::write(&f, [b'a', 0xff]).expect("write");
+        assert_eq!(read_text(&f), Err(ReadError::NotUtf8 { offset: 1 }));
+        // A (sparse) file past the cap is refused before reading.
+        let big = std::fs::File::create(&f).expect("create");
+        big.set_len(DEFAULT_MAX_FILE_BYTES as u64 + 1)
+            .expect("grow");
+        assert!(matches!(
+            read_text(&f),
+            Err(ReadError::TooLarge {
+                limit: DEFAULT_MAX_FILE_BYTES,
+                ..
+            })
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_fifos_and_symlink_loops_are_refused_at_once() {
+        let dir = scratch("special");
+        let zero = dir.join("zero.yaml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        assert_eq!(read_text(&zero), Err(ReadError::NotRegular("a device")));
+        let fifo = dir.join("fifo.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(
+                read_text(&fifo),
+                Err(ReadError::NotRegular("a named pipe (FIFO)"))
+            );
+            assert!(probe(&fifo).is_err());
+        }
+        let a = dir.join("a.yaml");
+        let b = dir.join("b.yaml");
+        std::os::unix::fs::symlink(&b, &a).expect("symlink");
+        std::os::unix::fs::symlink(&a, &b).expect("symlink");
+        assert!(matches!(read_text(&a), Err(ReadError::Io(_))));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -2,6 +2,7 @@
 //! folders (open buffers win over files on disk), and the queue
 //! configuration that says which environments run outside which jobs.
 
+pub mod bundle;
 pub mod diagnostics;
 pub mod files;
 pub mod preview;
@@ -11,9 +12,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::analysis::embedded::{Hosted, analyze_host};
 use crate::analysis::session::External;
-use crate::analysis::{Analysis, Diagnostic, DocKind, Options, Severity, analyze};
+use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Options, Severity, analyze};
 use crate::model::{Environment, Template};
+use crate::syntax::cfn::{Embedded, QueueRef};
 use crate::text::LineIndex;
 
 pub use queues::{CONFIG_FILES, Queue, QueueConfig, Source};
@@ -21,11 +24,18 @@ pub use queues::{CONFIG_FILES, Queue, QueueConfig, Source};
 /// What the workspace keeps of a template: small enough for thousands.
 #[derive(Debug)]
 pub struct Indexed {
+    /// The file; for a template embedded in CloudFormation,
+    /// `<host file>#<logical id>`.
     pub path: PathBuf,
     pub kind: DocKind,
     pub template: Option<std::sync::Arc<Template>>,
+    /// Lines of the file (of the host file, for an embedded template).
     pub line_index: LineIndex,
     pub errors: usize,
+    /// For an embedded template: where it sits in its host file.
+    pub embedding: Option<Arc<Embedded>>,
+    /// A job template's `parameterDefinitions`, for its bundle's values file.
+    pub parameter_definitions: Option<Arc<crate::syntax::Node>>,
 }
 
 impl Indexed {
@@ -40,6 +50,43 @@ impl Indexed {
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count(),
+            embedding: None,
+            parameter_definitions: (a.kind == DocKind::Job)
+                .then(|| {
+                    a.root
+                        .as_ref()?
+                        .get("parameterDefinitions")
+                        .cloned()
+                        .map(Arc::new)
+                })
+                .flatten(),
+        }
+    }
+
+    /// An embedded template of a CloudFormation file (`host_lines` are
+    /// the host file's lines).
+    pub fn from_hosted(host: &Path, h: Hosted, host_lines: &LineIndex) -> Indexed {
+        let errors = h
+            .host_diagnostics()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Indexed {
+            path: embedded_path(host, &h.embedded.logical_id),
+            kind: h.analysis.kind,
+            template: h.analysis.template.clone(),
+            line_index: host_lines.clone(),
+            errors,
+            embedding: Some(Arc::new(h.embedded)),
+            parameter_definitions: None,
+        }
+    }
+
+    /// The file to open for this template (the host of an embedded one).
+    pub fn file(&self) -> &Path {
+        match &self.embedding {
+            Some(_) => split_fragment(&self.path).0,
+            None => &self.path,
         }
     }
 
@@ -47,9 +94,30 @@ impl Indexed {
         self.template.as_ref()?.environment.as_ref()
     }
 
-    /// 1-based line of a byte offset in this file.
+    /// 1-based line of a byte offset in this template (in its host file,
+    /// for an embedded one).
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_index.line_of(offset) + 1
+        let at = self
+            .embedding
+            .as_ref()
+            .map_or(offset, |e| e.to_host(offset));
+        self.line_index.line_of(at) + 1
+    }
+}
+
+/// The workspace name of a template embedded in `host` as resource `id`.
+pub fn embedded_path(host: &Path, id: &str) -> PathBuf {
+    let mut s = host.as_os_str().to_os_string();
+    s.push("#");
+    s.push(id);
+    PathBuf::from(s)
+}
+
+/// `farm.yaml#Env` → (`farm.yaml`, Some(`Env`)).
+pub fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
+    match path.to_str().and_then(|s| s.rsplit_once('#')) {
+        Some((host, id)) if !id.contains('/') => (Path::new(host), Some(id)),
+        _ => (path, None),
     }
 }
 
@@ -68,6 +136,19 @@ fn might_be_template(text: &str) -> bool {
     text.contains("specificationVersion")
 }
 
+/// A CloudFormation file's queue environments, as the workspace keeps them.
+pub fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Indexed> {
+    let hosted = analyze_host(text, options);
+    if hosted.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(text);
+    hosted
+        .into_iter()
+        .map(|h| Indexed::from_hosted(path, h, &lines))
+        .collect()
+}
+
 impl Workspace {
     /// Index every template under `roots`; `progress(done, total)` is
     /// called as files are read.
@@ -79,8 +160,10 @@ impl Workspace {
         let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
-            if let Ok(text) = std::fs::read_to_string(f) {
-                ws.update_text(f, &text);
+            match files::read_text(f) {
+                Ok(text) => ws.update_text(f, &text),
+                Err(files::ReadError::NotFound) => {}
+                Err(e) => tracing::warn!("not indexed: {}: {e}", f.display()),
             }
             if i % 50 == 0 || i + 1 == total {
                 progress(i + 1, total);
@@ -91,15 +174,70 @@ impl Workspace {
 
     /// Record a file's current text (from disk or an open buffer).
     pub fn update_text(&mut self, path: &Path, text: &str) {
+        let indexed = Workspace::index_text(path, text);
+        self.set_indexed(path, indexed);
+    }
+
+    /// What the index keeps of a file's text: the template, or each
+    /// environment template embedded in a CloudFormation file; empty when
+    /// there is none. Needs no workspace, so it can run outside its lock.
+    pub fn index_text(path: &Path, text: &str) -> Vec<Arc<Indexed>> {
         if !might_be_template(text) {
-            self.files.remove(path);
-            return;
+            return Vec::new();
         }
-        let a = analyze(text, &Options::own().for_path(path));
-        self.update_analysis(path, &a);
+        let options = Options::own();
+        let embedded = index_host(path, text, &options);
+        if !embedded.is_empty() {
+            return embedded.into_iter().map(Arc::new).collect();
+        }
+        let a = analyze(text, &options.for_path(path));
+        if a.is_template() {
+            vec![Arc::new(Indexed::from_analysis(path, &a))]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Store what [`Workspace::index_text`] gave for `path` (dropping what
+    /// the file held before).
+    pub fn set_indexed(&mut self, path: &Path, indexed: Vec<Arc<Indexed>>) {
+        self.remove_embedded(path);
+        self.files.remove(path);
+        for ix in indexed {
+            self.files.insert(ix.path.clone(), ix);
+        }
+    }
+
+    /// Forget the templates embedded in `host`.
+    fn remove_embedded(&mut self, host: &Path) {
+        self.files
+            .retain(|k, ix| ix.embedding.is_none() || ix.file() != host || k == host);
+    }
+
+    /// The templates embedded in `host`, in document order.
+    pub fn embedded_in(&self, host: &Path) -> Vec<&Indexed> {
+        let mut out: Vec<&Indexed> = self
+            .files
+            .values()
+            .filter(|ix| ix.embedding.is_some() && ix.file() == host)
+            .map(|ix| ix.as_ref())
+            .collect();
+        out.sort_by_key(|ix| ix.embedding.as_ref().map_or(0, |e| e.span.start));
+        out
     }
 
     pub fn update_analysis(&mut self, path: &Path, a: &Analysis) {
+        self.remove_embedded(path);
+        if a.kind == DocKind::NotTemplate {
+            let embedded = index_host(path, &a.text, &Options::own());
+            if !embedded.is_empty() {
+                self.files.remove(path);
+                for ix in embedded {
+                    self.files.insert(ix.path.clone(), Arc::new(ix));
+                }
+                return;
+            }
+        }
         if a.is_template() {
             self.files.insert(
                 path.to_path_buf(),
@@ -112,6 +250,7 @@ impl Workspace {
 
     pub fn remove(&mut self, path: &Path) {
         self.files.remove(path);
+        self.remove_embedded(path);
     }
 
     pub fn is_config_file(path: &Path) -> bool {
@@ -133,8 +272,10 @@ impl Workspace {
             for name in CONFIG_FILES {
                 let path = root.join(name);
                 let Some(text) = read(&path) else { continue };
-                let (queues, diags) =
-                    queues::parse_file(&path, &text, &|p: &Path| p.is_file() || read(p).is_some());
+                let (queues, diags) = queues::parse_file(&path, &text, &|p: &Path| {
+                    // An open buffer of a file not saved yet counts.
+                    files::probe(p).or_else(|e| read(p).map(|_| ()).ok_or(e))
+                });
                 self.queues.extend(queues);
                 self.config_diagnostics.insert(path, diags);
             }
@@ -143,6 +284,124 @@ impl Workspace {
         let (queues, problems) = queues::from_settings(settings, &root);
         self.queues.extend(queues);
         self.settings_problems = problems;
+        self.expand_queue_references();
+    }
+
+    /// An environment entry `farm.yaml#Queue` that names a queue of a
+    /// CloudFormation file stands for every queue environment of that
+    /// file whose `QueueId` refers to it, in the order Deadline Cloud
+    /// enters them: ascending `Priority` (0 is entered first and left
+    /// last); for equal priorities Deadline Cloud enters the one created
+    /// first, which a template does not say, so document order is used.
+    fn expand_queue_references(&mut self) {
+        let mut queues = std::mem::take(&mut self.queues);
+        for q in &mut queues {
+            let mut expanded = Vec::new();
+            let mut spans = Vec::new();
+            let file_spans = match &q.source {
+                Source::File { environments, .. } => Some(environments.clone()),
+                _ => None,
+            };
+            for (i, env) in q.environments.iter().enumerate() {
+                let span = file_spans.as_ref().and_then(|s| s.get(i).cloned());
+                let members = self.queue_members(env);
+                if members.is_empty() {
+                    expanded.push(env.clone());
+                    spans.extend(span);
+                } else {
+                    for m in members {
+                        expanded.push(m);
+                        spans.extend(span.clone());
+                    }
+                }
+            }
+            q.environments = expanded;
+            if let Source::File { environments, .. } = &mut q.source {
+                *environments = spans;
+            }
+        }
+        self.queues = queues;
+    }
+
+    /// The queue environments that `host#Queue` stands for (empty when it
+    /// names no queue, for example when it names an environment itself).
+    pub fn queue_members(&self, entry: &Path) -> Vec<PathBuf> {
+        if self.files.contains_key(entry) {
+            return Vec::new();
+        }
+        let (host, Some(queue)) = split_fragment(entry) else {
+            return Vec::new();
+        };
+        let mut members: Vec<(i64, usize, PathBuf)> = self
+            .embedded_in(host)
+            .into_iter()
+            .filter_map(|ix| {
+                let e = ix.embedding.as_ref()?;
+                (e.queue == QueueRef::Resource(queue.to_string())).then(|| {
+                    (
+                        e.priority.unwrap_or(i64::MAX),
+                        e.span.start,
+                        ix.path.clone(),
+                    )
+                })
+            })
+            .collect();
+        members.sort();
+        members.into_iter().map(|(_, _, p)| p).collect()
+    }
+
+    /// Where a range of an embedded template (`host#id`) is in its host
+    /// file; `None` for any other file.
+    pub fn locate(
+        &self,
+        path: &Path,
+        span: &crate::syntax::Span,
+    ) -> Option<(PathBuf, crate::syntax::Span)> {
+        let ix = self.files.get(path)?;
+        let e = ix.embedding.as_ref()?;
+        Some((ix.file().to_path_buf(), e.range_to_host(span.clone())))
+    }
+
+    /// `host#id` names neither a queue environment of `host` nor a queue
+    /// that one refers to.
+    pub fn unknown_resource(
+        &self,
+        host: &Path,
+        id: &str,
+        span: &crate::syntax::Span,
+    ) -> Diagnostic {
+        let embedded = self.embedded_in(host);
+        let mut names: Vec<&str> = Vec::new();
+        for ix in &embedded {
+            let Some(e) = ix.embedding.as_ref() else {
+                continue;
+            };
+            names.push(&e.logical_id);
+            if let QueueRef::Resource(q) = &e.queue
+                && !names.contains(&q.as_str())
+            {
+                names.push(q);
+            }
+        }
+        let file = host.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        let mut d = Diagnostic::new(
+            Code::CfnUnknownResource,
+            span.clone(),
+            format!(
+                "`{file}` has no AWS::Deadline::QueueEnvironment `{id}`, nor a queue that one refers to"
+            ),
+        );
+        if names.is_empty() {
+            d.message.push_str("; it holds no queue environments");
+        } else if let Some(best) =
+            crate::analysis::diagnostic::did_you_mean(id, names.iter().copied())
+        {
+            d.message.push_str(&format!("; did you mean `{best}`?"));
+        } else {
+            d.message
+                .push_str(&format!("; it has {}", names.join(", ")));
+        }
+        d
     }
 
     /// The queues whose job globs match `job`.

@@ -46,7 +46,7 @@ pub struct Request {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+    super::files::read_text(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn is_json(path: &Path, text: &str) -> bool {

@@ -8,6 +8,11 @@
 //!     environments: [queue_environments/docker.yaml]   # outermost first
 //!     jobs: ["job_bundles/**"]                          # globs of job templates
 //! ```
+//!
+//! An environment may also be `infra/farm.yaml#CondaEnv`, the
+//! `AWS::Deadline::QueueEnvironment` resource `CondaEnv` of a CloudFormation
+//! template, or `infra/farm.yaml#ProdQueue`, every queue environment whose
+//! `QueueId` refers to the queue `ProdQueue`, in Deadline Cloud's order.
 
 use std::path::{Path, PathBuf};
 
@@ -18,11 +23,13 @@ use crate::analysis::diagnostic::did_you_mean;
 use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{self, Node, Span};
 
+use super::files::ReadError;
+
 pub const CONFIG_FILES: [&str; 2] = ["openjd-lsp.yaml", ".openjd-lsp.yaml"];
 
 /// A queue as the `openjd.queues` setting gives it (the shape of one entry
 /// of `openjd-lsp.yaml`).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QueueConfig {
     pub name: String,
@@ -125,11 +132,12 @@ pub fn from_settings(settings: &[QueueConfig], root: &Path) -> (Vec<Queue>, Vec<
 }
 
 /// Queues from a configuration file's text, with diagnostics on the file.
-/// `exists` tells whether a path names a file (so tests need no disk).
+/// `readable` tells whether a path names a file that can be read, or why
+/// not (so tests need no disk).
 pub fn parse_file(
     path: &Path,
     text: &str,
-    exists: &dyn Fn(&Path) -> bool,
+    exists: &dyn Fn(&Path) -> Result<(), ReadError>,
 ) -> (Vec<Queue>, Vec<Diagnostic>) {
     let root = path.parent().unwrap_or(Path::new("/")).to_path_buf();
     let parsed = syntax::parse(text);
@@ -240,7 +248,7 @@ fn queue(
     item: &Node,
     root: &Path,
     file: &Path,
-    exists: &dyn Fn(&Path) -> bool,
+    exists: &dyn Fn(&Path) -> Result<(), ReadError>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Queue> {
     let Some(entries) = item.entries() else {
@@ -280,12 +288,20 @@ fn queue(
     let envs = strings(item.get("environments"), "environments", diags);
     let jobs = strings(item.get("jobs"), "jobs", diags);
     for (p, span) in &envs {
-        if !exists(&root.join(p)) {
-            diags.push(Diagnostic::new(
+        // `infra/farm.yaml#Resource` names a resource of a CloudFormation file.
+        let full = root.join(p);
+        match exists(super::split_fragment(&full).0) {
+            Ok(()) => {}
+            Err(ReadError::NotFound) => diags.push(Diagnostic::new(
                 Code::MissingFile,
                 span.clone(),
                 format!("No file `{p}` (paths are relative to {})", root.display()),
-            ));
+            )),
+            Err(e) => diags.push(Diagnostic::new(
+                Code::UnreadableFile,
+                span.clone(),
+                format!("`{p}` cannot be read: {e}"),
+            )),
         }
     }
     let mut globs = Vec::new();
@@ -320,20 +336,30 @@ mod tests {
 
     #[test]
     fn parses_queues_and_reports_problems() {
-        let text = "queues:\n  - name: linux\n    environments: [envs/docker.yaml, envs/missing.yaml]\n    jobs: [\"jobs/**\", \"[\"]\n    colour: red\n  - name: linux\n    jobs: []\nextra: 1\n";
-        let exists = |p: &Path| p.ends_with("envs/docker.yaml");
+        let text = "queues:\n  - name: linux\n    environments: [envs/docker.yaml, envs/missing.yaml, envs/pipe.yaml]\n    jobs: [\"jobs/**\", \"[\"]\n    colour: red\n  - name: linux\n    jobs: []\nextra: 1\n";
+        let exists = |p: &Path| {
+            if p.ends_with("envs/docker.yaml") {
+                Ok(())
+            } else if p.ends_with("envs/pipe.yaml") {
+                Err(ReadError::NotRegular("a named pipe (FIFO)"))
+            } else {
+                Err(ReadError::NotFound)
+            }
+        };
         let (queues, diags) = parse_file(Path::new("/ws/openjd-lsp.yaml"), text, &exists);
         assert_eq!(queues.len(), 2);
         assert_eq!(
             queues[0].environments,
             vec![
                 PathBuf::from("/ws/envs/docker.yaml"),
-                PathBuf::from("/ws/envs/missing.yaml")
+                PathBuf::from("/ws/envs/missing.yaml"),
+                PathBuf::from("/ws/envs/pipe.yaml")
             ]
         );
         let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         for want in [
             Code::MissingFile,
+            Code::UnreadableFile,
             Code::BadGlob,
             Code::UnknownKey,
             Code::DuplicateName,

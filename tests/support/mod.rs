@@ -22,6 +22,9 @@ pub struct Client {
     pub server_requests: Vec<Value>,
     /// The answer to `workspace/configuration` (one value per item).
     pub configuration: Value,
+    /// Answer the server's requests; a test of a client that never answers
+    /// turns this off.
+    pub answer_requests: bool,
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -76,6 +79,7 @@ impl Client {
             backlog: Vec::new(),
             server_requests: Vec::new(),
             configuration: Value::Null,
+            answer_requests: true,
         }
     }
 
@@ -153,7 +157,9 @@ impl Client {
                 _ => Value::Null,
             };
             let reply = json!({"jsonrpc": "2.0", "id": id, "result": result});
-            self.send(&reply);
+            if self.answer_requests {
+                self.send(&reply);
+            }
             self.server_requests.push(msg);
             return Some(Value::Null);
         }

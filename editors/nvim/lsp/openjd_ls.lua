@@ -1,17 +1,36 @@
--- openjd-lsp: language server for Open Job Description templates.
---
--- Neovim 0.11+:
---
---   vim.lsp.enable('openjd_ls')
---   -- optional overrides:
---   vim.lsp.config('openjd_ls', { settings = { openjd = { log = { level = 'debug' } } } })
---
--- The server is started for YAML and JSON buffers, but only attached to OpenJD
--- templates: root_dir calls on_dir() only when the first 50 lines hold a
--- top-level `specificationVersion: jobtemplate-…|environment-…` (or the buffer
--- is openjd-lsp.yaml), so other YAML/JSON (AWS SAM, Kubernetes, package.json,
--- …) never reaches it. A buffer that becomes a template while you type it is
--- picked up after `:edit`.
+---@brief
+---
+--- https://github.com/OpenJobDescription/openjd-lsp
+---
+--- openjd-lsp, the language server for Open Job Description job and environment
+--- templates (YAML or JSON, specification 2023-09 with its extensions): diagnostics,
+--- completion and hover (also inside `{{ }}`), which environment's wrap hook runs
+--- instead of each action, navigation, rename.
+---
+--- Install the server with `cargo install --locked --path .` in its repository (or take
+--- a release binary) so that `openjd-lsp` is on `PATH`, then:
+---
+--- ```lua
+--- vim.lsp.enable('openjd_ls')
+--- ```
+---
+--- The server is registered for `yaml` and `json` buffers but attached only to OpenJD
+--- templates: `root_dir` calls `on_dir()` only when the first 50 lines hold a top-level
+--- `specificationVersion: jobtemplate-…` or `environment-…`, or the buffer is the queue
+--- configuration `openjd-lsp.yaml`. Other YAML/JSON (AWS SAM, Kubernetes,
+--- `package.json`) never reaches it. A buffer that becomes a template while you type it
+--- is picked up after `:edit`.
+---
+--- Settings go in `settings.openjd` (sent as `initializationOptions` too); the server
+--- has the defaults, so set only what you change:
+---
+--- ```lua
+--- vim.lsp.config('openjd_ls', {
+---   settings = { openjd = { log = { level = 'debug' }, diagnostics = { debounceMs = 100 } } },
+--- })
+--- ```
+---
+--- Every setting, with its default: the "Settings" table of the openjd-lsp README.
 
 local markers = { 'openjd-lsp.yaml', '.openjd-lsp.yaml', '.git' }
 
@@ -52,20 +71,14 @@ return {
     end
     on_dir(vim.fs.root(bufnr, markers) or vim.fs.dirname(vim.api.nvim_buf_get_name(bufnr)))
   end,
-  settings = {
-    openjd = {
-      diagnostics = { debounceMs = 50 },
-      log = { level = 'info' }, -- error | warn | info | debug | trace
-      hints = { wrappedActions = true },
-      -- Queues whose environment templates wrap the jobs submitted to them
-      -- (paths relative to the root, outermost first); the server's default is none:
-      -- queues = {
-      --   { name = 'render', environments = { 'queue_environments/docker.yaml' }, jobs = { 'job_bundles/**/template.yaml' } },
-      -- },
-    },
-  },
+  -- The server has the defaults; an empty object (not a list) when nothing is set.
+  settings = { openjd = vim.empty_dict() },
   -- The same settings go in initializationOptions, so they apply from the start.
   before_init = function(params, config)
-    params.initializationOptions = (config.settings or {}).openjd
+    local section = (config.settings or {}).openjd
+    if type(section) ~= 'table' or next(section) == nil then
+      section = vim.empty_dict()
+    end
+    params.initializationOptions = section
   end,
 }

@@ -74,15 +74,21 @@ local cfg = dofile('editors/nvim/lsp/openjd_ls.lua')
 eq('0.11 cmd', cfg.cmd[1], 'openjd-lsp')
 eq('0.11 filetypes', table.concat(cfg.filetypes, ','), 'yaml,json')
 eq('0.11 root_markers', table.concat(cfg.root_markers, ','), 'openjd-lsp.yaml,.openjd-lsp.yaml,.git')
-eq('0.11 settings', cfg.settings.openjd.diagnostics.debounceMs, 50)
+-- No defaults spelled here (the server has them): an empty object, not a list.
+eq('0.11 settings', vim.fn.json_encode(cfg.settings.openjd), '{}')
 eq('0.11 root_dir', type(cfg.root_dir), 'function')
 local params = {}
 cfg.before_init(params, cfg)
-eq('0.11 initializationOptions', params.initializationOptions.log.level, 'info')
+eq('0.11 initializationOptions, nothing set', vim.fn.json_encode(params.initializationOptions), '{}')
+params = {}
+cfg.before_init(params, { settings = { openjd = { log = { level = 'debug' } } } })
+eq('0.11 initializationOptions, a setting', params.initializationOptions.log.level, 'debug')
 local lc = dofile('editors/nvim/lua/lspconfig/configs/openjd_ls.lua')
 eq('lspconfig cmd', lc.default_config.cmd[1], 'openjd-lsp')
 eq('lspconfig root_dir skips other yaml', lc.default_config.root_dir('/tmp/ojd-a/sam.yaml'), nil)
-eq('lspconfig settings', lc.default_config.settings.openjd.hints.wrappedActions, true)
+eq('lspconfig settings', vim.fn.json_encode(lc.default_config.settings.openjd), '{}')
+-- The plugin entry point loads on every version.
+eq('setup', type(require('openjd_ls').setup), 'function')
 
 io.stdout:write(string.format('detect: %d passed, %d failed\n', passed, failed))
 vim.cmd(failed == 0 and 'qa!' or 'cquit! 1')

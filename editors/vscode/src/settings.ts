@@ -18,6 +18,7 @@ export interface ServerSettings {
   diagnostics: { debounceMs: number };
   log: { level: LogLevel };
   hints: { wrappedActions: boolean };
+  files: { maxSizeMiB: number };
   queues: Queue[];
 }
 
@@ -25,6 +26,7 @@ export const DEFAULTS: ServerSettings = {
   diagnostics: { debounceMs: 50 },
   log: { level: 'info' },
   hints: { wrappedActions: true },
+  files: { maxSizeMiB: 16 },
   queues: [],
 };
 
@@ -59,6 +61,7 @@ export function serverSettings(get: Getter): ServerSettings {
   const debounce = get('diagnostics.debounceMs');
   const level = get('log.level');
   const wrapped = get('hints.wrappedActions');
+  const maxSize = get('files.maxSizeMiB');
   return {
     diagnostics: {
       debounceMs:
@@ -72,6 +75,12 @@ export function serverSettings(get: Getter): ServerSettings {
         : DEFAULTS.log.level,
     },
     hints: { wrappedActions: typeof wrapped === 'boolean' ? wrapped : DEFAULTS.hints.wrappedActions },
+    files: {
+      maxSizeMiB:
+        typeof maxSize === 'number' && Number.isFinite(maxSize) && maxSize >= 1
+          ? Math.round(maxSize)
+          : DEFAULTS.files.maxSizeMiB,
+    },
     queues: normalizeQueues(get('queues')),
   };
 }

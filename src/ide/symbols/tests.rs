@@ -277,6 +277,13 @@ fn rename_rejects_bad_and_clashing_names() {
     assert!(rename_error(&step, "a\tb").contains("control"));
     assert!(rename_error(&step, "a: b").contains("quote"));
     assert!(rename_error(&step, "- x").contains("quote"));
+    // The specification's length limits: 64 characters for names (512 with
+    // FEATURE_BUNDLE_1), 512 for let names; a million is refused at once.
+    assert!(rename_error(&frame, &"F".repeat(65)).contains("at most 64 characters"));
+    assert!(rename_error(&step, &"S".repeat(1_000_000)).contains("at most 64 characters"));
+    assert!(rename_error(&lets, &"f".repeat(513)).contains("at most 512 characters"));
+    let (a, off) = fixture(&frame);
+    assert!(rename(&a, off, &"F".repeat(64)).is_ok());
 }
 
 #[test]

@@ -193,18 +193,11 @@ function M.root_for(path)
   return dir
 end
 
---- The default `openjd` settings of the server. Empty lists are left out
---- (Lua cannot tell an empty list from an empty object when encoding JSON);
---- the server's default for `queues` is the empty list.
+--- The `openjd` settings to send when the user sets none: an empty object
+--- (not a list, which is how Lua would encode `{}`). The server has the
+--- defaults; its README's "Settings" table lists them.
 function M.default_settings()
-  return {
-    openjd = {
-      diagnostics = { debounceMs = 50 },
-      log = { level = 'info' },
-      hints = { wrappedActions = true },
-      -- queues = { { name = 'render', environments = { 'queue_environments/docker.yaml' }, jobs = { '**/template.yaml' } } },
-    },
-  }
+  return { openjd = vim.empty_dict() }
 end
 
 return M

@@ -45,6 +45,7 @@ describe('package.json', () => {
       'openjd.diagnostics.debounceMs': DEFAULTS.diagnostics.debounceMs,
       'openjd.log.level': DEFAULTS.log.level,
       'openjd.hints.wrappedActions': DEFAULTS.hints.wrappedActions,
+      'openjd.files.maxSizeMiB': DEFAULTS.files.maxSizeMiB,
       'openjd.queues': DEFAULTS.queues,
       'openjd.server.path': '',
       'openjd.trace.server': 'off',
@@ -60,6 +61,22 @@ describe('package.json', () => {
     for (const [key, p] of Object.entries(props)) {
       assert.ok(key.startsWith('openjd.'), key);
       assert.ok(p.description ?? p.markdownDescription, `${key} has a description`);
+    }
+  });
+
+  it('leaves watching files to the server, which registers its own watcher', () => {
+    // A client-side watcher as well would send every change twice.
+    const source = fs.readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
+    assert.doesNotMatch(source, /createFileSystemWatcher|fileEvents/);
+  });
+
+  it('names the repository, and its README shows images by absolute URL', () => {
+    const m = manifest as unknown as { repository: { url: string }; license: string };
+    assert.match(m.repository.url, /^https:\/\/github\.com\/[^/]+\/[^/]+$/);
+    assert.equal(m.license, 'Apache-2.0');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const [, url] of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+      assert.ok(url?.startsWith(`${m.repository.url}/raw/main/`), url);
     }
   });
 

@@ -10,6 +10,7 @@ describe('serverSettings', () => {
       diagnostics: { debounceMs: 50 },
       log: { level: 'info' },
       hints: { wrappedActions: true },
+      files: { maxSizeMiB: 16 },
       queues: [],
     });
   });
@@ -18,12 +19,14 @@ describe('serverSettings', () => {
       'diagnostics.debounceMs': 200,
       'log.level': 'debug',
       'hints.wrappedActions': false,
+      'files.maxSizeMiB': 64,
       queues: [{ name: 'Q', environments: ['envs/conda.yaml'], jobs: ['jobs/**/template.yaml'] }],
     };
     assert.deepEqual(serverSettings((k) => values[k]), {
       diagnostics: { debounceMs: 200 },
       log: { level: 'debug' },
       hints: { wrappedActions: false },
+      files: { maxSizeMiB: 64 },
       queues: [{ name: 'Q', environments: ['envs/conda.yaml'], jobs: ['jobs/**/template.yaml'] }],
     });
   });
@@ -32,6 +35,7 @@ describe('serverSettings', () => {
       'diagnostics.debounceMs': -5,
       'log.level': 'loud',
       'hints.wrappedActions': 'yes',
+      'files.maxSizeMiB': 0,
       queues: 'Q',
     };
     assert.deepEqual(serverSettings((k) => values[k]), DEFAULTS);

@@ -24,7 +24,11 @@ return {
     single_file_support = true,
     settings = detect.default_settings(),
     before_init = function(params, config)
-      params.initializationOptions = (config.settings or {}).openjd
+      local section = (config.settings or {}).openjd
+      if type(section) ~= 'table' or next(section) == nil then
+        section = vim.empty_dict()
+      end
+      params.initializationOptions = section
     end,
   },
   docs = {

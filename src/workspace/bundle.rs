@@ -1,0 +1,99 @@
+//! Job bundles: a values file's template is the `template.yaml` (or `.yml`,
+//! `.json`) beside it, as the Deadline Cloud submitter reads it, and the
+//! parameters of the queue environments the job runs under count too.
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::bundle::{
+    Against, BundleFile, ParamDef, ParameterValues, check_asset_references, check_values,
+    definitions_of,
+};
+use crate::analysis::{Code, Diagnostic};
+
+use super::{Indexed, Workspace};
+
+pub const TEMPLATE_NAMES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
+pub const VALUES_NAMES: [&str; 3] = [
+    "parameter_values.yaml",
+    "parameter_values.yml",
+    "parameter_values.json",
+];
+
+/// The job template of the bundle `file` belongs to, if the workspace has it.
+pub fn template_of<'w>(ws: &'w Workspace, file: &Path) -> Option<&'w Indexed> {
+    let dir = file.parent()?;
+    TEMPLATE_NAMES
+        .iter()
+        .find_map(|n| ws.files.get(&dir.join(n)))
+        .map(|ix| ix.as_ref())
+}
+
+/// The values files a template's bundle may have beside it.
+pub fn values_paths(template: &Path) -> Vec<PathBuf> {
+    let Some(dir) = template.parent() else {
+        return Vec::new();
+    };
+    let is_template = template
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| TEMPLATE_NAMES.contains(&n));
+    if !is_template {
+        return Vec::new();
+    }
+    VALUES_NAMES.iter().map(|n| dir.join(n)).collect()
+}
+
+/// The parameters a values file may name: its template's, then those of
+/// the environments of the queues the job is on; and whether any queue
+/// is known.
+pub fn parameters<'w>(ws: &'w Workspace, template: &'w Indexed) -> (Vec<ParamDef<'w>>, bool) {
+    let mut params = template
+        .parameter_definitions
+        .as_deref()
+        .map(|list| definitions_of(list, None))
+        .unwrap_or_default();
+    let queues = ws.queues_for(&template.path);
+    for q in &queues {
+        for env in &q.environments {
+            let Some(ix) = ws.files.get(env) else {
+                continue;
+            };
+            let Some(t) = ix.template.as_ref() else {
+                continue;
+            };
+            params.extend(
+                t.parameters
+                    .iter()
+                    .map(|p| ParamDef::from_model(p, ix.path.as_path())),
+            );
+        }
+    }
+    (params, !queues.is_empty())
+}
+
+/// Every diagnostic of a bundle file whose current text is `text`.
+pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) -> Vec<Diagnostic> {
+    match kind {
+        BundleFile::AssetReferences => check_asset_references(text),
+        BundleFile::ParameterValues => {
+            let values = ParameterValues::parse(text);
+            let mut diags = values.diagnostics.clone();
+            let Some(t) = template_of(ws, path) else {
+                diags.push(Diagnostic::new(
+                    Code::BundleNoTemplate,
+                    0..0,
+                    "No job template (template.yaml or template.json) beside this parameter values file; its values are checked for shape only",
+                ));
+                return diags;
+            };
+            let (params, queues_known) = parameters(ws, t);
+            let against = Against {
+                params,
+                template: Some(t.path.clone()),
+                queues_known,
+            };
+            diags.extend(check_values(&values, &against));
+            diags
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Files that are not regular files never hang or flood the server or
+//! `check`: a FIFO and a symbolic link to `/dev/zero`, in the workspace and
+//! named as queue environments, are refused at once and reported on the
+//! configuration entry that names them, in the editor as in `check`.
+#![cfg(unix)]
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::Client;
+use support::scratch::Scratch;
+
+const JOB: &str = "specificationVersion: jobtemplate-2023-09\nname: J\nsteps:\n  - name: S\n    script:\n      actions:\n        onRun:\n          command: echo\n";
+
+fn uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn mkfifo(p: &Path) -> bool {
+    Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A workspace with a FIFO and a `/dev/zero` link among its templates and
+/// in its queue configuration; `None` where FIFOs cannot be made.
+fn hostile_workspace(name: &str) -> Option<Scratch> {
+    let dir = Scratch::new("openjd-lsp-files", name);
+    std::fs::create_dir_all(dir.join("jobs")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("envs")).expect("mkdir");
+    std::fs::write(dir.join("jobs/job.yaml"), JOB).expect("job");
+    if !mkfifo(&dir.join("jobs/fifo.yaml")) || !mkfifo(&dir.join("envs/pipe.yaml")) {
+        return None;
+    }
+    std::os::unix::fs::symlink("/dev/zero", dir.join("jobs/zero.yaml")).expect("link");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("envs/zero.yaml")).expect("link");
+    std::fs::write(
+        dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/pipe.yaml, envs/zero.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("config");
+    Some(dir)
+}
+
+fn hover_answered(c: &mut Client, file: &Path) {
+    let resp = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(file)}, "position": {"line": 1, "character": 1}}),
+    );
+    assert!(resp.get("error").is_none(), "{resp}");
+}
+
+#[test]
+fn the_server_refuses_fifos_and_devices_and_keeps_answering() {
+    let Some(root) = hostile_workspace("server") else {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    };
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root.path()),
+               "workspaceFolders": [{"uri": uri(root.path()), "name": "ws"}],
+               "capabilities": {"window": {"workDoneProgress": true},
+                                "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
+    c.notify("initialized", json!({}));
+    let indexed = c.wait_for(
+        "$/progress",
+        |p| p["value"]["kind"] == "end",
+        Duration::from_secs(20),
+    );
+    assert!(indexed.is_some(), "indexing never ended: {:?}", c.backlog);
+
+    let job = root.join("jobs/job.yaml");
+    c.open(&uri(&job), JOB, 1);
+    c.diagnostics_for(&uri(&job), Some(1));
+    hover_answered(&mut c, &job);
+
+    // The configuration says why its two environments cannot be used.
+    let config = root.join("openjd-lsp.yaml");
+    let config_text = std::fs::read_to_string(&config).expect("config");
+    c.open(&uri(&config), &config_text, 1);
+    let diags = c.diagnostics_for(&uri(&config), Some(1));
+    let unreadable: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "unreadable-file")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(unreadable.len(), 2, "{diags:?}");
+    assert!(unreadable[0].contains("named pipe"), "{unreadable:?}");
+    assert!(unreadable[1].contains("a device"), "{unreadable:?}");
+
+    // Watched-file events for them, and opening and closing one.
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": uri(&root.join("jobs/fifo.yaml")), "type": 1},
+            {"uri": uri(&root.join("jobs/zero.yaml")), "type": 2},
+        ]}),
+    );
+    hover_answered(&mut c, &job);
+    let fifo = root.join("jobs/fifo.yaml");
+    c.open(&uri(&fifo), JOB, 1);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&fifo)}}),
+    );
+    hover_answered(&mut c, &job);
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+#[test]
+fn check_refuses_fifos_and_devices_and_ends() {
+    let Some(root) = hostile_workspace("check") else {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    };
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
+        .arg("check")
+        .arg(root.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("check hangs on a FIFO or a device");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.matches("error[unreadable-file]").count(),
+        2,
+        "{stdout}"
+    );
+}
