@@ -18,6 +18,11 @@ fi
 
 cargo test --release
 
+# The mutation fuzzer over the analysis, for a minute (the run above gave it
+# three seconds); it prints its counts of inputs, crashes and hangs.
+echo "== analysis fuzzer, 60 s"
+OPENJD_FUZZ_SECONDS=60 cargo test --release --test fuzz_analysis -- --nocapture
+
 export OPENJD_LSP_BIN="$PWD/target/release/openjd-lsp"
 # Hover on a wrapped action and completion inside a wrap hook are checked too.
 export OPENJD_E2E_WRAP=1
