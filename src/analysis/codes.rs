@@ -104,6 +104,7 @@ codes! {
     // The reference validator.
     Reference = "reference", Error, "A problem found only by the reference implementation's validator.";
     ReferenceLimit = "reference-limit", Warning, "The document is too large or too deep for the reference implementation's YAML reader.";
+    ReferenceDisagreement = "reference-disagreement", Warning, "The Rust and Python reference implementations disagree on this; the message names the one that rejects it and why.";
     ReferenceCrash = "reference-crash", Warning, "The reference implementation crashed on the document; our own checks still ran.";
     // Queue configuration (`openjd-lsp.yaml`, the `openjd.queues` setting).
     MissingFile = "missing-file", Error, "A queue environment file that does not exist.";

@@ -12,6 +12,7 @@ pub mod names;
 pub mod parameters;
 pub mod path;
 pub mod preview;
+pub mod range_expr;
 pub mod reference;
 pub mod scope;
 pub mod session;

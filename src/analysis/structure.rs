@@ -131,6 +131,25 @@ impl<'a> Walk<'a> {
     fn string<'n>(&mut self, node: &'n Node) -> Option<&'n Scalar> {
         match node.scalar() {
             Some(s) if s.kind() == ScalarKind::Str => Some(s),
+            // `.inf`, `.nan`: the newest Rust reference reads a non-finite
+            // float where a string belongs as its text; the Python one
+            // (Deadline Cloud's) refuses it.
+            Some(s) if matches!(s.kind(), ScalarKind::Float(f) if !f.is_finite()) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ReferenceDisagreement,
+                        node.span.clone(),
+                        format!(
+                            "The Python openjd-model (used by Deadline Cloud) rejects `{0}` here: \
+                             YAML reads it as a number, not a string. The Rust openjd-model \
+                             reads it as the string. Quote it (`'{0}'`) so that both accept it.",
+                            s.value
+                        ),
+                    )
+                    .with_suggestion(format!("'{}'", s.value)),
+                );
+                Some(s)
+            }
             _ => {
                 self.type_error(node, "a string");
                 None
@@ -195,7 +214,12 @@ impl<'a> Walk<'a> {
                 pos = i.full(s.value.len()).end;
             }
             literal.push_str(s.value.get(pos..).unwrap_or(""));
-            if let Some(problem) = pattern_problem(rule.pattern, &literal) {
+            // A capability name with expressions is checked once they are
+            // resolved, at job creation (as openjd-model does since 0.10).
+            let resolved_later =
+                matches!(rule.pattern, Pattern::AmountName | Pattern::AttributeName);
+            if resolved_later {
+            } else if let Some(problem) = pattern_problem(rule.pattern, &literal) {
                 self.diags.push(Diagnostic::new(
                     Code::InvalidString,
                     node.span.clone(),
@@ -446,12 +470,26 @@ impl<'a> Walk<'a> {
                 numeric: false,
             });
         } else if int_range {
-            if let Err(e) = s.value.parse::<openjd_expr::RangeExpr>() {
-                self.diags.push(Diagnostic::new(
+            let map = crate::syntax::ScalarMap::new(self.text, &node.span, s.style, &s.value);
+            match super::range_expr::check(&s.value) {
+                Err(p) => self.diags.push(Diagnostic::new(
                     Code::InvalidRange,
-                    node.span.clone(),
-                    format!("Invalid range expression: {e}"),
-                ));
+                    map.range_to_source(p.at),
+                    format!("Invalid range expression: {}", p.message),
+                )),
+                Ok(ranges) if std::ptr::eq(list, &CHUNK_INT_RANGE) => {
+                    if let Some(r) = super::range_expr::beyond_chunk_bound(&ranges) {
+                        self.diags.push(Diagnostic::new(
+                            Code::ReferenceDisagreement,
+                            map.range_to_source(r.at.clone()),
+                            "The Rust openjd-model (0.14 and later) rejects CHUNK[INT] values of 2^62 \
+                             (4611686018427387904) or more in magnitude, to keep chunk arithmetic \
+                             within 64 bits; the Python openjd-model and the specification accept \
+                             them. Use smaller values so that both accept the template.",
+                        ));
+                    }
+                }
+                Ok(_) => {}
             }
         } else {
             self.diags.push(Diagnostic::new(

@@ -1075,7 +1075,7 @@ static AMOUNT: Object = Object {
     fields: &[
         f(
             "name",
-            Ty::Str(CAPABILITY_NAME_AMOUNT),
+            Ty::Fmt(CAPABILITY_NAME_AMOUNT, ScopeClass::Template),
             R,
             "Capability name: `amount.worker.vcpu`, `amount.worker.memory`, `amount.worker.gpu`, `amount.worker.gpu.memory`, `amount.worker.disk.scratch`, or a custom `[vendor:]amount.<name>`.",
         ),
@@ -1102,7 +1102,7 @@ static ATTRIBUTE: Object = Object {
     fields: &[
         f(
             "name",
-            Ty::Str(CAPABILITY_NAME_ATTR),
+            Ty::Fmt(CAPABILITY_NAME_ATTR, ScopeClass::Template),
             R,
             "Capability name: `attr.worker.os.family`, `attr.worker.cpu.arch`, or a custom `[vendor:]attr.<name>`.",
         ),
@@ -1163,6 +1163,9 @@ const RANGE_ITEM_FLOAT: Ty = Ty::Num(NumRule {
 });
 
 static INT_RANGE: ListTy = list(RANGE_ITEM_INT, 1, Some(Limit::fixed(1024)));
+/// The range of a CHUNK[INT] task parameter, whose values have a bound of
+/// their own (`analysis::range_expr::CHUNK_INT_BOUND`).
+pub static CHUNK_INT_RANGE: ListTy = list(RANGE_ITEM_INT, 1, Some(Limit::fixed(1024)));
 static FLOAT_RANGE: ListTy = list(RANGE_ITEM_FLOAT, 1, Some(Limit::fixed(1024)));
 static STRING_RANGE: ListTy = list(
     Ty::Fmt(TASK_VALUE, ScopeClass::Template),
@@ -1294,7 +1297,7 @@ static CHUNK_INT_TASK_PARAM: Object = Object {
     fields: &[
         TP_NAME,
         TP_TYPE,
-        f("range", Ty::Range(&INT_RANGE), R, INT_RANGE_DOC),
+        f("range", Ty::Range(&CHUNK_INT_RANGE), R, INT_RANGE_DOC),
         f("chunks", Ty::Object(&CHUNKS), R, "How values are grouped."),
     ],
     rules: &[],
