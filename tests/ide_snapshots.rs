@@ -216,16 +216,16 @@ fn completion_of_keys_in_a_step() {
     check_completion(
         &JOB.replace("    parameterSpace:", "    $0\n    parameterSpace:"),
         expect![[r#"
-            Key dependencies : list of StepDependency => "dependencies:\n      - dependsOn: $1"
             Key description : string => "description: $1"
-            Key hostRequirements : HostRequirements => "hostRequirements:\n      $1"
             Key let : list of let binding (EXPR) => "let: [$1]"
+            Key dependencies : list of StepDependency => "dependencies:\n      - dependsOn: $1"
             Key stepEnvironments : list of Environment => "stepEnvironments:\n      - name: $1"
+            Key hostRequirements : HostRequirements => "hostRequirements:\n      $1"
             Key bash : requires FEATURE_BUNDLE_1 => "bash:\n      script: $1"
-            Key cmd : requires FEATURE_BUNDLE_1 => "cmd:\n      script: $1"
-            Key node : requires FEATURE_BUNDLE_1 => "node:\n      script: $1"
-            Key powershell : requires FEATURE_BUNDLE_1 => "powershell:\n      script: $1"
             Key python : requires FEATURE_BUNDLE_1 => "python:\n      script: $1"
+            Key cmd : requires FEATURE_BUNDLE_1 => "cmd:\n      script: $1"
+            Key powershell : requires FEATURE_BUNDLE_1 => "powershell:\n      script: $1"
+            Key node : requires FEATURE_BUNDLE_1 => "node:\n      script: $1"
         "#]],
     );
 }
@@ -235,19 +235,19 @@ fn completion_of_a_parameter_type() {
     check_completion(
         &JOB.replace("type: PATH", "type: $0"),
         expect![[r#"
-        Value BOOL
-        Value FLOAT
-        Value INT
-        Value LIST[BOOL]
-        Value LIST[FLOAT]
-        Value LIST[INT]
-        Value LIST[LIST[INT]]
-        Value LIST[PATH]
-        Value LIST[STRING]
-        Value PATH
-        Value RANGE_EXPR
-        Value STRING
-    "#]],
+            Value STRING
+            Value PATH
+            Value INT
+            Value FLOAT
+            Value BOOL
+            Value RANGE_EXPR
+            Value LIST[STRING]
+            Value LIST[PATH]
+            Value LIST[INT]
+            Value LIST[FLOAT]
+            Value LIST[BOOL]
+            Value LIST[LIST[INT]]
+        "#]],
     );
 }
 
