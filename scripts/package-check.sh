@@ -57,5 +57,8 @@ echo "$out" | tail -1
 ((status == 1)) || fail "check examples/ exited $status, not 1 (the broken example's errors)"
 others="$(echo "$out" | grep -E '^ *--> ' | grep -v -- '--> examples/broken/template.yaml:' || true)"
 [[ -z "$others" ]] || fail "problems outside examples/broken:"$'\n'"$others"
-echo "$out" | grep -q '^checked 4 templates: [1-9][0-9]* errors' || fail "unexpected summary: $(echo "$out" | tail -1)"
+# The summary the README's first command promises ("... ends with `checked ...`, and exits").
+documented="$(tr '\n' ' ' <"$root/README.md" | sed -n 's/.*ends with `\(checked [^`]*\)`, and exits.*/\1/p' | tr -s ' ')"
+[[ -n "$documented" ]] || fail "the README no longer says what check examples/ ends with"
+[[ "$(echo "$out" | tail -1)" == "$documented" ]] || fail "unexpected summary: $(echo "$out" | tail -1) (the README says: $documented)"
 echo "package-check: the packaged crate builds and checks examples/ as documented"
