@@ -5,6 +5,7 @@ use std::process::Command;
 
 mod support;
 use support::scratch::Scratch;
+use support::shell::shell_words;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
@@ -449,19 +450,6 @@ fn preview_reports_a_refused_session_and_usage_problems() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-}
-
-/// The words a POSIX shell makes of `line`.
-fn shell_words(line: &str) -> Vec<String> {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!("printf '%s\\0' {line}"))
-        .output()
-        .expect("sh");
-    String::from_utf8_lossy(&out.stdout)
-        .split_terminator('\0')
-        .map(str::to_string)
-        .collect()
 }
 
 #[test]

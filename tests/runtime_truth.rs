@@ -37,6 +37,7 @@ use openjd_lsp::model::{ActionKind, Template};
 
 mod support;
 use support::scratch::Scratch;
+use support::shell::shell_words;
 
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -639,19 +640,6 @@ fn expected_events(session: &serde_json::Value) -> Vec<Event> {
         }
     }
     out
-}
-
-/// The words a POSIX shell makes of `line`.
-fn shell_words(line: &str) -> Vec<String> {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!("printf '%s\\0' {line}"))
-        .output()
-        .expect("sh");
-    String::from_utf8_lossy(&out.stdout)
-        .split_terminator('\0')
-        .map(str::to_string)
-        .collect()
 }
 
 /// The preview's argv of every executed action equals the executed argv

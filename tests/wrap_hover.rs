@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod support;
+use support::shell::shell_words;
+
 use openjd_lsp::analysis::{Analysis, Options, analyze};
 use openjd_lsp::ide::wrap;
 use openjd_lsp::workspace::diagnostics::file_diagnostics;
@@ -515,17 +518,4 @@ steps:
             "{{Session.WorkingDirectory}}"
         ]
     );
-}
-
-/// The words a POSIX shell makes of `line`.
-fn shell_words(line: &str) -> Vec<String> {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("printf '%s\\0' {line}"))
-        .output()
-        .expect("sh");
-    String::from_utf8_lossy(&out.stdout)
-        .split_terminator('\0')
-        .map(str::to_string)
-        .collect()
 }

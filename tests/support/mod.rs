@@ -3,6 +3,7 @@
 
 pub mod conformance;
 pub mod scratch;
+pub mod shell;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
