@@ -40,7 +40,6 @@ use openjd_lsp::analysis::{Code, Diagnostic, Options, analyze};
 use openjd_lsp::workspace::Workspace;
 use openjd_lsp::workspace::diagnostics::file_diagnostics;
 
-
 const START: &str = "<!-- diagnostic-codes:start -->\n";
 const END: &str = "<!-- diagnostic-codes:end -->";
 

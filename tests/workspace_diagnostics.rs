@@ -343,10 +343,7 @@ impl Scenario {
                     );
                     if !self.related {
                         // Only for a client that said it accepts them.
-                        assert!(
-                            report["result"]["relatedDocuments"].is_null(),
-                            "{report}"
-                        );
+                        assert!(report["result"]["relatedDocuments"].is_null(), "{report}");
                     }
                     report["result"]["items"]
                         .as_array()

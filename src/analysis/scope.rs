@@ -4,6 +4,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use openjd_expr::{ExprProfile, FunctionLibrary, HostContext};
 
 use crate::model::{ActionKind, EnvLoc, Let, Template, TemplateKind};
 use crate::schema::{Extension, ScopeClass};
@@ -12,6 +15,37 @@ use crate::syntax::Span;
 use super::codes::Code;
 use super::extensions::ExtSet;
 use super::path::Path;
+
+/// The namespaces of the template variables (`Param.X`, `Task.File.X`, ...).
+pub const NAMESPACES: [&str; 15] = [
+    "Param",
+    "RawParam",
+    "Task",
+    "Task.Param",
+    "Task.RawParam",
+    "Task.File",
+    "Env",
+    "Env.File",
+    "Session",
+    "Job",
+    "Step",
+    "WrappedAction",
+    "WrappedAction.Cancelation",
+    "WrappedEnv",
+    "WrappedStep",
+];
+
+/// The expression library a field of class `class` is checked and
+/// completed with: on the host, with the host functions (path mapping,
+/// unresolved until the session runs); elsewhere without them.
+pub fn library(class: ScopeClass) -> Arc<FunctionLibrary> {
+    let profile = ExprProfile::current();
+    if class.runs_on_host() {
+        FunctionLibrary::for_profile(&profile.with_host_context(HostContext::Unresolved))
+    } else {
+        FunctionLibrary::for_profile(&profile)
+    }
+}
 
 /// Which `let` block a binding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -574,7 +608,7 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Cod
         ));
     }
     let namespace = name.split('.').next().unwrap_or("");
-    let host = matches!(site.class, ScopeClass::Host | ScopeClass::EnvVariables)
+    let host = site.class.runs_on_host()
         || matches!(
             site.let_block,
             Some((

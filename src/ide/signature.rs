@@ -1,9 +1,9 @@
 //! Signature help inside EXPR function calls.
 
 use crate::analysis::Analysis;
+use crate::analysis::scope::library;
 use crate::schema::Extension;
 
-use super::completion::library;
 use super::context::{Context, context_at, cursor_doc};
 
 #[derive(Clone, Debug, PartialEq)]

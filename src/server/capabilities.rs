@@ -51,7 +51,10 @@ impl ClientSupport {
             _ => PositionEncoding::Utf16,
         };
         let workspace = caps.workspace.as_ref();
-        let pull = caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref());
+        let pull = caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref());
         ClientSupport {
             encoding,
             pull_diagnostics: pull.is_some(),
