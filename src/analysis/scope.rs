@@ -313,7 +313,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn task(&mut self, s: usize, simple: bool) {
+    fn task(&mut self, s: usize) {
         let t = self.t;
         let Some(step) = t.steps.get(s) else {
             return;
@@ -350,7 +350,6 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        let _ = simple;
     }
 
     fn env_files(&mut self, env: EnvLoc) {
@@ -463,7 +462,7 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
             LetBlock::StepScript(s) | LetBlock::Simple(s) => {
                 b.params(true);
                 b.session();
-                b.task(s, matches!(block, LetBlock::Simple(_)));
+                b.task(s);
                 b.job_name();
                 b.step(s, None);
                 let lets = t.steps.get(s).and_then(|st| match block {
@@ -523,7 +522,7 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                 }
                 None => {
                     if let Some(s) = site.step.filter(|_| site.task) {
-                        b.task(s, site.simple);
+                        b.task(s);
                         b.step(s, None);
                         if let Some(step) = t.steps.get(s) {
                             let lets = if site.simple {
@@ -632,7 +631,6 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Cod
         }
         _ => return None,
     };
-    let _ = in_hook;
     Some((
         Code::VariableNotInScope,
         format!("`{name}` is not available here: {why}"),
