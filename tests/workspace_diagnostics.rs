@@ -538,6 +538,15 @@ fn changes(mode: Mode) {
     let shown = s.assert_agrees("openjd-lsp.yaml emptied");
     assert!(shown.is_empty(), "{shown:#?}");
 
+    // Undone; then closed and emptied on disk by another program.
+    s.edit(CONFIG_FILE, CONFIG);
+    let shown = s.assert_agrees("openjd-lsp.yaml restored in its buffer");
+    assert_eq!(codes(&shown, JOB_FILE), ["wrap-single-layer"]);
+    s.close(CONFIG_FILE);
+    s.write_on_disk(CONFIG_FILE, "");
+    let shown = s.assert_agrees("openjd-lsp.yaml emptied on disk");
+    assert!(shown.is_empty(), "{shown:#?}");
+
     // The same queue from the `openjd.queues` setting.
     s.set_queues(
         json!([{"name": "settings-render", "environments": ["envs/docker.yaml"], "jobs": ["jobs/**"]}]),
