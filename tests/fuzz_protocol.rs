@@ -342,6 +342,8 @@ struct Session<'a> {
     docs: Vec<Doc>,
     closed: HashMap<String, String>,
     methods: Vec<&'static str>,
+    /// The commands the server advertises.
+    commands: Vec<String>,
     legend: usize,
     next_id: i64,
     next_version: i64,
@@ -434,6 +436,9 @@ impl Session<'_> {
             if code == -32801
                 || code == -32800
                 || (method == "textDocument/rename" && (code == -32602 || code == -32803))
+                // A command may refuse its arguments (a document that is
+                // no job, a step it does not have).
+                || (method == "workspace/executeCommand" && code == -32602)
             {
                 return Ok(());
             }
@@ -702,6 +707,26 @@ impl Session<'_> {
                 json!({"textDocument": td, "position": self.position(text),
                        "context": {"triggerKind": 1 + self.rng.below(2), "triggerCharacter": trigger}})
             }
+            "workspace/executeCommand" => {
+                // An advertised command (or not) on this document and a
+                // step of it (or none, or not one).
+                let command = match self.commands.len() {
+                    0 => "openjd.unknown".to_string(),
+                    n => self.commands[self.rng.below(n)].clone(),
+                };
+                let steps: Vec<&str> = text
+                    .lines()
+                    .filter_map(|l| l.trim_start().strip_prefix("- name: "))
+                    .collect();
+                let step = match self.rng.below(4) {
+                    0 => Value::Null,
+                    1 => json!("NoSuchStep"),
+                    2 => json!(42),
+                    _ if !steps.is_empty() => json!(steps[self.rng.below(steps.len())]),
+                    _ => Value::Null,
+                };
+                json!({"command": command, "arguments": [uri, step]})
+            }
             _ => json!({"textDocument": td, "position": self.position(text)}),
         }
     }
@@ -921,6 +946,7 @@ fn advertised(caps: &Value) -> Vec<&'static str> {
             "signatureHelpProvider" => &["textDocument/signatureHelp"],
             "diagnosticProvider" => &["textDocument/diagnostic"],
             "codeLensProvider" => &["textDocument/codeLens"],
+            "executeCommandProvider" => &["workspace/executeCommand"],
             other => panic!("the server advertises `{other}`, which this fuzzer does not send yet"),
         };
         methods.extend_from_slice(these);
@@ -965,6 +991,12 @@ fn random_sessions_never_crash_hang_or_misplace_a_range() {
             .as_array()
             .map_or(0, Vec::len);
         let methods = advertised(server_caps);
+        let commands: Vec<String> = server_caps["executeCommandProvider"]["commands"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect();
         let initialized = frame(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
         client.send_raw(&initialized);
         transcript.extend_from_slice(&initialized);
@@ -978,6 +1010,7 @@ fn random_sessions_never_crash_hang_or_misplace_a_range() {
             docs: Vec::new(),
             closed: HashMap::new(),
             methods,
+            commands,
             legend,
             next_id: 1,
             next_version: 0,
