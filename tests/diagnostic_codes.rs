@@ -44,7 +44,9 @@ use openjd_lsp::workspace::diagnostics::file_diagnostics;
 /// fixture folder does not get `bundle-no-template` from the workspace's
 /// diagnostics here, though `check` reports it. The test fails once one of
 /// these is shown, so the list only shrinks.
-const NOT_YET_SHOWN: &[Code] = &[Code::BundleNoTemplate];
+/// `file-too-large` needs a document over 16 MiB (the default cap); it is
+/// shown by `tests/hostile_files.rs` with a smaller cap instead.
+const NOT_YET_SHOWN: &[Code] = &[Code::BundleNoTemplate, Code::FileTooLarge];
 
 const START: &str = "<!-- diagnostic-codes:start -->\n";
 const END: &str = "<!-- diagnostic-codes:end -->";
