@@ -22,6 +22,10 @@ cargo test --release
 # three seconds); it prints its counts of inputs, crashes and hangs.
 echo "== analysis fuzzer, 60 s"
 OPENJD_FUZZ_SECONDS=60 cargo test --release --test fuzz_analysis -- --nocapture
+# The protocol fuzzer over the real binary, for a minute: random incremental
+# edits, every advertised request, malformed frames; it prints its counts.
+echo "== protocol fuzzer, 60 s"
+OPENJD_FUZZ_SECONDS=60 cargo test --release --test fuzz_protocol -- --nocapture
 
 export OPENJD_LSP_BIN="$PWD/target/release/openjd-lsp"
 # Hover on a wrapped action and completion inside a wrap hook are checked too.

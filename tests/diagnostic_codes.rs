@@ -40,6 +40,12 @@ use openjd_lsp::analysis::{Code, Diagnostic, Options, analyze};
 use openjd_lsp::workspace::Workspace;
 use openjd_lsp::workspace::diagnostics::file_diagnostics;
 
+/// Codes no annotated fixture can show, each with its reason. The test fails
+/// once one of these is shown, so the list only shrinks.
+/// `file-too-large` needs a document over the 16 MiB default cap; it is
+/// shown by `tests/hostile_files.rs` with a smaller cap instead.
+const NOT_YET_SHOWN: &[Code] = &[Code::FileTooLarge];
+
 const START: &str = "<!-- diagnostic-codes:start -->\n";
 const END: &str = "<!-- diagnostic-codes:end -->";
 
@@ -301,9 +307,14 @@ fn annotated_fixtures_show_every_code() {
             }
         }
     }
+    for code in NOT_YET_SHOWN {
+        if shown.contains(code) {
+            failures.push(format!("{code} is shown now: take it off NOT_YET_SHOWN"));
+        }
+    }
     let missing: Vec<&str> = Code::ALL
         .iter()
-        .filter(|c| !shown.contains(c))
+        .filter(|c| !shown.contains(c) && !NOT_YET_SHOWN.contains(c))
         .map(|c| c.as_str())
         .collect();
     if !missing.is_empty() {

@@ -12,65 +12,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use openjd_lsp::analysis::{Options, analyze};
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-    fn pick_str(&mut self, xs: &[&'static str]) -> &'static str {
-        xs[self.below(xs.len())]
-    }
-}
-
-fn seeds() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs: Vec<PathBuf> = vec![root.join("examples"), root.join("benches/fixtures")];
-    dirs.extend(support::conformance::conformance_dir(
-        "fuzzing seeds from the conformance suite",
-    ));
-    let mut out = Vec::new();
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-                && let Ok(text) = std::fs::read_to_string(&p)
-                && text.len() < 200_000
-            {
-                out.push(text);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use support::fuzz::{Rng, seeds};
 
 const SNIPPETS: &[&str] = &[
     "{{",
@@ -235,27 +182,18 @@ fn check_ranges(text: &str, a: &openjd_lsp::analysis::Analysis) -> Result<(), St
 }
 
 fn save(kind: &str, n: usize, text: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../fuzz-findings");
-    let _ = std::fs::create_dir_all(&dir);
-    let p = dir.join(format!("analysis-{kind}-{n}.yaml"));
+    let p = support::fuzz::findings_dir().join(format!("analysis-{kind}-{n}.yaml"));
     let _ = std::fs::write(&p, text);
     p
 }
 
 #[test]
 fn mutated_templates_never_panic_hang_or_misplace_a_range() {
-    let seconds: u64 = std::env::var("OPENJD_FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    let seed: u64 = std::env::var("OPENJD_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_261_201);
+    let seed = support::fuzz::seed();
     let all = seeds();
     assert!(!all.is_empty(), "no seeds");
-    let mut rng = Rng(seed | 1);
-    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut rng = Rng::new(seed);
+    let deadline = Instant::now() + support::fuzz::duration(3);
     let per_input = Duration::from_secs(if cfg!(debug_assertions) { 60 } else { 10 });
     let (mut inputs, mut crashes, mut hangs) = (0usize, Vec::new(), Vec::new());
     // One worker thread analyses; the test thread watches the clock.

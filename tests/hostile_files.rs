@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 use support::Client;
 use support::scratch::Scratch;
 
@@ -142,4 +142,125 @@ fn check_refuses_fifos_and_devices_and_ends() {
         2,
         "{stdout}"
     );
+}
+
+/// Files over the size cap (`openjd.files.maxSizeMiB`, 1 MiB here): an open
+/// document gets a `file-too-large` warning naming the setting instead of
+/// an analysis, a queue environment an `unreadable-file` error on the entry
+/// that names it; requests are still answered.
+#[test]
+fn files_over_the_size_cap_say_so_in_the_editor() {
+    let root = Scratch::new("openjd-lsp-files", "cap-server");
+    std::fs::create_dir_all(root.join("envs")).expect("mkdir");
+    std::fs::create_dir_all(root.join("jobs")).expect("mkdir");
+    let big_env = format!(
+        "specificationVersion: environment-2023-09\nenvironment:\n  name: Big\n  description: \"{}\"\n",
+        "x".repeat(2 << 20)
+    );
+    std::fs::write(root.join("envs/big.yaml"), &big_env).expect("env");
+    let config = root.join("openjd-lsp.yaml");
+    let config_text =
+        "queues:\n  - name: q\n    environments: [envs/big.yaml]\n    jobs: [\"jobs/**\"]\n";
+    std::fs::write(&config, config_text).expect("config");
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root.path()),
+               "workspaceFolders": [{"uri": uri(root.path()), "name": "ws"}],
+               "capabilities": {"window": {"workDoneProgress": true}},
+               "initializationOptions": {"openjd": {"files": {"maxSizeMiB": 1}}}}),
+    );
+    c.notify("initialized", json!({}));
+    let indexed = c.wait_for(
+        "$/progress",
+        |p| p["value"]["kind"] == "end",
+        Duration::from_secs(20),
+    );
+    assert!(indexed.is_some(), "indexing never ended");
+
+    // A job of 1.5 MiB opened in the editor.
+    let job = root.join("jobs/big.yaml");
+    let job_text = format!("{JOB}          args: [\"{}\"]\n", "y".repeat(3 << 19));
+    c.open(&uri(&job), &job_text, 1);
+    let diags = c.diagnostics_for(&uri(&job), Some(1));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "file-too-large");
+    assert_eq!(diags[0]["severity"], 2);
+    let message = diags[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("not analysed")
+            && message.contains("1.5 MiB")
+            && message.contains("`openjd.files.maxSizeMiB`"),
+        "{message}"
+    );
+    hover_answered(&mut c, &job);
+
+    // The configuration entry that names the 2 MiB environment.
+    c.open(&uri(&config), config_text, 1);
+    let diags = c.diagnostics_for(&uri(&config), Some(1));
+    let unreadable: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "unreadable-file")
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{diags:?}");
+    let message = unreadable[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("envs/big.yaml") && message.contains("`openjd.files.maxSizeMiB`"),
+        "{message}"
+    );
+    assert_eq!(
+        unreadable[0]["range"]["start"],
+        json!({"line": 2, "character": 19})
+    );
+
+    // Under a cap that allows it, the same document is analysed.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"openjd": {"files": {"maxSizeMiB": 4}}}}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&job), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 1, "character": 6}, "end": {"line": 1, "character": 7}}, "text": "K"}]}),
+    );
+    let diags = c.diagnostics_for(&uri(&job), Some(2));
+    assert!(
+        diags.iter().all(|d| d["code"] != "file-too-large"),
+        "{diags:?}"
+    );
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+/// `check` says which files it did not read because of their size, and
+/// names the setting.
+#[test]
+fn check_reports_files_over_the_size_cap() {
+    let root = Scratch::new("openjd-lsp-files", "cap-check");
+    std::fs::create_dir_all(root.join("envs")).expect("mkdir");
+    std::fs::create_dir_all(root.join("jobs")).expect("mkdir");
+    std::fs::write(root.join("jobs/job.yaml"), JOB).expect("job");
+    // Sparse files past the 16 MiB default: refused before any read.
+    for big in ["jobs/big.yaml", "envs/big.yaml"] {
+        let f = std::fs::File::create(root.join(big)).expect("create");
+        f.set_len((16 << 20) + 1).expect("grow");
+    }
+    std::fs::write(
+        root.join("openjd-lsp.yaml"),
+        "queues:\n  - name: q\n    environments: [envs/big.yaml]\n    jobs: [\"jobs/**\"]\n",
+    )
+    .expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
+        .arg("check")
+        .arg(root.path())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        all.lines()
+            .any(|l| l.contains("jobs/big.yaml") && l.contains("`openjd.files.maxSizeMiB`")),
+        "{all}"
+    );
+    assert_eq!(stdout.matches("error[unreadable-file]").count(), 1, "{all}");
+    assert!(!out.status.success(), "{all}");
 }

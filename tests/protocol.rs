@@ -545,3 +545,21 @@ fn untitled_buffers_follow_the_language_id() {
         }
     }
 }
+
+/// A selection range asked for past the end of a line or of the document
+/// is about the nearest place in it: the whole document here.
+#[test]
+fn selection_range_past_the_end_stays_in_the_document() {
+    let uri = "file:///work/selection.yaml";
+    let text = "specificationVersion: jobtemplate-2023-09\nname: J\n";
+    let mut c = Client::start();
+    c.initialize(&["utf-16"], json!({}));
+    c.open(uri, text, 1);
+    let sel = c.request(
+        "textDocument/selectionRange",
+        json!({"textDocument": {"uri": uri}, "positions": [pos(13, 4), pos(2, 40)]}),
+    );
+    let whole = json!({"start": pos(0, 0), "end": pos(2, 0)});
+    assert_eq!(sel["result"][0]["range"], whole, "{sel}");
+    assert_eq!(sel["result"][1]["range"], whole, "{sel}");
+}

@@ -90,9 +90,14 @@ steps:
 /// The 20 MB valid template of the bad-input tests: steps with a long
 /// argument and an embedded script each.
 pub fn twenty_megabytes() -> String {
+    megabytes(20)
+}
+
+/// A valid template of about `mib` MiB, built like [`twenty_megabytes`].
+pub fn megabytes(mib: usize) -> String {
     let mut text = String::from("specificationVersion: jobtemplate-2023-09\nname: Big\nsteps:\n");
     let mut i = 0;
-    while text.len() < 20 << 20 {
+    while text.len() < mib << 20 {
         let _ = write!(
             text,
             "  - name: Step{i}\n    script:\n      actions:\n        onRun:\n          command: echo\n          args: [\"{{{{Task.File.Run}}}}\", \"{}\"]\n      embeddedFiles:\n        - name: Run\n          type: TEXT\n          data: |\n            echo step {i} {{{{Session.WorkingDirectory}}}}\n",
@@ -143,4 +148,16 @@ pub fn load_average() -> String {
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// Peak resident memory of a process in KiB (`VmHWM`), from /proc.
+pub fn peak_rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
 }

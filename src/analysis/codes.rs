@@ -116,6 +116,7 @@ codes! {
     ReferenceCrash = "reference-crash", Warning, "The reference implementation crashed on the document; our own checks still ran.";
     // Queue configuration (`openjd-lsp.yaml`, the `openjd.queues` setting).
     MissingFile = "missing-file", Error, "A queue environment file that does not exist.";
+    FileTooLarge = "file-too-large", Warning, "A document open in the editor that is larger than the setting `openjd.files.maxSizeMiB` (16 MiB unless set): it is not analysed.";
     UnreadableFile = "unreadable-file", Error, "A queue environment file that cannot be read: not a regular file (a FIFO, a device), too large, not UTF-8, or not permitted.";
     BadGlob = "bad-glob", Error, "A queue's `jobs` pattern that is not a valid glob.";
     NotAnEnvironment = "not-an-environment", Error, "A queue environment file that is not an environment template.";

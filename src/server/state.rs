@@ -264,6 +264,14 @@ impl State {
                 let (rope, format) = (h.rope.clone(), h.format);
                 let analysis = isolated("analysis", move || {
                     let options = Options::default().with_format(format);
+                    // Over the size cap: not analysed, and the editor is
+                    // told why.
+                    let size = rope.len_bytes();
+                    if size > crate::workspace::files::max_file_bytes() {
+                        return Arc::new(crate::workspace::files::too_large_document(
+                            size, &options,
+                        ));
+                    }
                     Arc::new(analyze(&rope.to_string(), &options))
                 })
                 .await?;

@@ -80,6 +80,29 @@ pub fn max_file_bytes() -> usize {
     MAX_FILE_BYTES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// What an open document larger than the size cap gets instead of an
+/// analysis: an empty one with a `file-too-large` warning that names the
+/// setting (the editor shows why nothing else is reported).
+pub fn too_large_document(
+    size: usize,
+    options: &crate::analysis::Options,
+) -> crate::analysis::Analysis {
+    let limit = max_file_bytes();
+    let mut a = crate::analysis::analyze("", options);
+    a.diagnostics.push(crate::analysis::Diagnostic::new(
+        crate::analysis::Code::FileTooLarge,
+        0..0,
+        format!(
+            "This document is not analysed: {}",
+            ReadError::TooLarge {
+                size: size as u64,
+                limit
+            }
+        ),
+    ));
+    a
+}
+
 /// Why a file was not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {

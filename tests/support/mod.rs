@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod conformance;
+pub mod fuzz;
 pub mod scratch;
 pub mod shell;
 
@@ -105,6 +106,15 @@ impl Client {
     /// Wait for a message that is not a notification and satisfies `pred`
     /// (a response, such as an error answer to a malformed message).
     pub fn wait_response(&mut self, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+        self.wait_response_within(pred, Duration::from_secs(20))
+    }
+
+    /// As [`Client::wait_response`], with its own deadline.
+    pub fn wait_response_within(
+        &mut self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<Value> {
         if let Some(i) = self
             .backlog
             .iter()
@@ -112,13 +122,15 @@ impl Client {
         {
             return Some(self.backlog.remove(i));
         }
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + timeout;
         loop {
             let msg = self.next(deadline)?;
             if msg.get("method").is_none() && pred(&msg) {
                 return Some(msg);
             }
-            self.backlog.push(msg);
+            if !msg.is_null() {
+                self.backlog.push(msg);
+            }
         }
     }
 
@@ -280,6 +292,11 @@ impl Client {
         }
         let _ = self.child.kill();
         None
+    }
+
+    /// The process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     pub fn pid(&self) -> u32 {
