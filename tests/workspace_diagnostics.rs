@@ -89,6 +89,8 @@ struct Scenario {
     setting: Option<String>,
     /// Latest published diagnostics per URI (push mode).
     published: BTreeMap<String, Vec<Value>>,
+    /// The client accepts `relatedDocuments` in pull reports.
+    related: bool,
 }
 
 fn uri(p: &Path) -> String {
@@ -164,6 +166,11 @@ fn copy_dir(from: &Path, to: &Path) {
 
 impl Scenario {
     fn new(mode: Mode, name: &str) -> Scenario {
+        Scenario::start(mode, name, false)
+    }
+
+    /// `related`: the client accepts `relatedDocuments` in pull reports.
+    fn start(mode: Mode, name: &str, related: bool) -> Scenario {
         let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
         let root = base.join(format!(
             "ws-diagnostics-{name}-{mode:?}-{}",
@@ -183,7 +190,8 @@ impl Scenario {
                           "diagnostics": {"refreshSupport": true}},
         });
         if mode == Mode::Pull {
-            caps["textDocument"] = json!({"diagnostic": {"dynamicRegistration": false}});
+            caps["textDocument"] = json!({"diagnostic": {"dynamicRegistration": false,
+                                                          "relatedDocumentSupport": related}});
         }
         client.request(
             "initialize",
@@ -200,6 +208,7 @@ impl Scenario {
             versions: BTreeMap::new(),
             setting: None,
             published: BTreeMap::new(),
+            related,
         }
     }
 
@@ -332,6 +341,10 @@ impl Scenario {
                         "textDocument/diagnostic",
                         json!({"textDocument": {"uri": uri(&p)}}),
                     );
+                    if !self.related {
+                        // Only for a client that said it accepts them.
+                        assert!(report["result"]["relatedDocuments"].is_null(), "{report}");
+                    }
                     report["result"]["items"]
                         .as_array()
                         .cloned()
@@ -417,6 +430,17 @@ fn codes(shown: &BTreeMap<String, Vec<String>>, file: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The job without its own wrapping environment's hooks: not a second
+/// wrapper any more.
+fn plain_job() -> String {
+    let plain = JOB.replace(
+        "    script:\n      actions:\n        onWrapEnvEnter: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n        onWrapTaskRun: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n        onWrapEnvExit: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n",
+        "    variables: {SANDBOX: \"0\"}\n",
+    );
+    assert_ne!(plain, JOB);
+    plain
+}
+
 const JOB_FILE: &str = "jobs/render/template.yaml";
 const ENV_FILE: &str = "envs/docker.yaml";
 const CONFIG_FILE: &str = "openjd-lsp.yaml";
@@ -498,12 +522,7 @@ fn changes(mode: Mode) {
 
     // The job drops its own wrapper: the configuration's error about it
     // goes too (the job's edit changes another document's diagnostics).
-    let plain_job = JOB.replace(
-        "    script:\n      actions:\n        onWrapEnvEnter: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n        onWrapTaskRun: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n        onWrapEnvExit: {command: sandbox, args: [\"{{WrappedAction.Command}}\"]}\n",
-        "    variables: {SANDBOX: \"0\"}\n",
-    );
-    assert_ne!(plain_job, JOB);
-    s.edit(JOB_FILE, &plain_job);
+    s.edit(JOB_FILE, &plain_job());
     let shown = s.assert_agrees("the job stops wrapping");
     assert!(!shown.contains_key(JOB_FILE), "{shown:#?}");
     assert!(
@@ -517,6 +536,15 @@ fn changes(mode: Mode) {
     // The queue configuration emptied: nothing applies the queue any more.
     s.edit(CONFIG_FILE, "");
     let shown = s.assert_agrees("openjd-lsp.yaml emptied");
+    assert!(shown.is_empty(), "{shown:#?}");
+
+    // Undone; then closed and emptied on disk by another program.
+    s.edit(CONFIG_FILE, CONFIG);
+    let shown = s.assert_agrees("openjd-lsp.yaml restored in its buffer");
+    assert_eq!(codes(&shown, JOB_FILE), ["wrap-single-layer"]);
+    s.close(CONFIG_FILE);
+    s.write_on_disk(CONFIG_FILE, "");
+    let shown = s.assert_agrees("openjd-lsp.yaml emptied on disk");
     assert!(shown.is_empty(), "{shown:#?}");
 
     // The same queue from the `openjd.queues` setting.
@@ -543,4 +571,77 @@ fn changes_push() {
 #[test]
 fn changes_pull() {
     changes(Mode::Pull);
+}
+
+impl Scenario {
+    /// Pull `rel` and return its report's `relatedDocuments`, each as the
+    /// lines of its diagnostics, by file relative to the root.
+    fn related_of(&mut self, rel_path: &str) -> BTreeMap<String, Vec<String>> {
+        let report = self.client.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri(&self.path(rel_path))}}),
+        );
+        let mut out = BTreeMap::new();
+        let Some(related) = report["result"]["relatedDocuments"].as_object() else {
+            return out;
+        };
+        for (u, r) in related {
+            assert_eq!(r["kind"], "full", "{report}");
+            let mut lines: Vec<String> = r["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|d| lsp_line(d, &self.root))
+                .collect();
+            lines.sort();
+            out.insert(rel(&path_of_uri(u), &self.root), lines);
+        }
+        out
+    }
+}
+
+/// A client that accepts `relatedDocuments` gets, with a pull report, the
+/// diagnostics of the other open documents that report depends on — the
+/// queue configuration and the queue environment for the job; the job and
+/// the environment for the configuration — equal to `check`'s. So when the
+/// job's edit changes the configuration's diagnostics, pulling the job
+/// tells the client.
+#[test]
+fn pull_reports_carry_related_documents() {
+    let mut s = Scenario::start(Mode::Pull, "related", true);
+    s.open(JOB_FILE);
+    s.open(ENV_FILE);
+    s.open(CONFIG_FILE);
+    let check = s.assert_agrees("open");
+    let with_empty = |files: &[&str]| -> BTreeMap<String, Vec<String>> {
+        files
+            .iter()
+            .map(|f| (f.to_string(), check.get(*f).cloned().unwrap_or_default()))
+            .collect()
+    };
+    assert_eq!(s.related_of(JOB_FILE), with_empty(&[CONFIG_FILE, ENV_FILE]));
+    assert_eq!(s.related_of(CONFIG_FILE), with_empty(&[ENV_FILE, JOB_FILE]));
+    // The environment's diagnostics read the configuration (which queues
+    // apply it), nothing else.
+    assert_eq!(s.related_of(ENV_FILE), with_empty(&[CONFIG_FILE]));
+
+    // The job drops its own wrapper: its pull carries the configuration's
+    // new diagnostics, without the double wrap.
+    s.edit(JOB_FILE, &plain_job());
+    let check = s.assert_agrees("the job stops wrapping");
+    let related = s.related_of(JOB_FILE);
+    assert_eq!(
+        related[CONFIG_FILE],
+        check.get(CONFIG_FILE).cloned().unwrap_or_default()
+    );
+    assert!(
+        !related[CONFIG_FILE]
+            .iter()
+            .any(|l| l.starts_with("wrap-single-layer")),
+        "{related:#?}"
+    );
+
+    // Closed documents are not reported for.
+    s.close(ENV_FILE);
+    assert!(!s.related_of(JOB_FILE).contains_key(ENV_FILE));
 }

@@ -2,6 +2,7 @@
 //! a stable code, and a message that says what to do.
 
 use super::codes::Code;
+use crate::model::ActionKind;
 use crate::schema::Extension;
 use crate::syntax::Span;
 
@@ -11,7 +12,7 @@ pub enum Fix {
     /// List this extension in `extensions` (and EXPR too for WRAP_ACTIONS).
     AddExtension(Extension),
     /// Add these wrap hooks to the `actions` mapping at this span (its key).
-    AddWrapHooks(Vec<&'static str>),
+    AddWrapHooks(Vec<ActionKind>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use openjd_expr::{
     ExprProfile, ExprType, ExprValue, ExpressionError, ExpressionErrorKind, FunctionLibrary,
-    HostContext, ParsedExpression, SymbolTable,
+    ParsedExpression, SymbolTable,
 };
 
 use crate::model::{Template, split_let};
@@ -21,7 +21,7 @@ use crate::syntax::{ScalarMap, Span};
 use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::extensions::ExtSet;
-use super::scope::{LetBlock, LetTypes, Site, Var, out_of_scope_reason, variables};
+use super::scope::{LetBlock, LetTypes, Site, Var, library, out_of_scope_reason, variables};
 use super::staged::{Split, Staged};
 use super::structure::{FmtSite, LetSite};
 
@@ -175,10 +175,8 @@ impl<'a> ExprPass<'a> {
             parsed: FxHashMap::default(),
             evaluated: FxHashMap::default(),
             staged: FxHashMap::default(),
-            host_lib: FunctionLibrary::for_profile(
-                &profile.clone().with_host_context(HostContext::Unresolved),
-            ),
-            template_lib: FunctionLibrary::for_profile(&profile),
+            host_lib: library(ScopeClass::Host),
+            template_lib: library(ScopeClass::Template),
             profile,
             over_budget: false,
             operations: 0,
@@ -246,7 +244,7 @@ impl<'a> ExprPass<'a> {
         class: ScopeClass,
         target: Option<&ExprType>,
     ) -> Result<String, ExpressionError> {
-        let host = matches!(class, ScopeClass::Host | ScopeClass::EnvVariables);
+        let host = class.runs_on_host();
         let key = (
             scope.id,
             host,
@@ -558,7 +556,7 @@ impl<'a> ExprPass<'a> {
         if matches!(&verdict, Err(e) if is_over_budget(e)) || !self.expr_on() {
             return verdict.map_err(|e| (e, None));
         }
-        let host = matches!(class, ScopeClass::Host | ScopeClass::EnvVariables);
+        let host = class.runs_on_host();
         let key = (scope.id, host, expr_id);
         let staged = match self.staged.get(&key) {
             Some(s) => s.clone(),

@@ -82,20 +82,23 @@ pub fn read(root: &Node, diags: &mut Vec<Diagnostic>) -> Declared {
             }
         }
     }
-    if declared.set.has(Extension::WrapActions)
-        && !declared.set.has(Extension::Expr)
-        && let Some((_, span)) = declared
-            .spans
-            .iter()
-            .find(|(e, _)| *e == Extension::WrapActions)
-    {
+    // WRAP_ACTIONS → EXPR is the one requirement there is, and has its code.
+    let mut unmet = Vec::new();
+    for (e, span) in &declared.spans {
+        for r in e.requires() {
+            if !declared.set.has(*r) && !unmet.iter().any(|(u, _, _)| u == e) {
+                unmet.push((*e, *r, span.clone()));
+            }
+        }
+    }
+    for (e, r, span) in unmet {
         diags.push(
             Diagnostic::new(
                 Code::WrapRequiresExpr,
-                span.clone(),
-                "WRAP_ACTIONS requires the EXPR extension; list EXPR in `extensions` as well",
+                span,
+                format!("{e} requires the {r} extension; list {r} in `extensions` as well"),
             )
-            .with_fix(super::diagnostic::Fix::AddExtension(Extension::Expr)),
+            .with_fix(super::diagnostic::Fix::AddExtension(r)),
         );
     }
     declared

@@ -4,6 +4,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use openjd_expr::{ExprProfile, FunctionLibrary, HostContext};
 
 use crate::model::{ActionKind, EnvLoc, Let, Template, TemplateKind};
 use crate::schema::{Extension, ScopeClass};
@@ -12,6 +15,37 @@ use crate::syntax::Span;
 use super::codes::Code;
 use super::extensions::ExtSet;
 use super::path::Path;
+
+/// The namespaces of the template variables (`Param.X`, `Task.File.X`, ...).
+pub const NAMESPACES: [&str; 15] = [
+    "Param",
+    "RawParam",
+    "Task",
+    "Task.Param",
+    "Task.RawParam",
+    "Task.File",
+    "Env",
+    "Env.File",
+    "Session",
+    "Job",
+    "Step",
+    "WrappedAction",
+    "WrappedAction.Cancelation",
+    "WrappedEnv",
+    "WrappedStep",
+];
+
+/// The expression library a field of class `class` is checked and
+/// completed with: on the host, with the host functions (path mapping,
+/// unresolved until the session runs); elsewhere without them.
+pub fn library(class: ScopeClass) -> Arc<FunctionLibrary> {
+    let profile = ExprProfile::current();
+    if class.runs_on_host() {
+        FunctionLibrary::for_profile(&profile.with_host_context(HostContext::Unresolved))
+    } else {
+        FunctionLibrary::for_profile(&profile)
+    }
+}
 
 /// Which `let` block a binding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -279,7 +313,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn task(&mut self, s: usize, simple: bool) {
+    fn task(&mut self, s: usize) {
         let t = self.t;
         let Some(step) = t.steps.get(s) else {
             return;
@@ -316,7 +350,6 @@ impl<'a> Builder<'a> {
                 );
             }
         }
-        let _ = simple;
     }
 
     fn env_files(&mut self, env: EnvLoc) {
@@ -429,7 +462,7 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
             LetBlock::StepScript(s) | LetBlock::Simple(s) => {
                 b.params(true);
                 b.session();
-                b.task(s, matches!(block, LetBlock::Simple(_)));
+                b.task(s);
                 b.job_name();
                 b.step(s, None);
                 let lets = t.steps.get(s).and_then(|st| match block {
@@ -489,7 +522,7 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
                 }
                 None => {
                     if let Some(s) = site.step.filter(|_| site.task) {
-                        b.task(s, site.simple);
+                        b.task(s);
                         b.step(s, None);
                         if let Some(step) = t.steps.get(s) {
                             let lets = if site.simple {
@@ -574,7 +607,7 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Cod
         ));
     }
     let namespace = name.split('.').next().unwrap_or("");
-    let host = matches!(site.class, ScopeClass::Host | ScopeClass::EnvVariables)
+    let host = site.class.runs_on_host()
         || matches!(
             site.let_block,
             Some((
@@ -598,7 +631,6 @@ pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Cod
         }
         _ => return None,
     };
-    let _ = in_hook;
     Some((
         Code::VariableNotInScope,
         format!("`{name}` is not available here: {why}"),

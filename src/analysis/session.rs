@@ -44,9 +44,10 @@ pub struct External<'a> {
     pub env: &'a Environment,
 }
 
-/// The environments of the session that runs step `step`, outermost first.
-pub fn stack<'a>(externals: &[External<'a>], job: &'a Template, step: usize) -> Vec<Layer<'a>> {
-    let mut layers: Vec<Layer<'a>> = externals
+/// Environments supplied from outside the job as the outer layers of a
+/// session, in their order.
+pub fn external_layers<'a>(externals: &[External<'a>]) -> Vec<Layer<'a>> {
+    externals
         .iter()
         .enumerate()
         .map(|(index, e)| Layer {
@@ -56,7 +57,12 @@ pub fn stack<'a>(externals: &[External<'a>], job: &'a Template, step: usize) -> 
             },
             env: e.env,
         })
-        .collect();
+        .collect()
+}
+
+/// The environments of the session that runs step `step`, outermost first.
+pub fn stack<'a>(externals: &[External<'a>], job: &'a Template, step: usize) -> Vec<Layer<'a>> {
+    let mut layers = external_layers(externals);
     layers.extend(
         job.job_environments
             .iter()

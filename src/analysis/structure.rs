@@ -693,7 +693,7 @@ impl<'a> Walk<'a> {
                     d = d.with_suggestion(best);
                 }
                 self.diags.push(d);
-                self.object_keys_only(node, tagged, path);
+                self.object_keys_only(node, tagged);
             }
             (None, _, _) => {
                 if self.report_missing {
@@ -704,13 +704,13 @@ impl<'a> Walk<'a> {
                         format!("Missing required key `{}`", tagged.tag),
                     ));
                 }
-                self.object_keys_only(node, tagged, path);
+                self.object_keys_only(node, tagged);
             }
         }
     }
 
     /// Without a known variant, accept any key some variant defines.
-    fn object_keys_only(&mut self, node: &Node, tagged: &'static Tagged, path: &mut Path) {
+    fn object_keys_only(&mut self, node: &Node, tagged: &'static Tagged) {
         for e in node.entries().unwrap_or(&[]) {
             let Some(k) = e.key.as_str() else { continue };
             let known = tagged.variants.iter().any(|v| v.object.field(k).is_some());
@@ -722,7 +722,6 @@ impl<'a> Walk<'a> {
                 self.unknown_key(&e.key, k, tagged.name, all);
             }
         }
-        let _ = path;
     }
 
     fn unknown_key<'k>(

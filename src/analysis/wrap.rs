@@ -49,32 +49,25 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
         return;
     }
     let has = |key: &str| actions_node.get(key).is_some();
-    let hooks: Vec<&str> = ActionKind::HOOKS
-        .iter()
-        .map(|h| h.key())
-        .filter(|k| has(k))
-        .collect();
+    let (hooks, missing): (Vec<ActionKind>, Vec<ActionKind>) =
+        ActionKind::HOOKS.into_iter().partition(|h| has(h.key()));
+    let keys = |list: &[ActionKind]| list.iter().map(|h| h.key()).collect::<Vec<_>>().join(", ");
     let wrap_on = exts.has(Extension::WrapActions);
-    if wrap_on && !hooks.is_empty() && hooks.len() < 3 {
-        let missing: Vec<&str> = ActionKind::HOOKS
-            .iter()
-            .map(|h| h.key())
-            .filter(|k| !hooks.contains(k))
-            .collect();
+    if wrap_on && !hooks.is_empty() && !missing.is_empty() {
         diags.push(Diagnostic::new(
             Code::WrapAllOrNothing,
             actions_key.clone(),
             format!(
                 "Environment `{}` defines {} but not {}; an environment that defines any wrap hook must define all three",
                 env.display_name(),
-                hooks.join(", "),
-                missing.join(", ")
+                keys(&hooks),
+                keys(&missing)
             ),
         ).with_fix(super::diagnostic::Fix::AddWrapHooks(missing.clone())));
     }
     let enter_or_exit = has("onEnter") || has("onExit");
-    let all_or_nothing_reported = wrap_on && !hooks.is_empty() && hooks.len() < 3;
-    let wrap_only = wrap_on && hooks.len() == 3;
+    let all_or_nothing_reported = wrap_on && !hooks.is_empty() && !missing.is_empty();
+    let wrap_only = wrap_on && missing.is_empty();
     if !(enter_or_exit || wrap_only || all_or_nothing_reported) {
         let message = if wrap_on {
             "`actions` needs `onEnter` or `onExit`, or all three wrap hooks"
@@ -95,10 +88,7 @@ pub fn wrappers_in<'t>(envs: impl IntoIterator<Item = &'t Environment>) -> Vec<&
 }
 
 fn layer_error(extra: &Environment, first: &Environment, context: &str) -> Diagnostic {
-    let at = extra
-        .name
-        .as_ref()
-        .map_or(extra.span.clone(), |n| n.span.clone());
+    let at = extra.name_span();
     let mut d = Diagnostic::new(
         Code::WrapSingleLayer,
         at,

@@ -9,7 +9,7 @@ use crate::analysis::bundle::BundleFile;
 use crate::analysis::{Analysis, DocKind, Options, Severity, analyze};
 use crate::syntax::cfn;
 use crate::workspace::diagnostics::file_diagnostics;
-use crate::workspace::files::walk_dir;
+use crate::workspace::files::{nearest_configs, walk_dir};
 use crate::workspace::{Queue, Workspace};
 
 pub use output::Format;
@@ -32,14 +32,6 @@ pub struct Checked {
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_ERRORS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
-
-/// `openjd-lsp.yaml` or `.openjd-lsp.yaml`: checked as the queue
-/// configuration of the paths below it, not as a template.
-fn is_config_file(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| crate::workspace::CONFIG_FILES.contains(&n))
-}
 
 enum Read {
     Text(String),
@@ -109,7 +101,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                 Read::Text(text) => {
                     if let Some(c) = check_file(path, &text) {
                         checked.push(c);
-                    } else if !is_config_file(path) {
+                    } else if !Workspace::is_config_file(path) {
                         // Named explicitly, so meant to be checked: a CI job
                         // with a wrong file name must not pass by checking
                         // nothing. (Directories skip such files silently.)
@@ -126,11 +118,9 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     }
 
     let ws = workspace_of(&args.paths, &externals, &checked);
-    for config in find_configs(&args.paths) {
+    for config in nearest_configs(&args.paths) {
         let names: Vec<&str> = ws
-            .queues
-            .iter()
-            .filter(|q| matches!(&q.source, crate::workspace::Source::File { path, .. } if *path == config))
+            .queues_defined_in(&config)
             .map(|q| q.name.as_str())
             .collect();
         notes.push(format!(
@@ -143,7 +133,7 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             }
         ));
     }
-    let configs: Vec<Checked> = find_configs(&args.paths)
+    let configs: Vec<Checked> = nearest_configs(&args.paths)
         .into_iter()
         .map(|config| Checked {
             analysis: analyze(
@@ -205,40 +195,13 @@ fn check_file(path: &Path, text: &str) -> Option<Checked> {
     })
 }
 
-/// The nearest queue configuration file at or above each path.
-pub(crate) fn find_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = Vec::new();
-    for p in paths {
-        let Ok(abs) = std::fs::canonicalize(p) else {
-            continue;
-        };
-        let start = if abs.is_dir() {
-            Some(abs.as_path())
-        } else {
-            abs.parent()
-        };
-        let hit = start.and_then(|dir| {
-            dir.ancestors().find_map(|d| {
-                crate::workspace::CONFIG_FILES
-                    .iter()
-                    .map(|n| d.join(n))
-                    .find(|c| c.is_file())
-            })
-        });
-        if let Some(c) = hit.filter(|c| !found.contains(c)) {
-            found.push(c);
-        }
-    }
-    found
-}
-
 /// The workspace the checked files live in, as the editor would see it:
 /// every checked template, the queue configuration nearest to each path
 /// (with the environment templates it names, read from disk), and the
 /// `--environment` templates as a queue outside every job.
 fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -> Workspace {
     let mut ws = Workspace {
-        roots: find_configs(paths)
+        roots: nearest_configs(paths)
             .iter()
             .filter_map(|c| c.parent().map(Path::to_path_buf))
             .collect(),
@@ -249,28 +212,7 @@ fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -
             ws.update_analysis(&abs, &c.analysis);
         }
     }
-    let read = |p: &Path| crate::workspace::files::read_text(p).ok();
-    ws.load_queues(&[], &read);
-    // Environment templates named by the configuration but not checked
-    // explicitly are read so the queues can use them.
-    let named: Vec<PathBuf> = ws
-        .queues
-        .iter()
-        .flat_map(|q| q.environments.clone())
-        .filter(|e| !ws.files.contains_key(e))
-        .collect();
-    let reload = !named.is_empty();
-    for e in named {
-        // `farm.yaml#Resource` is read from its CloudFormation file.
-        let file = crate::workspace::split_fragment(&e).0;
-        if let Some(text) = read(file) {
-            ws.update_text(file, &text);
-        }
-    }
-    if reload {
-        // `farm.yaml#Queue` entries expand once their file is read.
-        ws.load_queues(&[], &read);
-    }
+    ws.load_queues_from_disk();
     if !externals.is_empty() {
         let files = externals
             .iter()

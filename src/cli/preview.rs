@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::workspace::Workspace;
+use crate::workspace::files::nearest_configs;
 use crate::workspace::preview::{self, Request};
 
 use super::{EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE, Format};
@@ -23,7 +24,7 @@ pub struct PreviewArgs {
 /// A workspace holding the queue configuration nearest to `job`, with the
 /// environment templates it names, as `check` reads it.
 fn queue_workspace(job: &Path) -> Workspace {
-    let Some(config) = super::find_configs(&[job.to_path_buf()]).into_iter().next() else {
+    let Some(config) = nearest_configs(&[job.to_path_buf()]).into_iter().next() else {
         return Workspace::default();
     };
     let Some(root) = config.parent().map(Path::to_path_buf) else {
@@ -33,19 +34,7 @@ fn queue_workspace(job: &Path) -> Workspace {
         roots: vec![root],
         ..Default::default()
     };
-    let read = |p: &Path| crate::workspace::files::read_text(p).ok();
-    ws.load_queues(&[], &read);
-    let envs: Vec<PathBuf> = ws
-        .queues
-        .iter()
-        .flat_map(|q| q.environments.clone())
-        .collect();
-    for e in envs {
-        if let Ok(text) = crate::workspace::files::read_text(&e) {
-            ws.update_text(&e, &text);
-        }
-    }
-    ws.load_queues(&[], &read);
+    ws.load_queues_from_disk();
     ws
 }
 

@@ -4,6 +4,7 @@
 
 use crate::analysis::Analysis;
 use crate::analysis::diagnostic::Fix;
+use crate::model::ActionKind;
 use crate::schema::Extension;
 use crate::syntax::{Node, NodeKind, Span};
 
@@ -55,9 +56,7 @@ pub fn code_actions(a: &Analysis, range: Span) -> Vec<CodeAction> {
         match &d.fix {
             Some(Fix::AddExtension(ext)) => {
                 let mut wanted = vec![*ext];
-                if *ext == Extension::WrapActions && !a.exts().has(Extension::Expr) {
-                    wanted.push(Extension::Expr);
-                }
+                wanted.extend(ext.requires());
                 wanted.retain(|e| !a.exts().has(*e));
                 if let Some(edits) = add_extensions(a, &wanted) {
                     let names: Vec<&str> = wanted.iter().map(|e| e.name()).collect();
@@ -72,7 +71,14 @@ pub fn code_actions(a: &Analysis, range: Span) -> Vec<CodeAction> {
             Some(Fix::AddWrapHooks(missing)) => {
                 if let Some(edits) = add_hooks(a, &d.span, missing) {
                     out.push(CodeAction {
-                        title: format!("Add the missing wrap hooks ({})", missing.join(", ")),
+                        title: format!(
+                            "Add the missing wrap hooks ({})",
+                            missing
+                                .iter()
+                                .map(|h| h.key())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         edits,
                         diagnostic: i,
                         preferred: true,
@@ -152,7 +158,7 @@ fn find_entry_by_key<'n>(node: &'n Node, key_span: &Span) -> Option<&'n Node> {
 fn add_hooks(
     a: &Analysis,
     actions_key: &Span,
-    missing: &[&'static str],
+    missing: &[ActionKind],
 ) -> Option<Vec<(Span, String)>> {
     if a.json {
         return None;
@@ -173,7 +179,7 @@ fn add_hooks(
         last.value.span.end.saturating_sub(1).max(last.key.span.end),
     );
     let mut block = String::new();
-    for hook in missing {
+    for hook in missing.iter().map(|h| h.key()) {
         block.push_str(&format!(
             "\n{indent}{hook}:\n{indent}  command: \"{{{{WrappedAction.Command}}}}\"\n{indent}  args: [\"{{{{WrappedAction.Args}}}}\"]"
         ));

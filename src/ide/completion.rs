@@ -3,11 +3,9 @@
 //! names), and inside expressions exactly the variables the scope table
 //! says are visible there, plus functions and properties.
 
-use openjd_expr::{ExprProfile, FunctionLibrary, HostContext};
-
-use crate::analysis::scope::{Origin, Var, variables};
+use crate::analysis::scope::{Origin, Var, library, variables};
 use crate::analysis::{Analysis, ExtSet};
-use crate::model::{Template, TemplateKind};
+use crate::model::Template;
 use crate::schema::lookup::fields_of;
 use crate::schema::{self, Extension, Field, Req, ScopeClass, Ty};
 use crate::syntax::Span;
@@ -65,16 +63,6 @@ impl Item {
     fn doc(mut self, d: impl Into<String>) -> Item {
         self.documentation = Some(d.into());
         self
-    }
-}
-
-pub fn library(class: ScopeClass) -> std::sync::Arc<FunctionLibrary> {
-    let profile = ExprProfile::current();
-    match class {
-        ScopeClass::Host | ScopeClass::EnvVariables => {
-            FunctionLibrary::for_profile(&profile.with_host_context(HostContext::Unresolved))
-        }
-        _ => FunctionLibrary::for_profile(&profile),
     }
 }
 
@@ -153,14 +141,7 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
             before,
             ..
         } => {
-            let empty = Template {
-                kind: TemplateKind::Job,
-                name: None,
-                parameters: Vec::new(),
-                job_environments: Vec::new(),
-                steps: Vec::new(),
-                environment: None,
-            };
+            let empty = Template::default();
             let template = doc.template.as_deref().unwrap_or(&empty);
             let vars = variables(template, &site, exts, &analysis.let_types);
             expression_items(&vars, template, &chain, &before, replace, exts, site.class)
@@ -491,9 +472,7 @@ fn key_item(analysis: &Analysis, f: &'static Field, exts: ExtSet, at: &KeyPlace,
     let missing: Vec<Extension> = match f.gate {
         Some(g) if !exts.has(g) => {
             let mut m = vec![g];
-            if g == Extension::WrapActions && !exts.has(Extension::Expr) {
-                m.push(Extension::Expr);
-            }
+            m.extend(g.requires().iter().filter(|r| !exts.has(**r)));
             m
         }
         _ => Vec::new(),

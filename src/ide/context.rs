@@ -329,7 +329,7 @@ pub fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Co
             let Some(found) = lookup(root_ty, &schema_steps, &containers, expr) else {
                 return Context::Nothing;
             };
-            in_value(text, node, found, path, offset, expr)
+            in_value(text, node, found, path, offset)
         }
         None => empty_value(text, root, root_ty, offset, expr)
             .unwrap_or_else(|| by_indentation(text, root, root_ty, offset, expr)),
@@ -461,14 +461,7 @@ fn value_on_line<'n>(text: &str, root: &'n Node, offset: usize) -> Option<Vec<Pa
     None
 }
 
-fn in_value(
-    text: &str,
-    node: &Node,
-    found: Found,
-    path: Path,
-    offset: usize,
-    expr: bool,
-) -> Context {
+fn in_value(text: &str, node: &Node, found: Found, path: Path, offset: usize) -> Context {
     match &node.kind {
         NodeKind::Mapping(_) | NodeKind::Sequence(_) => {
             // Between the entries of a collection: a key of it (mapping) or nothing.
@@ -561,7 +554,6 @@ fn in_value(
                     };
                 }
             }
-            let _ = expr;
             Context::Value {
                 found,
                 path,

@@ -5,13 +5,13 @@
 use std::path::Path;
 
 use crate::analysis::Analysis;
-use crate::analysis::scope::variables;
-use crate::model::{Template, TemplateKind};
+use crate::analysis::scope::{library, variables};
+use crate::model::Template;
 use crate::schema::{Extension, Field, Limit, Req, Ty};
 use crate::syntax::{PathStep, Span};
 use crate::workspace::Workspace;
 
-use super::completion::{describe_origin, describe_ty, library};
+use super::completion::{describe_origin, describe_ty};
 use super::context::{Context, context_at, cursor_doc};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -123,14 +123,7 @@ pub fn hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
             replace,
             ..
         } => {
-            let empty = Template {
-                kind: TemplateKind::Job,
-                name: None,
-                parameters: Vec::new(),
-                job_environments: Vec::new(),
-                steps: Vec::new(),
-                environment: None,
-            };
+            let empty = Template::default();
             let template = doc.template.as_deref().unwrap_or(&empty);
             let vars = variables(template, &site, analysis.exts(), &analysis.let_types);
             // Only the part of the chain up to the word under the cursor.

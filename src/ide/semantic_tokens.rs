@@ -11,9 +11,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use openjd_expr::{ExprProfile, FunctionLibrary, HostContext};
-
 use crate::analysis::Analysis;
+use crate::analysis::scope::{self, NAMESPACES};
+use crate::schema::ScopeClass;
 use crate::syntax::Span;
 
 use super::expr_lexer::{Chain, Lexed, TokenKind as Lex};
@@ -79,31 +79,11 @@ pub struct SemanticToken {
     pub modifiers: u32,
 }
 
-/// The namespaces of the template variables.
-const NAMESPACES: [&str; 15] = [
-    "Param",
-    "RawParam",
-    "Task",
-    "Task.Param",
-    "Task.RawParam",
-    "Task.File",
-    "Env",
-    "Env.File",
-    "Session",
-    "Job",
-    "Step",
-    "WrappedAction",
-    "WrappedAction.Cancelation",
-    "WrappedEnv",
-    "WrappedStep",
-];
-
 /// The expression library's function and property names.
 fn library() -> &'static (HashSet<String>, HashSet<String>) {
     static NAMES: OnceLock<(HashSet<String>, HashSet<String>)> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let profile = ExprProfile::current().with_host_context(HostContext::Unresolved);
-        let lib = FunctionLibrary::for_profile(&profile);
+        let lib = scope::library(ScopeClass::Host);
         let mut functions = HashSet::new();
         let mut properties = HashSet::new();
         for name in lib.function_names() {

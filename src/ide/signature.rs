@@ -1,9 +1,9 @@
 //! Signature help inside EXPR function calls.
 
 use crate::analysis::Analysis;
+use crate::analysis::scope::library;
 use crate::schema::Extension;
 
-use super::completion::library;
 use super::context::{Context, context_at, cursor_doc};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -22,8 +22,7 @@ fn open_call(before: &str) -> Option<(String, usize)> {
     let mut chars = before.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match quote {
-            Some(q) if c == '\\' => {
-                let _ = q;
+            Some(_) if c == '\\' => {
                 chars.next();
             }
             Some(q) if c == q => quote = None,

@@ -84,11 +84,7 @@ fn layer_link(
     analysis: &Analysis,
     ws: &Workspace,
 ) -> String {
-    let at = layer
-        .env
-        .name
-        .as_ref()
-        .map_or(layer.env.span.start, |n| n.span.start);
+    let at = layer.env.name_span().start;
     match &layer.origin {
         Origin::External { file: Some(f), .. } => file_link(f, ws.line(f, at).unwrap_or(1), ws),
         _ => {
@@ -512,12 +508,7 @@ pub fn hover(
                 let list: Vec<String> = candidates
                     .iter()
                     .map(|(p, env)| {
-                        let line = ws
-                            .line(
-                                p,
-                                env.name.as_ref().map_or(env.span.start, |n| n.span.start),
-                            )
-                            .unwrap_or(1);
+                        let line = ws.line(p, env.name_span().start).unwrap_or(1);
                         format!("- `{}` ({})", env.display_name(), file_link(p, line, ws))
                     })
                     .collect();
@@ -545,14 +536,7 @@ fn own_environment_action(
     let Some(env) = t.environment.as_ref() else {
         return String::new();
     };
-    let queues: Vec<&Queue> = here
-        .map(|p| {
-            ws.queues
-                .iter()
-                .filter(|q| q.environments.iter().any(|e| e == p))
-                .collect()
-        })
-        .unwrap_or_default();
+    let queues = ws.queues_applying(here);
     if queues.is_empty() {
         if env.is_wrapper() {
             return "**Not wrapped.** A wrapping environment's own onEnter/onExit are never wrapped.".into();
@@ -562,17 +546,7 @@ fn own_environment_action(
     let mut out = Vec::new();
     for q in queues {
         let externals = ws.externals(q);
-        let stack: Vec<Layer<'_>> = externals
-            .iter()
-            .enumerate()
-            .map(|(index, e)| Layer {
-                origin: Origin::External {
-                    index,
-                    file: e.file.clone(),
-                },
-                env: e.env,
-            })
-            .collect();
+        let stack = session::external_layers(&externals);
         let Some(layer) =
             here.and_then(|p| externals.iter().position(|e| e.file.as_deref() == Some(p)))
         else {
@@ -644,7 +618,7 @@ fn hook_hover(
             if let Some(r) = session::refusal(&stack) {
                 let line = format!(
                     "- {}: the session of step `{}` is refused — `{}` and `{}` both wrap it",
-                    link(step.name.as_ref().map_or(step.span.start, |n| n.span.start)),
+                    link(step.name_span().start),
                     step.display_name(),
                     stack[r.first].env.display_name(),
                     stack[r.second].env.display_name()
@@ -728,14 +702,7 @@ fn hook_hover(
             }
         }
         (TemplateKind::Environment, _) => {
-            let queues: Vec<&Queue> = here
-                .map(|p| {
-                    ws.queues
-                        .iter()
-                        .filter(|q| q.environments.iter().any(|e| e == p))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let queues = ws.queues_applying(here);
             if queues.is_empty() {
                 s.push_str("No queue configuration applies this environment template, so no job is known to run under it.");
                 return s;

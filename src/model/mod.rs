@@ -3,8 +3,9 @@
 
 use crate::syntax::{Node, ScalarStyle, Span};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TemplateKind {
+    #[default]
     Job,
     Environment,
 }
@@ -292,9 +293,19 @@ pub struct Environment {
     pub variables: Vec<(Text, Text)>,
 }
 
+/// Where a named item is pointed at: its name, or the whole item when it
+/// has none.
+fn name_span(name: Option<&Text>, item: &Span) -> Span {
+    name.map_or(item.clone(), |n| n.span.clone())
+}
+
 impl Environment {
     pub fn display_name(&self) -> &str {
         self.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
+    }
+    /// Its name, or the whole environment when it has none.
+    pub fn name_span(&self) -> Span {
+        name_span(self.name.as_ref(), &self.span)
     }
     pub fn is_wrapper(&self) -> bool {
         self.script
@@ -332,6 +343,10 @@ impl Step {
     pub fn display_name(&self) -> &str {
         self.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
     }
+    /// Its name, or the whole step when it has none.
+    pub fn name_span(&self) -> Span {
+        name_span(self.name.as_ref(), &self.span)
+    }
     /// The action each task runs, whichever way it is written.
     pub fn task_action(&self) -> Option<&Action> {
         self.script
@@ -341,7 +356,9 @@ impl Step {
     }
 }
 
-#[derive(Clone, Debug)]
+/// `Template::default()` is the empty job template: what an expression
+/// outside any template (a half-typed document) is judged against.
+#[derive(Clone, Debug, Default)]
 pub struct Template {
     pub kind: TemplateKind,
     pub name: Option<Text>,

@@ -35,6 +35,15 @@ impl Extension {
         Extension::ALL.into_iter().find(|e| e.name() == name)
     }
 
+    /// The extensions a template listing this one must list too
+    /// (WRAP_ACTIONS requires EXPR, RFC 0008).
+    pub fn requires(self) -> &'static [Extension] {
+        match self {
+            Extension::WrapActions => &[Extension::Expr],
+            _ => &[],
+        }
+    }
+
     pub fn doc(self) -> &'static str {
         match self {
             Extension::TaskChunking => {
@@ -137,6 +146,15 @@ pub enum ScopeClass {
     EnvVariables,
     /// An action's `timeout` and `cancelation` fields.
     Timing,
+}
+
+impl ScopeClass {
+    /// Resolved on the worker host, in the session: session variables are
+    /// visible and the expression library has its host functions (path
+    /// mapping). Everything else is resolved when the job is created.
+    pub fn runs_on_host(self) -> bool {
+        matches!(self, ScopeClass::Host | ScopeClass::EnvVariables)
+    }
 }
 
 /// What a numeric field accepts.

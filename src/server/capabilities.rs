@@ -12,6 +12,9 @@ pub struct ClientSupport {
     /// The client pulls diagnostics (`textDocument/diagnostic`); otherwise
     /// they are pushed.
     pub pull_diagnostics: bool,
+    /// A pull report may carry the diagnostics of the other documents its
+    /// document's diagnostics depend on (`relatedDocuments`).
+    pub related_documents: bool,
     /// The client accepts `workspace/diagnostic/refresh`.
     pub diagnostic_refresh: bool,
     /// The client lets file watchers be registered dynamically.
@@ -27,6 +30,7 @@ impl Default for ClientSupport {
         ClientSupport {
             encoding: PositionEncoding::Utf16,
             pull_diagnostics: false,
+            related_documents: false,
             diagnostic_refresh: false,
             watch_registration: false,
             progress: false,
@@ -47,13 +51,16 @@ impl ClientSupport {
             _ => PositionEncoding::Utf16,
         };
         let workspace = caps.workspace.as_ref();
+        let pull = caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref());
         ClientSupport {
             encoding,
-            pull_diagnostics: caps
-                .text_document
-                .as_ref()
-                .and_then(|t| t.diagnostic.as_ref())
-                .is_some(),
+            pull_diagnostics: pull.is_some(),
+            related_documents: pull
+                .and_then(|d| d.related_document_support)
+                .unwrap_or(false),
             diagnostic_refresh: workspace
                 .and_then(|w| w.diagnostics.as_ref())
                 .and_then(|d| d.refresh_support)

@@ -167,9 +167,14 @@ impl LanguageServer for Backend {
             .await?
             .unwrap_or_default();
         self.state.report(&uri, &items);
+        let related_documents = if self.state.client().related_documents {
+            self.related_reports(&uri).await
+        } else {
+            None
+        };
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
+                related_documents,
                 full_document_diagnostic_report: FullDocumentDiagnosticReport {
                     result_id: None,
                     items,

@@ -6,15 +6,18 @@
 //! setting, the workspace folders — every open document whose diagnostics
 //! now differ from what the client was last given is published again, or,
 //! when the client pulls, the client is asked to pull again
-//! (`workspace/diagnostic/refresh`).
+//! (`workspace/diagnostic/refresh`). A pull report also carries the
+//! current diagnostics of the open documents it depends on
+//! (`relatedDocuments`), when the client accepts them.
 //!
 //! "Differ" is decided on the final diagnostics, computed from the
 //! workspace by `workspace::diagnostics` exactly as pull and `check`
 //! compute them, so the documents re-published are exactly those affected.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{DocumentDiagnosticReportKind, FullDocumentDiagnosticReport, Uri};
 
 use crate::workspace::Workspace;
 use crate::workspace::diagnostics::depends_on;
@@ -108,5 +111,41 @@ impl Backend {
         {
             tracing::warn!("workspace/diagnostic/refresh failed: {e}");
         }
+    }
+
+    /// For a pull report of `uri`: the current diagnostics of the other open
+    /// documents its diagnostics depend on (its queue environments and
+    /// configuration; a configuration's environments and jobs), so that a
+    /// client that pulls one of them hears of the others' changes too.
+    /// `None` when there are none.
+    pub async fn related_reports(
+        &self,
+        uri: &Uri,
+    ) -> Option<HashMap<Uri, DocumentDiagnosticReportKind>> {
+        let state = &self.state;
+        let handle = state.doc(uri)?;
+        let doc = state.resolve(&handle).await.ok()?;
+        let path = doc.path.as_deref()?;
+        let snapshot = state.snapshot();
+        let deps = depends_on(&snapshot.workspace, path, &doc.analysis);
+        let mut out = HashMap::new();
+        for other in state.open_docs() {
+            if other.uri == *uri || !other.path.as_ref().is_some_and(|p| deps.contains(p)) {
+                continue;
+            }
+            let Ok(other) = state.resolve(&other).await else {
+                continue;
+            };
+            let items = document_diagnostics(&snapshot, &other);
+            state.report(&other.uri, &items);
+            out.insert(
+                other.uri.clone(),
+                DocumentDiagnosticReportKind::Full(FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                }),
+            );
+        }
+        (!out.is_empty()).then_some(out)
     }
 }

@@ -242,9 +242,8 @@ impl Node {
             match next {
                 Some(step) => {
                     let child = match step {
-                        PathStep::Key(e) => {
+                        PathStep::Key(_) => {
                             path.push(step);
-                            let _ = e;
                             return path;
                         }
                         PathStep::Value(e) => &e.value,

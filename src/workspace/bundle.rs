@@ -79,9 +79,10 @@ pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) ->
             let values = ParameterValues::parse(text);
             let mut diags = values.diagnostics.clone();
             let Some(t) = template_of(ws, path) else {
+                // On the `parameterValues` key, where the values start.
                 diags.push(Diagnostic::new(
                     Code::BundleNoTemplate,
-                    0..0,
+                    values.list_key.clone().unwrap_or(0..0),
                     "No job template (template.yaml or template.json) beside this parameter values file; its values are checked for shape only",
                 ));
                 return diags;

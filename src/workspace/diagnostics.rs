@@ -29,7 +29,7 @@ use crate::analysis::{Analysis, Code, Diagnostic, DocKind, Options, Related};
 use crate::model::{Environment, Template, TemplateKind};
 use crate::syntax::cfn;
 
-use super::{Queue, Source, Workspace, split_fragment};
+use super::{Source, Workspace, split_fragment};
 
 /// What a file is to the workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,16 +150,14 @@ pub fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
             }
         }
         Role::Environment => {
-            for q in ws.queues.iter() {
-                if q.environments.iter().any(|e| e == path)
-                    && let Source::File { path: config, .. } = &q.source
-                {
+            for q in ws.queues_applying(Some(path)) {
+                if let Source::File { path: config, .. } = &q.source {
                     add(config);
                 }
             }
         }
         Role::QueueConfig => {
-            for q in ws.queues.iter().filter(|q| defined_in(q, path)) {
+            for q in ws.queues_defined_in(path) {
                 q.environments.iter().for_each(|e| add(split_fragment(e).0));
                 ws.jobs_of(q).iter().for_each(|j| add(&j.path));
             }
@@ -178,16 +176,6 @@ pub fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
         Role::Bundle(BundleFile::AssetReferences) | Role::CloudFormation | Role::Other => {}
     }
     out
-}
-
-fn defined_in(q: &Queue, config: &Path) -> bool {
-    matches!(&q.source, Source::File { path, .. } if path == config)
-}
-
-fn name_span(env: &Environment) -> crate::syntax::Span {
-    env.name
-        .as_ref()
-        .map_or(env.span.clone(), |n| n.span.clone())
 }
 
 /// More than one wrapping environment in a session of the job once its
@@ -215,7 +203,7 @@ fn job_layers(ws: &Workspace, path: &Path, t: &Template) -> Vec<Diagnostic> {
             let queue = q.describe();
             let mut d = Diagnostic::new(
                 Code::WrapSingleLayer,
-                name_span(b.env),
+                b.env.name_span(),
                 format!(
                     "{} already wraps this job's sessions with `{}`; only one environment per session may define wrap hooks, so {} `{}` cannot",
                     capitalized(&queue),
@@ -227,7 +215,7 @@ fn job_layers(ws: &Workspace, path: &Path, t: &Template) -> Vec<Diagnostic> {
             if let Origin::External { file: Some(f), .. } = &a.origin {
                 d.related.push(Related {
                     file: Some(f.clone()),
-                    span: name_span(a.env),
+                    span: a.env.name_span(),
                     message: format!("`{}` wraps every job of {queue}", a.env.display_name()),
                 });
             }
@@ -285,7 +273,7 @@ fn argument_queue_layers(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Dia
         }
         let mut d = Diagnostic::new(
             Code::WrapSingleLayer,
-            name_span(env),
+            env.name_span(),
             format!(
                 "`{}` already wraps every session of {}; only one environment per session may define wrap hooks, so `{}` cannot",
                 first.env.display_name(),
@@ -295,7 +283,7 @@ fn argument_queue_layers(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Dia
         );
         d.related.push(Related {
             file: first.file.clone(),
-            span: name_span(first.env),
+            span: first.env.name_span(),
             message: format!("`{}` also wraps every session", first.env.display_name()),
         });
         out.push(d);
@@ -312,7 +300,7 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         .get(config)
         .cloned()
         .unwrap_or_default();
-    for q in ws.queues.iter().filter(|q| defined_in(q, config)) {
+    for q in ws.queues_defined_in(config) {
         let Source::File {
             entry,
             environments,
@@ -388,7 +376,7 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
                 );
                 d.related.push(Related {
                     file: Some(job.path.clone()),
-                    span: name_span(env),
+                    span: env.name_span(),
                     message: "the job's wrapping environment".into(),
                 });
                 out.push(d);

@@ -36,6 +36,34 @@ pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The nearest queue configuration file (`openjd-lsp.yaml`,
+/// `.openjd-lsp.yaml`) at or above each path, each once.
+pub fn nearest_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let Ok(abs) = std::fs::canonicalize(p) else {
+            continue;
+        };
+        let start = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
+        let hit = start.and_then(|dir| {
+            dir.ancestors().find_map(|d| {
+                super::CONFIG_FILES
+                    .iter()
+                    .map(|n| d.join(n))
+                    .find(|c| c.is_file())
+            })
+        });
+        if let Some(c) = hit.filter(|c| !found.contains(c)) {
+            found.push(c);
+        }
+    }
+    found
+}
+
 /// The largest file read from disk unless the `openjd.files.maxSizeMiB`
 /// setting says otherwise: 16 MiB, far above any real template.
 pub const DEFAULT_MAX_FILE_BYTES: usize = 16 << 20;

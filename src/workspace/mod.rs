@@ -259,6 +259,39 @@ impl Workspace {
             .is_some_and(|n| CONFIG_FILES.contains(&n))
     }
 
+    /// The queues a configuration file defines.
+    pub fn queues_defined_in<'w>(&'w self, config: &'w Path) -> impl Iterator<Item = &'w Queue> {
+        self.queues
+            .iter()
+            .filter(move |q| matches!(&q.source, Source::File { path, .. } if path == config))
+    }
+
+    /// Read the queue configuration files at the roots from disk, and the
+    /// environment templates they name that the workspace does not hold
+    /// yet — as `check` and `preview` see a queue.
+    pub fn load_queues_from_disk(&mut self) {
+        let read = |p: &Path| files::read_text(p).ok();
+        self.load_queues(&[], &read);
+        let named: Vec<PathBuf> = self
+            .queues
+            .iter()
+            .flat_map(|q| q.environments.clone())
+            .filter(|e| !self.files.contains_key(e))
+            .collect();
+        let reload = !named.is_empty();
+        for e in named {
+            // `farm.yaml#Resource` is read from its CloudFormation file.
+            let file = split_fragment(&e).0;
+            if let Some(text) = read(file) {
+                self.update_text(file, &text);
+            }
+        }
+        if reload {
+            // `farm.yaml#Queue` entries expand once their file is read.
+            self.load_queues(&[], &read);
+        }
+    }
+
     /// Re-read the queue configuration: files at the roots (`read` gives
     /// an open buffer's text or the file's) and the `openjd.queues` setting.
     pub fn load_queues(
@@ -407,6 +440,18 @@ impl Workspace {
     /// The queues whose job globs match `job`.
     pub fn queues_for(&self, job: &Path) -> Vec<&Queue> {
         self.queues.iter().filter(|q| q.applies_to(job)).collect()
+    }
+
+    /// The queues that apply the environment template at `env` (none when
+    /// there is no path: an unsaved buffer).
+    pub fn queues_applying(&self, env: Option<&Path>) -> Vec<&Queue> {
+        let Some(env) = env else {
+            return Vec::new();
+        };
+        self.queues
+            .iter()
+            .filter(|q| q.environments.iter().any(|e| e == env))
+            .collect()
     }
 
     /// A queue's environments as the outer layers of a session; templates

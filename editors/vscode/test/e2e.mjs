@@ -4,6 +4,7 @@
 //   OPENJD_E2E_WORKSPACE  the workspace folder on disk
 //   OPENJD_E2E_SHOTS      where screenshots are written
 //   OPENJD_E2E_WRAP=1     also run the wrap-action checks (hover, completion)
+// The workspace holds examples/ plus the fixtures e2e.sh copies in (DOUBLE_WRAP below).
 // Prints one line per check and a final "N passed, M failed" line; exits 1 on any failure.
 
 import fs from 'node:fs';
@@ -24,6 +25,10 @@ const BROKEN = 'broken/template.yaml';
 const OTHER = 'not_openjd/template.yaml';
 const SCRATCH = 'not_openjd/scratch.yaml';
 const JSON_JOB = 'json_job/template.json';
+// A job with its own wrapping environment on the queue of examples/openjd-lsp.yaml,
+// whose Docker environment already wraps: wrap-single-layer, from another file.
+const DOUBLE_WRAP = 'job_with_environments/sandboxed/template.yaml';
+const CONFIG = 'openjd-lsp.yaml';
 const OPENJD_YAML = 'OpenJD Template (YAML)';
 
 let passed = 0;
@@ -161,6 +166,45 @@ async function gotoPosition(line, col) {
   await sleep(200);
   await page.keyboard.press('Enter');
   await sleep(300);
+}
+
+/**
+ * The Problems view's rows: files (level 1) and their problems (level 2), as shown.
+ * The list only renders the rows in view, so `filter` (the view's own filter box,
+ * e.g. a glob of files) narrows it to the rows wanted first.
+ */
+async function problemRows(filter = '') {
+  await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+  await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 10000 });
+  const box = page.locator('.viewpane-filter input, .markers-panel-action-filter input').first();
+  if ((await box.count()) && (await box.inputValue()) !== filter) {
+    await box.fill(filter);
+  }
+  await sleep(500);
+  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) =>
+    rows.map((r) => ({
+      level: Number(r.getAttribute('aria-level') || '0'),
+      text: `${r.getAttribute('aria-label') || ''} ${r.textContent || ''}`.replace(/\s+/g, ' ').trim(),
+    })),
+  );
+}
+
+/**
+ * The rows the Problems view lists under the files matching `glob` (and fileRe):
+ * problems (level 2) and their related locations (level 3).
+ */
+async function problemsOf(glob, fileRe) {
+  const rows = await problemRows(glob);
+  const out = [];
+  let inside = false;
+  for (const r of rows) {
+    if (r.level === 1) {
+      inside = fileRe.test(r.text);
+    } else if (inside) {
+      out.push(r);
+    }
+  }
+  return out;
 }
 
 async function shot(name) {
@@ -358,6 +402,51 @@ try {
     await shot('vscode-completion.png');
     await page.keyboard.press('Escape');
   }
+  // --- a diagnostic from another file, in pull mode --------------------------------
+  // VS Code pulls diagnostics (textDocument/diagnostic). The job is valid on its own;
+  // its queue (examples/openjd-lsp.yaml) already wraps every session with the Docker
+  // environment, so its own wrapping environment is a second wrapper.
+  await page.keyboard.press('Escape');
+  await openFile(DOUBLE_WRAP);
+  const sandboxed = ['**/sandboxed/**', /sandboxed/];
+  const wrapRe = /wrap-single-layer/;
+  const hasWrapError = (rows) => rows.some((r) => r.level === 2 && wrapRe.test(r.text));
+  let wrapRows = await poll(async () => {
+    const rows = await problemsOf(...sandboxed);
+    return hasWrapError(rows) ? rows : undefined;
+  }, 30000, 1000);
+  log(`problems of ${DOUBLE_WRAP}: ${JSON.stringify(wrapRows || (await problemsOf(...sandboxed)))}`);
+  const problems = (wrapRows || []).filter((r) => r.level === 2).map((r) => r.text);
+  const related = (wrapRows || []).filter((r) => r.level === 3).map((r) => r.text);
+  check('Problems view shows the cross-file wrap-single-layer error (pull diagnostics)',
+    problems.length === 1 && /Queue `linux-render` already wraps this job's sessions with `Docker`/.test(problems[0]),
+    JSON.stringify(problems));
+  check('its related locations are the queue environment and the queue configuration',
+    related.length === 2 && related.some((r) => /docker\.yaml/.test(r)) && related.some((r) => /openjd-lsp\.yaml/.test(r)),
+    JSON.stringify(related));
+  await focusEditor();
+  await shot('vscode-cross-file.png');
+
+  // The queue configuration emptied in its editor (not saved): nothing wraps the job's
+  // sessions any more, so the server asks VS Code to pull again
+  // (workspace/diagnostic/refresh) and the error goes; undone, it comes back.
+  await openFile(CONFIG);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  const gone = await poll(async () => (hasWrapError(await problemsOf(...sandboxed)) ? undefined : 'gone'), 20000, 1000);
+  check('the error goes when openjd-lsp.yaml is emptied in the editor (refresh, then pull)', !!wrapRows && !!gone,
+    JSON.stringify(await problemsOf(...sandboxed)));
+  await openFile(CONFIG);
+  await page.keyboard.press('Control+Z');
+  wrapRows = await poll(async () => {
+    const rows = await problemsOf(...sandboxed);
+    return hasWrapError(rows) ? rows : undefined;
+  }, 20000, 1000);
+  check('the error comes back when the edit is undone', !!wrapRows, JSON.stringify(await problemsOf(...sandboxed)));
+  await runCommand('File: Revert File');
+  await problemRows('');
+  await runCommand('View: Close Panel');
+
   // --- a JSON template -------------------------------------------------------------
   await page.keyboard.press('Escape');
   const before = await problemCount();

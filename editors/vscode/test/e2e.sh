@@ -21,7 +21,9 @@
 #
 # The workspace is a copy of the repository's examples/ folder (job_bundle/template.yaml
 # clean, queue_environments/docker.yaml clean with wrap hooks, broken/template.yaml with
-# errors), plus a non-OpenJD `template.yaml` (AWS SAM, from test/fixtures/) to check
+# errors), a job that its queue's environment would wrap a second time
+# (test/fixtures/double_wrap: the cross-file wrap-single-layer error, which VS Code
+# pulls), plus a non-OpenJD `template.yaml` (AWS SAM, from test/fixtures/) to check
 # that the extension leaves other YAML alone.
 #
 # Exits non-zero when code-server cannot be installed or started, or when any
@@ -105,6 +107,10 @@ cp "$here/fixtures/sam/template.yaml" "$ws/not_openjd/template.yaml"
 printf 'name: scratch\n' >"$ws/not_openjd/scratch.yaml"
 mkdir -p "$ws/json_job"
 cp "$here/fixtures/json/template.json" "$ws/json_job/template.json"
+# A job under job_with_environments/, which examples/openjd-lsp.yaml puts on the queue
+# that the Docker environment already wraps: its own wrapper is a cross-file error.
+mkdir -p "$ws/job_with_environments/sandboxed"
+cp "$here/fixtures/double_wrap/template.yaml" "$ws/job_with_environments/sandboxed/template.yaml"
 # The job bundle runs on a queue whose environment is the Docker example, so the
 # server can say which environment wraps its actions. A workspace openjd-lsp.yaml,
 # if the examples have one, is used instead.
