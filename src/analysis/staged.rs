@@ -796,3 +796,123 @@ impl Ctx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The staged verdict on `expr` with the variables of a step with a
+    /// STRING task parameter `C`, an INT one `I` and a LIST[INT] job
+    /// parameter `L`: `accept`, `reject: …`, or `-` (openjd-expr 0.8's
+    /// verdict stands), and the disagreement of the Python reference.
+    fn staged(expr: &str) -> String {
+        let mut scope = SymbolTable::new();
+        let vars = [
+            ("Task.Param.C", ExprType::STRING),
+            ("Task.Param.I", ExprType::INT),
+            ("Param.L", ExprType::list(ExprType::INT)),
+        ];
+        for (name, ty) in &vars {
+            scope
+                .set(name, ExprValue::unresolved(ty.clone()))
+                .expect("a variable");
+        }
+        let names: Vec<&str> = vars.iter().map(|(n, _)| *n).collect();
+        let profile = ExprProfile::current();
+        let library = FunctionLibrary::for_profile(&profile);
+        let limits = Limits {
+            operations: 100_000,
+            memory: 1 << 20,
+        };
+        let Some(s) = check(expr, &scope, &names, &library, &profile, &limits) else {
+            return "-".into();
+        };
+        let verdict = match &s.rust {
+            Ok(v) => format!("accept {}", v.expr_type()),
+            Err(f) => format!("reject `{}`: {}", &expr[f.range.clone()], f.error.message()),
+        };
+        match &s.split {
+            None => verdict,
+            Some((Split::PythonAccepts(why), _)) => format!("{verdict}; Python accepts: {why}"),
+            Some((Split::PythonRejects(why), r)) => {
+                format!("{verdict}; Python rejects `{}`: {why}", &expr[r.clone()])
+            }
+        }
+    }
+
+    #[test]
+    fn expressions_without_staged_constructs_keep_the_evaluators_verdict() {
+        assert_eq!(staged("len(Param.L) + 1"), "-");
+    }
+
+    #[test]
+    fn and_or_after_an_unknown_operand() {
+        // A string never ends `and`: every run evaluates len(1).
+        assert!(staged("Task.Param.C and len(1)").starts_with("reject `len(1)`"));
+        // A bool may be false: the runs that stop there succeed.
+        assert_eq!(
+            staged("Task.Param.C == 'a' and len(1)"),
+            "accept unresolved[bool]"
+        );
+        // The result is one of the operands, not a bool.
+        assert_eq!(staged("(Task.Param.I and 2) + 1"), "accept int");
+        assert_eq!(staged("Task.Param.C or 'x'"), "accept unresolved[string]");
+        assert!(staged("(Task.Param.C or 1) + 1").starts_with("reject"));
+        // A name that resolves nowhere, whatever the values.
+        assert!(staged("Task.Param.C == 'a' and Param.Nope").starts_with("reject `Param.Nope`"));
+        // Nothing runs after an int in `or`; the Python reference still
+        // checks the name.
+        assert_eq!(
+            staged("Task.Param.I or Param.Nope"),
+            "accept unresolved[int]; Python rejects `Param.Nope`: Undefined variable `Param.Nope`"
+        );
+    }
+
+    #[test]
+    fn conditionals_with_an_unknown_test() {
+        assert_eq!(
+            staged("1 if Task.Param.C == 'a' else len(1)"),
+            "accept unresolved[int]"
+        );
+        assert!(
+            staged("len(1) if Task.Param.C == 'a' else len(2)").starts_with(
+                "reject `len(1) if Task.Param.C == 'a' else len(2)`: Both branches fail"
+            )
+        );
+        assert!(
+            staged("1 if Task.Param.C == 'a' else Param.Nope").starts_with("reject `Param.Nope`")
+        );
+        assert!(staged("1 if Task.Param.C == 'a' else strr(1)").ends_with(
+            "Python accepts: it does not check function and member names where a run may not go"
+        ));
+    }
+
+    #[test]
+    fn comprehensions_over_unknown_values() {
+        assert_eq!(
+            staged("[x for x in [1, 2] if x == 1 or Task.Param.C == 'a']"),
+            "accept unresolved[list[int]]"
+        );
+        assert_eq!(
+            staged("[len(1) for x in Param.L]"),
+            "accept unresolved[list[nulltype]]; Python rejects `len(1)`: No matching signature for len(int)"
+        );
+        assert!(staged("[len(1) for x in Param.L][0]").starts_with("reject"));
+        assert!(staged("[strr(1) for x in Param.L]").starts_with("reject `strr(1)`"));
+    }
+
+    #[test]
+    fn later_links_of_a_chain() {
+        assert_eq!(staged("1 < Task.Param.I < 3"), "accept unresolved[bool]");
+        assert!(
+            staged("Task.Param.I < 3 < len(1)")
+                .starts_with("accept unresolved[bool]; Python rejects")
+        );
+        assert!(staged("Task.Param.I < 3 < strr(1)").starts_with("reject"));
+    }
+
+    #[test]
+    fn ranges_point_into_a_multi_line_expression() {
+        assert!(staged("  Task.Param.C\n  and len(1)").starts_with("reject `len(1)`"));
+    }
+}

@@ -133,7 +133,27 @@ impl<'a> Walk<'a> {
 
     fn string<'n>(&mut self, node: &'n Node) -> Option<&'n Scalar> {
         match node.scalar() {
-            Some(s) if s.kind() == ScalarKind::Str => Some(s),
+            Some(s) if s.kind() == ScalarKind::Str => {
+                if !s.is_quoted()
+                    && let Some(reading) = yaml11_reading(&s.value)
+                {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::ReferenceDisagreement,
+                            node.span.clone(),
+                            format!(
+                                "The Python openjd-model (used by Deadline Cloud) rejects `{0}` \
+                                 here: its YAML 1.1 reader reads it as {reading}, not a string. \
+                                 The Rust openjd-model (YAML 1.2) reads it as the string. Quote \
+                                 it (`'{0}'`) so that both accept it.",
+                                s.value
+                            ),
+                        )
+                        .with_suggestion(format!("'{}'", s.value)),
+                    );
+                }
+                Some(s)
+            }
             // `.inf`, `.nan`: the newest Rust reference reads a non-finite
             // float where a string belongs as its text; the Python one
             // (Deadline Cloud's) refuses it.
@@ -1013,4 +1033,46 @@ fn step_name_braces(node: &Node) -> Diagnostic {
          characters, taken literally, not a format string. Tools built on openjd-rs refuse \
          this template; leave out `{{` so that both accept it.",
     )
+}
+
+/// What a YAML 1.1 reader (PyYAML, the Python reference's) makes of a plain
+/// scalar that YAML 1.2 reads as a string: `yes`/`no`/`on`/`off` are
+/// booleans, `2001-12-14` a date, `1:30` a base-60 integer.
+fn yaml11_reading(value: &str) -> Option<&'static str> {
+    const BOOLS: [&str; 12] = [
+        "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    ];
+    if BOOLS.contains(&value) {
+        return Some("a boolean");
+    }
+    let b = value.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    // `YYYY-MM-DD`, alone or followed by a time.
+    if digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && (b.len() == 10 || matches!(b.get(10), Some(b'T' | b't' | b' ')))
+    {
+        return Some("a date");
+    }
+    // `[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    let mut parts = unsigned.split(':');
+    let head = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    if !rest.is_empty()
+        && head.starts_with(|c: char| ('1'..='9').contains(&c))
+        && head.chars().all(|c| c.is_ascii_digit() || c == '_')
+        && rest.iter().all(|p| {
+            (1..=2).contains(&p.len())
+                && p.chars().all(|c| c.is_ascii_digit())
+                && (p.len() == 1 || p.as_bytes()[0] <= b'5')
+        })
+    {
+        return Some("a base-60 integer");
+    }
+    None
 }
