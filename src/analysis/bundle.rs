@@ -57,7 +57,7 @@ pub struct JobSetting {
 /// The job settings the Deadline Cloud submitter accepts from a values file
 /// (its `DEFAULT_SUPPORTED_APP_PARAMETER_NAMES`), with the types and ranges
 /// of the CreateJob API fields they become.
-pub const JOB_SETTINGS: [JobSetting; 4] = [
+pub const JOB_SETTINGS: [JobSetting; 5] = [
     JobSetting {
         name: "deadline:priority",
         kind: ParamKind::Int,
@@ -89,6 +89,14 @@ pub const JOB_SETTINGS: [JobSetting; 4] = [
         max: Some(2_147_483_647),
         allowed: &[],
         doc: "How many times a failed task is retried before it is marked failed (the submitter's default is 5).",
+    },
+    JobSetting {
+        name: "deadline:maxWorkerCount",
+        kind: ParamKind::Int,
+        min: Some(-1),
+        max: Some(2_147_483_647),
+        allowed: &[],
+        doc: "How many workers may run the job's tasks at once; -1 (the default) for no limit.",
     },
 ];
 

@@ -97,3 +97,24 @@ pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) ->
         }
     }
 }
+
+/// The values files beside the job template `template` that exist on
+/// disk, with their text.
+pub fn values_files(template: &Path) -> Vec<(PathBuf, String)> {
+    values_paths(template)
+        .into_iter()
+        .filter_map(|p| {
+            let text = super::files::read_text(&p).ok()?;
+            Some((p, text))
+        })
+        .collect()
+}
+
+/// A job template as it is on disk, analysed (for the uses of its
+/// parameters when a values file beside it is edited).
+pub fn template_analysis(template: &Path) -> Option<crate::analysis::Analysis> {
+    let text = super::files::read_text(template).ok()?;
+    let options = crate::analysis::Options::own().for_path(template);
+    let a = crate::analysis::analyze(&text, &options);
+    a.is_template().then_some(a)
+}
