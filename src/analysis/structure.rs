@@ -100,6 +100,9 @@ impl<'a> Walk<'a> {
             Ty::Str(rule) => {
                 if let Some(s) = self.string(node) {
                     self.check_string(node, s, rule);
+                    if is_step_name(path) && s.value.contains("{{") {
+                        self.diags.push(step_name_braces(node));
+                    }
                 }
             }
             Ty::Fmt(rule, scope) => self.fmt(node, rule, scope, path, false),
@@ -973,4 +976,24 @@ pub fn pattern_problem(pattern: Pattern, value: &str) -> Option<String> {
             .find(|c| !(c.is_ascii_alphanumeric() || " _*(),".contains(*c)))
             .map(|c| format!("Character {c:?} is not allowed in a combination expression")),
     }
+}
+
+/// `steps[i].name` of a job template.
+fn is_step_name(path: &Path) -> bool {
+    path.len() == 3 && path.key(0) == Some("steps") && path.key(2) == Some("name")
+}
+
+/// A step name holding `{{`: the specification allows any 1–64 characters
+/// without control characters there (the name is not a format string), and
+/// the Python openjd-model accepts it, but the Rust one refuses it.
+fn step_name_braces(node: &Node) -> Diagnostic {
+    Diagnostic::new(
+        Code::ReferenceDisagreement,
+        node.span.clone(),
+        "The Rust openjd-model (openjd-rs) rejects `{{` in a step name (\"must not contain \
+         format string expressions\"); the Python openjd-model (used by Deadline Cloud) accepts \
+         it, as the specification does: a step name is any 1–64 characters without control \
+         characters, taken literally, not a format string. Tools built on openjd-rs refuse \
+         this template; leave out `{{` so that both accept it.",
+    )
 }

@@ -215,13 +215,49 @@ mod tests {
     }
 }
 
-/// The command a "Preview session" code lens runs in the editor (the
-/// client asks the server for the text with [`EXECUTE_COMMAND`] and shows
-/// it read-only). Arguments: the document's URI and a step name or null.
-pub const LENS_COMMAND: &str = "openjd.showSessionPreview";
-
-/// The server's `workspace/executeCommand` that returns the preview text.
+/// The server's `workspace/executeCommand` that returns the preview, and
+/// the command of every "Preview session" code lens. Arguments: the job
+/// document's URI and a step name or null (the whole job). The editor
+/// shows the answer ([`Shown`]) as a read-only document.
 pub const EXECUTE_COMMAND: &str = "openjd.previewSession";
+
+/// A preview as the editor shows it: a title for its tab and the text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Shown {
+    pub title: String,
+    pub text: String,
+}
+
+/// The preview of the job at `job` whose current text is `text` (an open
+/// buffer's, saved or not), for the whole job or one step: the same
+/// inputs as `openjd-lsp preview JOB [--step STEP]` — the bundle's
+/// parameter values file and the queues the workspace's configuration
+/// puts the job on.
+pub fn show(
+    ws: &crate::workspace::Workspace,
+    job: &Path,
+    text: &str,
+    step: Option<&str>,
+) -> Result<Shown, String> {
+    let req = crate::workspace::preview::Request {
+        steps: step.map(|s| vec![s.to_string()]).unwrap_or_default(),
+        tasks: crate::analysis::preview::DEFAULT_TASKS,
+        ..Default::default()
+    };
+    let sessions = crate::workspace::preview::sessions(ws, job, text, &req)?;
+    let name = job
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| job.display().to_string());
+    let title = match step {
+        Some(s) => format!("{name} — step {s} — session preview"),
+        None => format!("{name} — session preview"),
+    };
+    Ok(Shown {
+        title,
+        text: to_text(job, &sessions),
+    })
+}
 
 /// A "Preview session" code lens: where, its title, and the step it is for
 /// (`None`: the whole job).

@@ -430,3 +430,28 @@ pub fn code_action(
         ..Default::default()
     })
 }
+
+/// A "Preview session" code lens: clicking it runs the server's
+/// [`crate::ide::preview::EXECUTE_COMMAND`] with the document's URI and
+/// the step (or null, for the whole job).
+pub fn code_lens(
+    a: &Analysis,
+    uri: &Uri,
+    l: &crate::ide::preview::Lens,
+    enc: PositionEncoding,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(a, &l.span, enc),
+        command: Some(lsp::Command {
+            title: l.title.clone(),
+            command: crate::ide::preview::EXECUTE_COMMAND.into(),
+            arguments: Some(vec![
+                serde_json::Value::String(uri.as_str().to_string()),
+                l.step
+                    .clone()
+                    .map_or(serde_json::Value::Null, serde_json::Value::String),
+            ]),
+        }),
+        data: None,
+    }
+}

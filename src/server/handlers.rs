@@ -289,3 +289,63 @@ pub fn signature_help(
     let offset = s.offset(d, p.text_document_position_params.position);
     Ok(ide::signature::signature_help(&d.analysis, offset).map(|h| convert::signature_help(&h)))
 }
+
+pub fn code_lens(s: &Snapshot, d: &Doc, _: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {
+    Ok(Some(
+        ide::preview::lenses(&d.analysis)
+            .iter()
+            .map(|l| convert::code_lens(&d.analysis, &d.uri, l, s.encoding))
+            .collect(),
+    ))
+}
+
+/// `openjd.previewSession` for the job `d`, or one of its steps: the
+/// preview of the buffer's current text, as `{title, text}`.
+pub fn preview_session(
+    s: &Snapshot,
+    d: &Doc,
+    step: Option<String>,
+) -> RpcResult<Option<serde_json::Value>> {
+    let Some(path) = &d.path else {
+        return Err(RpcError::invalid_params(
+            "a session preview needs a job template saved as a file",
+        ));
+    };
+    let shown = ide::preview::show(&s.workspace, path, &d.analysis.text, step.as_deref())
+        .map_err(RpcError::invalid_params)?;
+    serde_json::to_value(shown)
+        .map(Some)
+        .map_err(|e| RpcError::invalid_params(e.to_string()))
+}
+
+/// The arguments of `openjd.previewSession`: the job's URI and a step name
+/// or null (or nothing). Anything else is an `InvalidParams` error; an
+/// unknown command too.
+pub fn preview_arguments(p: &ExecuteCommandParams) -> RpcResult<(Uri, Option<String>)> {
+    if p.command != ide::preview::EXECUTE_COMMAND {
+        return Err(RpcError::invalid_params(format!(
+            "unknown command `{}`; this server has `{}`",
+            p.command,
+            ide::preview::EXECUTE_COMMAND
+        )));
+    }
+    let usage = || {
+        RpcError::invalid_params(format!(
+            "`{}` takes the job's URI and a step name or null",
+            ide::preview::EXECUTE_COMMAND
+        ))
+    };
+    let uri = match p.arguments.first() {
+        Some(serde_json::Value::String(u)) => u.parse::<Uri>().map_err(|_| usage())?,
+        _ => return Err(usage()),
+    };
+    let step = match p.arguments.get(1) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(usage()),
+    };
+    if p.arguments.len() > 2 {
+        return Err(usage());
+    }
+    Ok((uri, step))
+}

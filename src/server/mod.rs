@@ -286,6 +286,24 @@ impl LanguageServer for Backend {
         self.on_document("signature help", &uri, p, handlers::signature_help)
             .await
     }
+
+    async fn code_lens(&self, p: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {
+        let uri = p.text_document.uri.clone();
+        self.on_document("code lens", &uri, p, handlers::code_lens)
+            .await
+    }
+
+    async fn execute_command(&self, p: ExecuteCommandParams) -> RpcResult<Option<LSPAny>> {
+        let (uri, step) = handlers::preview_arguments(&p)?;
+        if self.state.doc(&uri).is_none() {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "{} is not open",
+                uri.as_str()
+            )));
+        }
+        self.on_document("session preview", &uri, step, handlers::preview_session)
+            .await
+    }
 }
 
 fn init_logging() -> Option<LogHandle> {

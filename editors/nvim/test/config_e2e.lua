@@ -133,7 +133,65 @@ local ok, err = pcall(function()
   res.hover_text = hover and text_of(hover.contents) or vim.NIL
   res.hover_error = hover_err
 
-  -- An environment with wrap hooks: completion right after `{{`.
+  -- "Preview session": the lenses on the job's and each step's name; running
+  -- the job's (vim.lsp.codelens.run on its line, as a user does) opens the
+  -- preview read-only in a split; :OpenjdPreview STEP asks for one step.
+  vim.wait(timeout, function()
+    return #vim.lsp.codelens.get(job) >= 3
+  end, 20)
+  res.lenses = {}
+  local job_lens
+  for _, lens in ipairs(vim.lsp.codelens.get(job)) do
+    table.insert(res.lenses, lens.command and lens.command.title or vim.NIL)
+    if lens.command and lens.command.arguments and lens.command.arguments[2] == vim.NIL then
+      job_lens = lens
+    end
+  end
+  local function preview_buffer(pattern)
+    local found
+    vim.wait(timeout, function()
+      for _, b in ipairs(vim.api.nvim_list_bufs()) do
+        local name = vim.api.nvim_buf_get_name(b)
+        if name:find(pattern, 1, true) and vim.api.nvim_buf_line_count(b) > 3 then
+          found = b
+          return true
+        end
+      end
+      return false
+    end, 20)
+    return found
+  end
+  local function describe(b)
+    if not b then
+      return vim.NIL
+    end
+    local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
+    local ok_edit = pcall(vim.api.nvim_buf_set_lines, b, 0, 0, false, { 'edited' })
+    return {
+      name = vim.api.nvim_buf_get_name(b),
+      head = text:sub(1, 400),
+      queue_env = text:find('Docker (queue) onEnter', 1, true) ~= nil,
+      frames_48 = text:find('[Frame=48]', 1, true) ~= nil,
+      steps = text:match('Steps in run order: ([^\n]*)'),
+      wrapped_line = text:find('$ bash ', 1, true) ~= nil,
+      buftype = vim.bo[b].buftype,
+      modifiable = vim.bo[b].modifiable,
+      editable = ok_edit,
+      shown = vim.fn.bufwinid(b) ~= -1,
+    }
+  end
+  if job_lens then
+    vim.api.nvim_set_current_buf(job)
+    vim.api.nvim_win_set_cursor(0, { job_lens.range.start.line + 1, 0 })
+    vim.lsp.codelens.run()
+    res.lens_preview = describe(preview_buffer('template.yaml — session preview'))
+  end
+  vim.cmd('only')
+  vim.api.nvim_set_current_buf(job)
+  vim.cmd('OpenjdPreview Encode')
+  res.step_preview = describe(preview_buffer('template.yaml — step Encode — session preview'))
+  vim.cmd('only')
+
   local env = open(os.getenv('OJD_ENV'))
   res.env_attached = attached(env)
   local items, completion_err = request(env, 'textDocument/completion', {
@@ -148,6 +206,19 @@ local ok, err = pcall(function()
     table.insert(res.completion, item.label)
   end
   res.completion_error = completion_err
+
+  -- :OpenjdPreview where there is no job: an error message, no buffer.
+  local messages = {}
+  local notify = vim.notify
+  vim.notify = function(msg)
+    table.insert(messages, msg)
+  end
+  vim.cmd('OpenjdPreview')
+  vim.wait(timeout, function()
+    return #messages > 0
+  end, 20)
+  vim.notify = notify
+  res.env_preview_message = messages[1] or vim.NIL
 
   -- YAML that is not a template: never attached.
   local other = open(os.getenv('OJD_OTHER'))

@@ -200,6 +200,14 @@ for setup in "${setups[@]}"; do
     "'$wrapper' != '' and '$wrapper' in (r.get('hover_text') or '')"
   expect "$name" "$setup set-up: completion inside {{ in onWrapTaskRun offers WrappedAction.Command" \
     'r.get("env_attached") and "WrappedAction.Command" in (r.get("completion") or [])'
+  expect "$name" "$setup set-up: code lenses on the job and each step" \
+    'r.get("lenses") == ["Preview session", "Preview session of step Render", "Preview session of step Encode"]'
+  expect "$name" "$setup set-up: the job's lens opens the session preview read-only in a split" \
+    '(lambda p: p.get("shown") and p.get("buftype") == "nofile" and not p.get("modifiable") and not p.get("editable") and p.get("steps") == "Render, Encode" and p.get("queue_env") and p.get("wrapped_line") and p.get("frames_48"))(r.get("lens_preview") or {})'
+  expect "$name" "$setup set-up: :OpenjdPreview Encode previews that step" \
+    '(lambda p: p.get("shown") and p.get("steps") == "Encode" and not p.get("modifiable"))(r.get("step_preview") or {})'
+  expect "$name" "$setup set-up: :OpenjdPreview in an environment template is an error, not a crash" \
+    '"not a job template" in (r.get("env_preview_message") or "")'
   expect "$name" "$setup set-up: not attached to other YAML (AWS SAM template.yaml), one server" \
     'r.get("other_filetype") == "yaml" and r.get("other_attached") is False and r.get("clients") == 1'
 done

@@ -21,6 +21,8 @@ import {
 
 import { bundledPath, type DiscoveryResult, findServer } from './serverDiscovery';
 import { targetLanguage } from './detect';
+import { PreviewProvider, showPreview } from './preview';
+import { parsePreview, previewArguments, SCHEME, SERVER_COMMAND } from './previewText';
 import { serverSettings } from './settings';
 
 export const LANGUAGES = ['openjd-yaml', 'openjd-json'] as const;
@@ -35,6 +37,7 @@ let output: vscode.OutputChannel;
 let status: vscode.LanguageStatusItem;
 let starting: Promise<void> | undefined;
 let missingServerReported = false;
+let previews: PreviewProvider;
 
 /** Documents the user moved back from an OpenJD language: never switched again this session. */
 const optedOut = new Set<string>();
@@ -139,6 +142,15 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     // indexes (workspace/didChangeWatchedFiles, dynamic registration), and a
     // second one from the client would send every change twice.
     middleware: {
+      // The server's "Preview session" lenses run its command
+      // `openjd.previewSession` (vscode-languageclient registers it and
+      // sends workspace/executeCommand); its answer is shown here.
+      executeCommand: async (command, args, next) => {
+        if (command !== SERVER_COMMAND) {
+          return next(command, args);
+        }
+        return previewSession(args, next);
+      },
       workspace: {
         configuration: async (params, token, next) => {
           const result = await next(params, token);
@@ -178,6 +190,51 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
         }
       });
   }
+}
+
+/** Runs the server's preview command and shows its answer read-only. */
+async function previewSession(
+  args: unknown[],
+  next: (command: string, args: unknown[]) => unknown,
+): Promise<unknown> {
+  const target = previewArguments(args);
+  if (!target) {
+    void vscode.window.showErrorMessage('OpenJD: the session preview needs a job template.');
+    return undefined;
+  }
+  let answer: unknown;
+  try {
+    answer = await next(SERVER_COMMAND, [target.job, target.step]);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    output.appendLine(`[client] session preview of ${target.job}: ${message}`);
+    void vscode.window.showErrorMessage(`OpenJD: no session preview: ${message}`);
+    return undefined;
+  }
+  const preview = parsePreview(answer);
+  if (!preview) {
+    output.appendLine(`[client] session preview: unexpected answer ${JSON.stringify(answer)}`);
+    return answer;
+  }
+  await showPreview(previews, preview, target.job, target.step);
+  return answer;
+}
+
+/** "OpenJD: Preview Session" from the command palette: the active job template's. */
+async function previewActive(context: vscode.ExtensionContext): Promise<void> {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || !isOpenJD(doc)) {
+    void vscode.window.showInformationMessage('OpenJD: open a job template to preview its session.');
+    return;
+  }
+  await ensureStarted(context);
+  if (!client?.isRunning()) {
+    void vscode.window.showErrorMessage('OpenJD: the language server is not running.');
+    return;
+  }
+  // Registered by the language client from the server's capabilities; the
+  // middleware above shows the answer.
+  await vscode.commands.executeCommand(SERVER_COMMAND, doc.uri.toString(), null);
 }
 
 /** Starts the client once, when the first OpenJD document shows up. */
@@ -276,7 +333,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   setStatus('openjd-lsp', 'not started', vscode.LanguageStatusSeverity.Information);
   context.subscriptions.push(output, status);
 
+  previews = new PreviewProvider();
   context.subscriptions.push(
+    previews,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, previews),
+    vscode.commands.registerCommand('openjd.showSessionPreview', () => previewActive(context)),
     vscode.commands.registerCommand('openjd.restartServer', () => restart(context)),
     vscode.commands.registerCommand('openjd.showOutput', () => output.show(true)),
     vscode.workspace.onDidOpenTextDocument((doc) => onDidOpen(context, doc)),

@@ -233,6 +233,73 @@ try {
   await focusEditor();
   await shot('vscode-diagnostics.png');
 
+  // --- "Preview session": the server's code lenses open a read-only preview ------
+  await runCommand('View: Close Panel');
+  await openFile(JOB);
+  const lensLabels = async () =>
+    page.locator('.editor-group-container.active .codelens-decoration a').evaluateAll((els) =>
+      els.map((e) => (e.textContent || '').trim()));
+  const lenses = await poll(async () => {
+    const l = await lensLabels();
+    return l.includes('Preview session') ? l : undefined;
+  }, 20000) || (await lensLabels());
+  check('code lenses "Preview session" on the job and on each step',
+    ['Preview session', 'Preview session of step Render', 'Preview session of step Encode'].every((t) => lenses.includes(t)),
+    JSON.stringify(lenses));
+  /** Click a lens of the job's editor; the text of the preview it opens (first lines), or ''. */
+  const openPreview = async (label, title, line) => {
+    // Bring the lens's line into view in the template's editor first.
+    await focusEditor();
+    await gotoPosition(line, 1);
+    await page.locator('.codelens-decoration a', { hasText: new RegExp(`^${label}$`) }).first().click();
+    return (await poll(async () => {
+      const tab = page.locator('.editor-group-container.active .tab.active').first();
+      const name = (await tab.getAttribute('aria-label')) || '';
+      if (!name.includes(title)) {
+        return '';
+      }
+      const text = (await page.locator('.editor-group-container.active .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+      return text.includes('Session preview of') ? text : '';
+    }, 20000)) || '';
+  };
+  const whole = await openPreview('Preview session', 'template.yaml — session preview', 1);
+  log(`preview: ${JSON.stringify(whole.slice(0, 400))}`);
+  check('the job\'s lens opens its session preview beside the template', whole.includes('Steps in run order: Render, Encode'),
+    JSON.stringify(whole.slice(0, 200)));
+  check('the preview has the queue environment and one shell line per command',
+    /Docker \(queue\) onEnter/.test(whole) && whole.includes('$ bash ') && whole.includes('runs: Docker.onWrapTaskRun instead'),
+    JSON.stringify(whole.slice(0, 300)));
+  await shot('vscode-preview.png');
+  // Read-only: typing changes nothing.
+  await page.locator('.editor-group-container.active .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('zzz');
+  await sleep(500);
+  const after = await page.locator('.editor-group-container.active .view-lines').first().innerText();
+  check('the preview is read-only', !after.includes('zzz'));
+  // The bundle's parameter_values.yaml (Frames 1-48) is used, not the default (1-24).
+  await page.keyboard.press('Control+End');
+  await sleep(500);
+  const tail = await page.locator('.editor-group-container.active .view-lines').first().innerText();
+  check('the preview takes the bundle\'s parameter values (48 frames, not the default 24)',
+    /^51\. Docker \(queue\) onExit$/m.test(tail.replace(/\u00a0/g, ' ')),
+    JSON.stringify(tail.slice(-300)));
+  // A step's lens: that step only.
+  const encode = await openPreview('Preview session of step Encode', 'step Encode', locate(JOB, /- name: Encode/).line);
+  check('a step\'s lens previews that step', encode.includes('Steps in run order: Encode') && encode.includes('--label Encode -- ffmpeg -y -i')
+    && !encode.includes('Frame=1'),
+    JSON.stringify(encode.slice(0, 300)));
+  // The command palette: the active template's preview.
+  await focusEditor();
+  await runCommand('OpenJD: Preview Session');
+  const fromPalette = await poll(async () => {
+    const tab = page.locator('.editor-group-container.active .tab.active').first();
+    return ((await tab.getAttribute('aria-label')) || '').includes('template.yaml — session preview');
+  }, 15000);
+  check('"OpenJD: Preview Session" in the command palette opens it too', !!fromPalette);
+  await runCommand('View: Close All Editor Groups');
+  await sleep(500);
+
   // --- wrap actions (need server support; behind OPENJD_E2E_WRAP=1) ---------------
   if (!wrap) {
     skip('hover on onRun names the wrapping environment', 'set OPENJD_E2E_WRAP=1');
@@ -249,7 +316,8 @@ try {
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     const hover = await poll(async () => {
-      const h = page.locator('.monaco-hover-content').first();
+      // The visible one: other editors (the session preview's) may keep a hidden hover.
+      const h = page.locator('.monaco-hover-content:visible').first();
       return (await h.isVisible()) ? (await h.innerText()).trim() : '';
     }, 15000);
     check('hover on onRun names the wrapping environment', !!envName && (hover || '').includes(envName),

@@ -65,13 +65,67 @@ fn first_line(s: &str) -> String {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Canonical, so that paths under it print relative to it and the probe
+    // folder is recognised however the tool was invoked.
+    root.canonicalize().unwrap_or(root)
 }
 
 fn conformance_dir() -> PathBuf {
-    std::env::var_os("OPENJD_CONFORMANCE_DIR")
+    let dir = std::env::var_os("OPENJD_CONFORMANCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/conformance"))
+        .unwrap_or_else(|| repo_root().join("../shared/conformance"));
+    dir.canonicalize().unwrap_or(dir)
+}
+
+/// The Python reference's verdict on each file (`python_verdict.py`, run
+/// once with every file): `None` accepts, `Some(reason)` rejects.
+fn python_verdicts(python: &Path, files: &[PathBuf]) -> BTreeMap<PathBuf, Option<String>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python_verdict.py");
+    let output = match std::process::Command::new(python)
+        .arg(&script)
+        .args(files)
+        .output()
+    {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            eprintln!(
+                "reference-diff: {} {} failed: {}",
+                python.display(),
+                script.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            std::process::exit(2);
+        }
+        Err(e) => {
+            eprintln!("reference-diff: cannot run {}: {e}", python.display());
+            std::process::exit(2);
+        }
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut cols = line.splitn(3, '\t');
+            let verdict = cols.next()?;
+            let path = PathBuf::from(cols.next()?);
+            let reason = (verdict == "reject").then(|| cols.next().unwrap_or("").to_string());
+            Some((path, reason))
+        })
+        .collect()
+}
+
+/// The Python openjd-model's version, as the interpreter reports it.
+fn python_model_version(python: &Path) -> String {
+    std::process::Command::new(python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('openjd-model'))",
+        ])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "?".into())
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -128,12 +182,15 @@ fn manifest() -> BTreeMap<PathBuf, String> {
 
 fn main() {
     let mut fail = false;
+    let mut python: Option<PathBuf> = None;
     let mut roots: Vec<PathBuf> = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--fail" => fail = true,
+            "--python" => python = args.next().map(PathBuf::from),
             "-h" | "--help" => {
-                println!("reference-diff [--fail] [PATH...]");
+                println!("reference-diff [--fail] [--python PYTHON] [PATH...]");
                 return;
             }
             _ => roots.push(PathBuf::from(arg)),
@@ -150,10 +207,11 @@ fn main() {
     }
     let mut files = Vec::new();
     for r in &roots {
+        let r = r.canonicalize().unwrap_or_else(|_| r.clone());
         if r.is_dir() {
-            walk(r, &mut files);
+            walk(&r, &mut files);
         } else {
-            files.push(r.clone());
+            files.push(r);
         }
     }
     let known = known_differences();
@@ -163,10 +221,21 @@ fn main() {
 
     let (mut compared, mut differ, mut documented) = (0, 0, 0);
     let mut crashes = 0;
-    let mut bad_probes = 0;
+    let (mut probes_judged, mut bad_probes) = (0, 0);
     let mut disputed = 0;
     let probes = repo_root().join("tools/reference-diff/probes");
     let mut seen_known = Vec::new();
+    // Per compared file: the newest Rust reference's verdict and ours
+    // (error, warning that the references disagree), for the Python
+    // comparison below.
+    let mut judged: Vec<(PathBuf, Option<String>, bool, bool)> = Vec::new();
+    let show = |path: &Path| {
+        path.strip_prefix(repo_root())
+            .or_else(|_| path.strip_prefix(conformance_dir()))
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
     for path in &files {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
@@ -181,6 +250,18 @@ fn main() {
             .iter()
             .find(|d| d.severity == Severity::Error)
             .map(|d| format!("[{}] {}", d.code, first_line(&d.message)));
+        // A warning that the references disagree: either verdict matches it.
+        let our_dispute = ours
+            .diagnostics
+            .iter()
+            .find(|d| d.code.as_str() == "reference-disagreement");
+        // Against the Python reference, a warning that the Rust one cannot
+        // read the document (`reference-limit`) names the split as well.
+        let our_warning = our_dispute.is_some()
+            || ours
+                .diagnostics
+                .iter()
+                .any(|d| d.code.as_str() == "reference-limit");
         let theirs = newest_reference(&text, ours.json);
         let their_error = match &theirs {
             Theirs::Accept => None,
@@ -190,6 +271,12 @@ fn main() {
                 Some(format!("panicked: {}", first_line(m)))
             }
         };
+        judged.push((
+            path.clone(),
+            their_error.clone(),
+            our_error.is_some(),
+            our_warning,
+        ));
         // A probe's name says the verdict it was written for; one that the
         // newest reference judges otherwise probes nothing.
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -200,39 +287,35 @@ fn main() {
         } else {
             None
         };
-        if path.starts_with(&probes) && meant.is_some_and(|m| m != their_error.is_some()) {
-            bad_probes += 1;
-            println!(
-                "PROBE  {}: openjd-model 0.14.0 {}",
-                path.display(),
-                their_error.as_deref().unwrap_or("accepts")
-            );
+        if path.starts_with(&probes)
+            && let Some(meant) = meant
+        {
+            probes_judged += 1;
+            if meant != their_error.is_some() {
+                bad_probes += 1;
+                println!(
+                    "PROBE  {}: openjd-model 0.14.0 {}",
+                    show(path),
+                    their_error.as_deref().unwrap_or("accepts")
+                );
+            }
         }
         if our_error.is_some() == their_error.is_some() {
             continue;
         }
         // Where the Rust and Python references disagree we warn instead of
         // taking a side: that matches either verdict.
-        if let Some(d) = ours
-            .diagnostics
-            .iter()
-            .find(|d| d.code.as_str() == "reference-disagreement")
-        {
+        if let Some(d) = our_dispute {
             disputed += 1;
             println!(
                 "disputed {}\n    openjd-model 0.14.0 {}\n    openjd-lsp warns: {}",
-                path.display(),
+                show(path),
                 their_error.as_deref().unwrap_or("accepts"),
                 first_line(&d.message)
             );
             continue;
         }
-        let shown = path
-            .strip_prefix(repo_root())
-            .or_else(|_| path.strip_prefix(conformance_dir()))
-            .unwrap_or(path)
-            .display()
-            .to_string();
+        let shown = show(path);
         let reason = known.iter().find(|(k, _)| shown.ends_with(k.as_str()));
         if let Some((k, _)) = reason {
             documented += 1;
@@ -249,8 +332,12 @@ fn main() {
                 .unwrap_or_default()
         );
         match (&our_error, &their_error) {
-            (Some(ours), None) => println!("    openjd-lsp rejects: {ours}\n    openjd-model 0.14.0 accepts"),
-            (None, Some(theirs)) => println!("    openjd-lsp accepts\n    openjd-model 0.14.0 rejects: {theirs}"),
+            (Some(ours), None) => {
+                println!("    openjd-lsp rejects: {ours}\n    openjd-model 0.14.0 accepts")
+            }
+            (None, Some(theirs)) => {
+                println!("    openjd-lsp accepts\n    openjd-model 0.14.0 rejects: {theirs}")
+            }
             _ => {}
         }
         if let Some((_, why)) = reason {
@@ -263,12 +350,80 @@ fn main() {
         }
     }
     println!(
-        "reference-diff: {compared} templates compared with openjd-model 0.14.0; \
+        "reference-diff: {compared} templates compared with openjd-model 0.14.0 \
+         ({probes_judged} of them probes, {bad_probes} judged against their name); \
          {differ} differences outside the documented list, {documented} documented, \
          {disputed} where the Rust and Python references disagree (a warning); \
-         the reference panicked on {crashes}; {bad_probes} probes judged against their name"
+         the reference panicked on {crashes}"
     );
-    if fail && (differ > 0 || bad_probes > 0) {
+    // The Python reference on the same files: where it and the Rust one
+    // disagree, openjd-lsp should warn (`reference-disagreement`), not
+    // take a side with an error or stay silent.
+    let mut unwarned = 0;
+    if let Some(python) = &python {
+        let paths: Vec<PathBuf> = judged.iter().map(|j| j.0.clone()).collect();
+        let verdicts = python_verdicts(python, &paths);
+        let version = python_model_version(python);
+        let mut split = 0;
+        for (path, rust, our_error, our_dispute) in &judged {
+            let Some(py) = verdicts.get(path) else {
+                continue;
+            };
+            if py.is_some() == rust.is_some() {
+                continue;
+            }
+            split += 1;
+            let ours = match (our_dispute, our_error) {
+                (true, _) => "warns (reference-disagreement or reference-limit)",
+                (false, true) => "errs",
+                (false, false) => "accepts silently",
+            };
+            // An error that agrees with the specification is kept on
+            // purpose; the README's table says where.
+            let documented_split = known_split(&show(path));
+            if !our_dispute && documented_split.is_none() {
+                unwarned += 1;
+            }
+            println!(
+                "{} {}\n    Rust openjd-model 0.14.0 {}\n    Python openjd-model {version} {}\n    openjd-lsp {ours}{}",
+                if *our_dispute || documented_split.is_some() { "split " } else { "SPLIT " },
+                show(path),
+                rust.as_deref().unwrap_or("accepts"),
+                py.as_deref().map(|r| format!("rejects: {r}")).unwrap_or_else(|| "accepts".into()),
+                documented_split.map(|w| format!("\n    documented: {w}")).unwrap_or_default(),
+            );
+        }
+        println!(
+            "reference-diff: the Rust and Python references (openjd-model 0.14.0 and Python \
+             openjd-model {version}) disagree on {split} of the {} templates; \
+             {unwarned} of them without a warning or a documented reason",
+            verdicts.len()
+        );
+    }
+    if fail && (differ > 0 || bad_probes > 0 || unwarned > 0) {
         std::process::exit(1);
     }
+}
+
+/// The README's table of documented splits between the Rust and Python
+/// references where openjd-lsp keeps an error (the specification's side).
+fn known_split(shown: &str) -> Option<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap_or_default();
+    let mut inside = false;
+    for line in readme.lines() {
+        if line.contains("<!-- known-splits:start -->") {
+            inside = true;
+        } else if line.contains("<!-- known-splits:end -->") {
+            inside = false;
+        } else if inside && line.starts_with("| `") {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if let (Some(path), Some(reason)) = (cells.get(1), cells.get(2))
+                && shown.ends_with(path.trim_matches('`'))
+            {
+                return Some(reason.to_string());
+            }
+        }
+    }
+    None
 }

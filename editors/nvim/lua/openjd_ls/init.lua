@@ -20,6 +20,7 @@
 local M = {}
 
 local detect = require('openjd_ls.detect')
+local preview = require('openjd_ls.preview')
 
 local function has_new_api()
   return vim.lsp.config ~= nil and vim.lsp.enable ~= nil
@@ -52,7 +53,12 @@ local function attach(bufnr, opts)
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     settings = { openjd = section },
     init_options = section,
-    on_attach = opts.on_attach,
+    on_attach = function(client, b)
+      preview.attach(client, b)
+      if opts.on_attach then
+        opts.on_attach(client, b)
+      end
+    end,
     capabilities = opts.capabilities,
   }
   if vim.lsp.start then
@@ -75,6 +81,9 @@ end
 --- on_attach, capabilities; on 0.11+ anything vim.lsp.config takes.
 function M.setup(opts)
   opts = opts or {}
+  -- `:OpenjdPreview` and the "Preview session" lenses' command (plugin/ does
+  -- it too when this folder is loaded as a plugin).
+  preview.install()
   if has_new_api() then
     if next(opts) ~= nil then
       vim.lsp.config('openjd_ls', opts)

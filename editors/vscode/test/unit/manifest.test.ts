@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
+import { SERVER_COMMAND, SHOW_COMMAND } from '../../src/previewText';
 import { DEFAULTS, LOG_LEVELS } from '../../src/settings';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -116,13 +117,15 @@ describe('package.json', () => {
     const registered = [...src.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
     const contributed = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(registered, contributed);
-    assert.deepEqual(contributed, ['openjd.restartServer', 'openjd.showOutput']);
+    assert.deepEqual(contributed, ['openjd.restartServer', 'openjd.showOutput', SHOW_COMMAND]);
+    // The server's own command is registered by the language client, not here.
+    assert.ok(!contributed.includes(SERVER_COMMAND));
   });
 });
 
 describe('pure modules', () => {
   it('do not import vscode, so they run under plain node', () => {
-    for (const f of ['detect.js', 'serverDiscovery.js', 'settings.js']) {
+    for (const f of ['detect.js', 'serverDiscovery.js', 'settings.js', 'previewText.js']) {
       const js = fs.readFileSync(path.join(root, 'out', 'src', f), 'utf8');
       assert.doesNotMatch(js, /require\("vscode"\)/, f);
     }
