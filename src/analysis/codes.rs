@@ -61,7 +61,7 @@ codes! {
     WrongType = "wrong-type", Error, "A value of the wrong type: a string where a list belongs, and so on.";
     InvalidValue = "invalid-value", Error, "A value that is not one of the allowed values.";
     InvalidString = "invalid-string", Error, "A string that breaks the pattern or character rules of its field.";
-    InvalidRange = "invalid-range", Error, "A task parameter range expression that does not parse.";
+    InvalidRange = "invalid-range", Error, "A range expression (a task parameter's range, a RANGE_EXPR parameter's default) that does not parse.";
     OutOfRange = "out-of-range", Error, "A number outside the bounds of its field.";
     StringTooShort = "string-too-short", Error, "A string shorter than its field allows.";
     StringTooLong = "string-too-long", Error, "A string longer than its field allows.";
@@ -71,6 +71,11 @@ codes! {
     CheckboxValues = "checkbox-values", Error, "A CHECK_BOX control without exactly two allowed values that form a pair.";
     DropdownValues = "dropdown-values", Error, "A DROPDOWN_LIST control without `allowedValues`.";
     ControlValues = "control-values", Error, "A user-interface control that cannot offer `allowedValues` has them.";
+    ValueNotAllowed = "value-not-allowed", Error, "A job parameter's default (or an item of a list default) that is not one of its `allowedValues`.";
+    ValueOutOfBounds = "value-out-of-bounds", Error, "A job parameter's default, allowed value or default item outside the parameter's own `minValue`/`maxValue`.";
+    ValueLength = "value-length", Error, "A job parameter's default, allowed value or default item shorter than the parameter's own `minLength` or longer than its `maxLength` (characters, or items of a list).";
+    MinAboveMax = "min-above-max", Error, "A lower bound above its upper bound: `minValue` > `maxValue`, `minLength` > `maxLength`, or an amount's `min` > `max`.";
+    ControlKey = "control-key", Error, "A user-interface key its control does not use: `decimals` or `singleStepDelta` without a SPIN_BOX, `fileFilters` without a file chooser.";
     DraftName = "draft-name", Error, "A name from a draft of RFC 0008 (`onWrapEnter`, `runOnHost`, `Env.Wrapped.*`).";
     // Extensions.
     ExtensionRequired = "extension-required", Error, "A feature used without listing its extension in `extensions`.";
@@ -94,6 +99,9 @@ codes! {
     LetSelfReference = "let-self-reference", Error, "A let binding that uses itself or a binding after it.";
     ComprehensionVariable = "comprehension-variable", Error, "A comprehension variable with a bad name or one that shadows a let binding.";
     // Steps.
+    ReservedCapability = "reserved-capability", Error, "A capability name in a scope the specification reserves (`amount.worker.*`, `attr.job.*`, …) that is not one of its standard capabilities.";
+    InvalidCombination = "invalid-combination", Error, "A task parameter `combination` that does not parse, or does not name each task parameter exactly once.";
+    MultipleChunkParameters = "multiple-chunk-parameters", Error, "A step with more than one CHUNK[INT] task parameter.";
     UnknownStep = "unknown-step", Error, "A dependency on a step that does not exist.";
     SelfDependency = "self-dependency", Error, "A step that depends on itself.";
     DuplicateDependency = "duplicate-dependency", Error, "A step that lists the same dependency twice.";

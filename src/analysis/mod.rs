@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod evaluate;
 pub mod expressions;
 pub mod extensions;
+pub mod host_requirements;
 pub mod names;
 pub mod parameters;
 pub mod path;
@@ -17,6 +18,7 @@ pub mod reference;
 pub mod scope;
 pub mod session;
 pub mod structure;
+pub mod task_parameters;
 pub mod tree_value;
 pub mod wrap;
 
@@ -262,9 +264,11 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
 }
 
 /// The rules over the whole template: names, parameters, wrapping.
-fn own_rules(own: &mut Own, root: &Node) {
+fn own_rules(own: &mut Own, text: &str, root: &Node) {
     names::check(&own.template, &mut own.diags);
-    parameters::check(root, &mut own.diags);
+    parameters::check(text, root, &mut own.diags);
+    host_requirements::check(root, &mut own.diags);
+    task_parameters::check(text, root, &mut own.diags);
     wrap::check(&own.template, root, own.declared.set, &mut own.diags);
 }
 
@@ -359,7 +363,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
                 .stack_size(8 << 20)
                 .spawn_scoped(scope, || reference::run(text, json, tree))
         });
-        own_rules(&mut own, &root);
+        own_rules(&mut own, text, &root);
         match reference {
             // `run` catches the reference's panics, so joining fails only
             // if our own code around it panicked.

@@ -219,8 +219,10 @@ impl<'a> Walk<'a> {
             literal.push_str(s.value.get(pos..).unwrap_or(""));
             // A capability name with expressions is checked once they are
             // resolved, at job creation (as openjd-model does since 0.10).
-            let resolved_later =
-                matches!(rule.pattern, Pattern::AmountName | Pattern::AttributeName);
+            let resolved_later = matches!(
+                rule.pattern,
+                Pattern::AmountName | Pattern::AttributeName | Pattern::AttributeValue
+            );
             if resolved_later {
             } else if let Some(problem) = pattern_problem(rule.pattern, &literal) {
                 self.diags.push(Diagnostic::new(
@@ -555,11 +557,17 @@ impl<'a> Walk<'a> {
             path.pop();
         }
         if let Some(key) = list.unique_by {
-            let mut seen: std::collections::HashMap<&str, &Span> = std::collections::HashMap::new();
+            let mut seen: std::collections::HashMap<String, &Span> =
+                std::collections::HashMap::new();
             for item in items {
                 let Some(name) = item.get(key) else { continue };
                 let Some(text) = name.as_str() else { continue };
-                if let Some(first) = seen.get(text) {
+                let folded = if list.unique_ignore_case {
+                    text.to_lowercase()
+                } else {
+                    text.to_string()
+                };
+                if let Some(first) = seen.get(&folded) {
                     self.diags.push(
                         Diagnostic::new(
                             Code::DuplicateName,
@@ -569,7 +577,7 @@ impl<'a> Walk<'a> {
                         .with_related((*first).clone(), "first defined here"),
                     );
                 } else {
-                    seen.insert(text, &name.span);
+                    seen.insert(folded, &name.span);
                 }
             }
         }
@@ -970,6 +978,16 @@ pub fn pattern_problem(pattern: Pattern, value: &str) -> Option<String> {
                         })
                 });
             (!ok).then(|| format!("`{value}` is not a file filter pattern; use `*`, `*.*` or `*.<extension>`"))
+        }
+        Pattern::AttributeValue => {
+            let mut chars = value.chars();
+            let ok = chars
+                .next()
+                .is_none_or(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            (!ok).then(|| {
+                format!("`{value}` is not a valid attribute value: use letters, digits, `_` and `-`, starting with a letter or `_`")
+            })
         }
         Pattern::Combination => value
             .chars()

@@ -39,7 +39,7 @@ const COMMAND: StrRule = StrRule::new(1, None, P::NoControl);
 const ARG: StrRule = StrRule::new(0, None, P::NoControlButWhitespace);
 const DATA: StrRule = StrRule::new(1, None, P::Any);
 const TASK_VALUE: StrRule = StrRule::new(1, Some(Limit::fixed(1024)), P::Any);
-const ATTR_VALUE: StrRule = StrRule::new(1, Some(Limit::fixed(100)), P::Any);
+const ATTR_VALUE: StrRule = StrRule::new(1, Some(Limit::fixed(100)), P::AttributeValue);
 
 const fn list(item: Ty, min: usize, max: Option<Limit>) -> ListTy {
     ListTy {
@@ -47,6 +47,7 @@ const fn list(item: Ty, min: usize, max: Option<Limit>) -> ListTy {
         min,
         max,
         unique_by: None,
+        unique_ignore_case: false,
     }
 }
 
@@ -56,6 +57,16 @@ const fn named_list(item: Ty, min: usize, max: Option<Limit>) -> ListTy {
         min,
         max,
         unique_by: Some("name"),
+        unique_ignore_case: false,
+    }
+}
+
+/// A list of host requirements: capability names are case-insensitive
+/// (§3.1), so `amount.worker.vcpu` and `AMOUNT.WORKER.VCPU` are the same.
+const fn capability_list(item: Ty, min: usize, max: Option<Limit>) -> ListTy {
+    ListTy {
+        unique_ignore_case: true,
+        ..named_list(item, min, max)
     }
 }
 
@@ -1122,8 +1133,8 @@ static ATTRIBUTE: Object = Object {
     rules: &[ObjRule::AtLeastOne(&["anyOf", "allOf"])],
 };
 
-static AMOUNTS: ListTy = named_list(Ty::Object(&AMOUNT), 1, Some(Limit::fixed(50)));
-static ATTRIBUTES: ListTy = named_list(Ty::Object(&ATTRIBUTE), 1, Some(Limit::fixed(50)));
+static AMOUNTS: ListTy = capability_list(Ty::Object(&AMOUNT), 1, Some(Limit::fixed(50)));
+static ATTRIBUTES: ListTy = capability_list(Ty::Object(&ATTRIBUTE), 1, Some(Limit::fixed(50)));
 
 static HOST_REQUIREMENTS: Object = Object {
     name: "HostRequirements",

@@ -105,6 +105,8 @@ pub enum Pattern {
     FileFilterPattern,
     /// Identifiers, spaces, `*`, `(`, `)` and `,`.
     Combination,
+    /// `[A-Za-z_][A-Za-z0-9_-]*`: a value of a host attribute, once resolved.
+    AttributeValue,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -202,6 +204,8 @@ pub struct ListTy {
     pub max: Option<Limit>,
     /// Names within the list must be unique (by this key of each item).
     pub unique_by: Option<&'static str>,
+    /// Names are compared without regard to case (capability names).
+    pub unique_ignore_case: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
