@@ -51,6 +51,10 @@ environment:
 /// A workspace: the job in a bundle whose `parameter_values.yaml` sets
 /// `Frame` to 7, on a queue with one environment.
 fn setup(name: &str) -> Scratch {
+    setup_with(name, QUEUE_ENV)
+}
+
+fn setup_with(name: &str, queue_env: &str) -> Scratch {
     let dir = Scratch::new("openjd-lsp-preview", name);
     std::fs::create_dir_all(dir.join("jobs/render")).expect("mkdir");
     std::fs::write(dir.join("jobs/render/template.yaml"), JOB).expect("job");
@@ -59,7 +63,7 @@ fn setup(name: &str) -> Scratch {
         "parameterValues:\n  - name: Frame\n    value: 7\n",
     )
     .expect("values");
-    std::fs::write(dir.join("licenses.yaml"), QUEUE_ENV).expect("env");
+    std::fs::write(dir.join("licenses.yaml"), queue_env).expect("env");
     std::fs::write(
         dir.join("openjd-lsp.yaml"),
         "queues:\n  - name: farm\n    environments: [licenses.yaml]\n    jobs: [\"jobs/**\"]\n",
@@ -321,5 +325,45 @@ fn bad_commands_are_errors_and_the_server_keeps_serving() {
             .is_some_and(|t| t.contains("frame 7")),
         "{ok}"
     );
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+/// Hover's effective command has the bundle's values too (`Frame` 7 from
+/// `parameter_values.yaml`, not the default 1), the same line the preview
+/// shows for that action.
+#[test]
+fn hover_takes_the_bundles_parameter_values_like_the_preview() {
+    let wrapping = "specificationVersion: environment-2023-09
+extensions: [WRAP_ACTIONS, EXPR]
+environment:
+  name: Licenses
+  script:
+    actions:
+      onEnter: {command: license-server, args: [--up]}
+      onWrapEnvEnter: {command: with-license, args: [\"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+      onWrapTaskRun: {command: with-license, args: [\"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+      onWrapEnvExit: {command: with-license, args: [\"{{WrappedAction.Command}}\", \"{{WrappedAction.Args}}\"]}
+";
+    let root = setup_with("hover", wrapping);
+    let job = uri(&root.join("jobs/render/template.yaml"));
+    let mut c = start(&root, "utf-16");
+    c.open(&job, JOB, 1);
+    let at = JOB.find("onRun:").expect("onRun");
+    let line = JOB[..at].matches('\n').count();
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": job}, "position": {"line": line, "character": 9}}),
+    );
+    let text = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    let expected = r"with-license echo 'frame 7' 'it'\''s'";
+    assert!(
+        text.contains(&format!("Effective command: `{expected}`")),
+        "{text}"
+    );
+    let preview = execute(&mut c, json!([job, null]));
+    let shown = preview["result"]["text"].as_str().expect("text");
+    assert!(shown.contains(&format!("$ {expected}\n")), "{shown}");
     assert_eq!(c.shutdown_and_exit(), Some(0));
 }

@@ -519,3 +519,88 @@ steps:
         ]
     );
 }
+
+/// Hover's effective command takes the job bundle's `parameter_values.yaml`
+/// (over the template's defaults), as the session preview does: the same
+/// values file reader, the same evaluator, the same line.
+#[test]
+fn the_effective_command_takes_the_bundles_parameter_values() {
+    let dir = support::scratch::Scratch::new("wrap-hover", "bundle-values");
+    let job = "specificationVersion: jobtemplate-2023-09
+name: J
+parameterDefinitions:
+  - {name: Frame, type: INT, default: 1}
+  - {name: Scene, type: STRING, default: default.blend}
+  - {name: Quality, type: STRING, default: draft}
+steps:
+  - name: Render
+    script:
+      actions:
+        onRun: {command: render, args: [\"{{Param.Scene}}\", --frame, \"{{Param.Frame}}\", \"{{Param.Quality}}\"]}
+";
+    let job_path = dir.join("jobs/render/template.yaml");
+    let docker = dir.join("envs/docker.yaml");
+    std::fs::create_dir_all(job_path.parent().expect("dir")).expect("mkdir");
+    std::fs::create_dir_all(docker.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&job_path, job).expect("job");
+    std::fs::write(&docker, DOCKER).expect("env");
+    let mut ws = Workspace {
+        roots: vec![dir.to_path_buf()],
+        ..Workspace::default()
+    };
+    ws.update_text(&docker, DOCKER);
+    let (qs, diags) = queues::parse_file(
+        &dir.join("openjd-lsp.yaml"),
+        "queues:\n  - name: linux\n    environments: [envs/docker.yaml]\n    jobs: [\"jobs/**\"]\n",
+        &|_: &Path| Ok(()),
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    ws.queues = qs;
+    let f = Fixture { ws, job_path };
+    let a = analyze(job, &Options::default());
+
+    // Without a values file: the defaults.
+    let run = hover_at(&a, &f, job, "onRun");
+    assert!(
+        run.contains(
+            "Effective command: `docker exec Render render default.blend --frame 1 draft`"
+        ),
+        "{run}"
+    );
+
+    // With one: its values (numbers and strings with spaces as the submitter
+    // writes them; Deadline Cloud's own settings are not parameters).
+    std::fs::write(
+        dir.join("jobs/render/parameter_values.yaml"),
+        "parameterValues:\n  - {name: Frame, value: 7}\n  - {name: Scene, value: shot 010.blend}\n  - {name: 'deadline:priority', value: 60}\n",
+    )
+    .expect("values");
+    let run = hover_at(&a, &f, job, "onRun");
+    let line = run
+        .split("Effective command: `")
+        .nth(1)
+        .and_then(|r| r.split("`\n").next())
+        .expect("an effective command");
+    assert_eq!(
+        line, "docker exec Render render 'shot 010.blend' --frame 7 draft",
+        "{run}"
+    );
+    // The preview of the same job says the same.
+    let sessions = openjd_lsp::workspace::preview::sessions(
+        &f.ws,
+        &f.job_path,
+        job,
+        &openjd_lsp::workspace::preview::Request {
+            tasks: 10,
+            ..Default::default()
+        },
+    )
+    .expect("sessions");
+    let preview = sessions[0].preview.as_ref().expect("a preview");
+    let task = preview
+        .actions
+        .iter()
+        .find(|e| e.entity == "Render")
+        .expect("the task's onRun");
+    assert_eq!(openjd_lsp::ide::preview::shell_line(&task.argv), line);
+}

@@ -16,6 +16,7 @@ use openjd_expr::{
     ExprProfile, ExprType, ExprValue, FunctionLibrary, HostContext, ParsedExpression, SymbolTable,
 };
 
+use super::preview::Given;
 use crate::model::{Action, ActionKind, Let, ParamKind, SimpleAction, Step, Template};
 use crate::syntax::format_string;
 
@@ -141,11 +142,24 @@ pub fn typed_value(kind: ParamKind, text: &str) -> Option<ExprValue> {
 /// The job scope from the defaults written in the template (what hover
 /// shows when nothing else is known).
 pub fn default_scope(ev: &Evaluator, t: &Template) -> Scope {
+    given_scope(ev, t, &[])
+}
+
+/// The job scope from the values given for the template's parameters (a
+/// job bundle's parameter values file, `-p`; the last of a name wins) over
+/// the defaults written in the template: what hover shows. A value that is
+/// not one of its parameter's type is left out, as is a parameter with
+/// neither a value nor a default: it stays `{{Param.X}}`.
+pub fn given_scope(ev: &Evaluator, t: &Template, given: &[(String, Given)]) -> Scope {
     let values: Vec<(&str, ParamKind, ExprValue)> = t
         .parameters
         .iter()
         .filter_map(|p| {
-            let v = typed_value(p.kind, p.default.as_deref()?)?;
+            let text = match given.iter().rev().find(|(n, _)| *n == p.name.value) {
+                Some((_, g)) => g.as_text(),
+                None => p.default.clone()?,
+            };
+            let v = typed_value(p.kind, &text)?;
             Some((p.name.value.as_str(), p.kind, v))
         })
         .collect();

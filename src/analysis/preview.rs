@@ -463,6 +463,17 @@ pub enum Given {
     Json(serde_json::Value),
 }
 
+impl Given {
+    /// As text, the way `-p NAME=VALUE` gives it: a string as it is,
+    /// anything else (a number, a list) as JSON.
+    pub fn as_text(&self) -> String {
+        match self {
+            Given::Text(s) | Given::Json(serde_json::Value::String(s)) => s.clone(),
+            Given::Json(v) => v.to_string(),
+        }
+    }
+}
+
 fn json_to_expr(v: &serde_json::Value) -> ExprValue {
     match v {
         serde_json::Value::String(s) => ExprValue::String(s.clone()),

@@ -115,23 +115,29 @@ fn code(s: &str) -> String {
 }
 
 /// The values of the session known before it starts, as hover sees them:
-/// the defaults written in the templates.
+/// those of the job bundle's parameter values file, else the defaults
+/// written in the templates (the session preview's inputs, less `-p`).
 struct Scopes<'a> {
     ev: Evaluator,
     job: &'a Template,
     job_scope: Scope,
     ws: &'a Workspace,
+    given: Vec<(String, preview::Given)>,
 }
 
 impl<'a> Scopes<'a> {
-    fn new(job: &'a Template, ws: &'a Workspace) -> Scopes<'a> {
+    fn new(job: &'a Template, here: Option<&Path>, ws: &'a Workspace) -> Scopes<'a> {
         let ev = Evaluator::new();
-        let job_scope = evaluate::default_scope(&ev, job);
+        let given = here
+            .map(crate::workspace::preview::bundle_given)
+            .unwrap_or_default();
+        let job_scope = evaluate::given_scope(&ev, job, &given);
         Scopes {
             ev,
             job,
             job_scope,
             ws,
+            given,
         }
     }
 
@@ -158,7 +164,7 @@ impl<'a> Scopes<'a> {
                     .and_then(|f| self.ws.files.get(f))
                     .and_then(|ix| ix.template.as_ref())
                 {
-                    scope.merge(&evaluate::default_scope(&self.ev, t));
+                    scope.merge(&evaluate::given_scope(&self.ev, t, &self.given));
                 }
                 scope
             }
@@ -466,7 +472,7 @@ pub fn hover(
     if t.kind == TemplateKind::Environment {
         sections.push(own_environment_action(here, ws, t, action));
     } else {
-        let scopes = Scopes::new(t, ws);
+        let scopes = Scopes::new(t, here, ws);
         for sc in scenarios(here, ws) {
             let mut answers: Vec<(String, Vec<String>)> = Vec::new();
             for s in steps_for(t, owner) {

@@ -117,6 +117,13 @@ pub fn given_values(job: &Path, req: &Request) -> Result<Vec<(String, Given)>, S
     Ok(given)
 }
 
+/// The values of the job bundle's parameter values file beside `job`, as
+/// hover uses them (the preview's own reader): none when there is no such
+/// file or it cannot be read — the file's own diagnostics say why.
+pub fn bundle_given(job: &Path) -> Vec<(String, Given)> {
+    given_values(job, &Request::default()).unwrap_or_default()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn one_session(
     job: &Path,
