@@ -367,3 +367,44 @@ environment:
     assert!(shown.contains(&format!("$ {expected}\n")), "{shown}");
     assert_eq!(c.shutdown_and_exit(), Some(0));
 }
+
+/// Open buffers win over the files on disk, as everywhere in the
+/// workspace: an unsaved edit of the queue's environment template and of
+/// the bundle's values file shows in the preview.
+#[test]
+fn unsaved_buffers_of_the_environment_and_the_values_file_win() {
+    let root = setup("buffers");
+    let job = uri(&root.join("jobs/render/template.yaml"));
+    let env = uri(&root.join("licenses.yaml"));
+    let values = uri(&root.join("jobs/render/parameter_values.yaml"));
+    let mut c = start(&root, "utf-16");
+    c.open(&job, JOB, 1);
+    let before = execute(&mut c, json!([job, null]));
+    let text = before["result"]["text"].as_str().expect("text");
+    assert!(
+        text.contains("$ license-server --up\n") && text.contains("'frame 7'"),
+        "{text}"
+    );
+
+    c.open(
+        &env,
+        &QUEUE_ENV.replace("args: [--up]", "args: [--up, --fast]"),
+        1,
+    );
+    c.open(
+        &values,
+        "parameterValues:\n  - name: Frame\n    value: 9\n",
+        1,
+    );
+    let after = execute(&mut c, json!([job, null]));
+    let text = after["result"]["text"].as_str().expect("text");
+    assert!(text.contains("$ license-server --up --fast\n"), "{text}");
+    assert!(text.contains("$ echo 'frame 9'"), "{text}");
+    // The files on disk are as they were.
+    assert!(
+        std::fs::read_to_string(root.join("licenses.yaml"))
+            .expect("env")
+            .contains("args: [--up]}")
+    );
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}

@@ -22,6 +22,7 @@ use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::extensions::ExtSet;
 use super::scope::{LetBlock, LetTypes, Site, Var, out_of_scope_reason, variables};
+use super::staged::{Split, Staged};
 use super::structure::{FmtSite, LetSite};
 
 pub struct Scope {
@@ -109,6 +110,9 @@ pub struct ExprPass<'a> {
     /// Each distinct expression text, parsed once, with an id for `evaluated`.
     parsed: FxHashMap<String, (usize, Parsed)>,
     evaluated: FxHashMap<EvalKey, Result<String, ExpressionError>>,
+    /// The staged typing of the newest reference, per scope, host library
+    /// and expression id (`None`: openjd-expr 0.8's verdict stands).
+    staged: FxHashMap<(usize, bool, usize), Option<Staged>>,
     host_lib: Arc<FunctionLibrary>,
     template_lib: Arc<FunctionLibrary>,
     profile: ExprProfile,
@@ -118,6 +122,10 @@ pub struct ExprPass<'a> {
     pub over_budget: bool,
     /// Operations spent on this document's expressions so far.
     operations: usize,
+    /// Expressions openjd-expr 0.8 rejects that the newest reference's
+    /// staged typing accepts (or where the references disagree): the
+    /// backstop's errors there are dropped.
+    pub settled: Vec<Span>,
 }
 
 /// The expression type named by a scope-table type string.
@@ -166,6 +174,7 @@ impl<'a> ExprPass<'a> {
             fingerprint: String::new(),
             parsed: FxHashMap::default(),
             evaluated: FxHashMap::default(),
+            staged: FxHashMap::default(),
             host_lib: FunctionLibrary::for_profile(
                 &profile.clone().with_host_context(HostContext::Unresolved),
             ),
@@ -173,6 +182,7 @@ impl<'a> ExprPass<'a> {
             profile,
             over_budget: false,
             operations: 0,
+            settled: Vec::new(),
         }
     }
 
@@ -397,12 +407,22 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, &map, expr_range.clone(), expr);
-        match self.evaluate(&parsed, expr_id, &scope, ScopeClass::Host, None) {
+        let verdict = self.evaluate(&parsed, expr_id, &scope, ScopeClass::Host, None);
+        match self.judge(
+            verdict,
+            expr,
+            expr_id,
+            &scope,
+            ScopeClass::Host,
+            &map,
+            &expr_range,
+        ) {
             Ok(ty) => {
                 self.let_types.insert(name_span.start, ty);
             }
-            Err(e) => {
-                let diag = self.expression_error(&e, &map, expr_range, expr, &scope, site);
+            Err((e, at)) => {
+                let (range, part) = part_of(expr_range, expr, at);
+                let diag = self.expression_error(&e, &map, range, part, &scope, site);
                 self.diags.push(diag);
             }
         }
@@ -512,9 +532,98 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, map, range.clone(), expr);
-        if let Err(e) = self.evaluate(&parsed, expr_id, &scope, fs.scope, target) {
-            let diag = self.expression_error(&e, map, range, expr, &scope, site);
+        let verdict = self.evaluate(&parsed, expr_id, &scope, fs.scope, target);
+        if let Err((e, at)) = self.judge(verdict, expr, expr_id, &scope, fs.scope, map, &range) {
+            let (range, part) = part_of(range, expr, at);
+            let diag = self.expression_error(&e, map, range, part, &scope, site);
             self.diags.push(diag);
+        }
+    }
+
+    /// openjd-expr 0.8's verdict on `expr`, adjusted to the newest
+    /// reference's staged typing (`staged.rs`); where the Rust and Python
+    /// references disagree, a `reference-disagreement` warning instead of
+    /// an error. An error may name the part of `expr` it belongs to.
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &mut self,
+        verdict: Result<String, ExpressionError>,
+        expr: &str,
+        expr_id: usize,
+        scope: &Scope,
+        class: ScopeClass,
+        map: &LazyMap<'_>,
+        range: &std::ops::Range<usize>,
+    ) -> Result<String, (ExpressionError, Option<std::ops::Range<usize>>)> {
+        if matches!(&verdict, Err(e) if is_over_budget(e)) || !self.expr_on() {
+            return verdict.map_err(|e| (e, None));
+        }
+        let host = matches!(class, ScopeClass::Host | ScopeClass::EnvVariables);
+        let key = (scope.id, host, expr_id);
+        let staged = match self.staged.get(&key) {
+            Some(s) => s.clone(),
+            None => {
+                let names: Vec<&str> = scope.vars.iter().map(|v| v.name.as_ref()).collect();
+                let lib = if host {
+                    &self.host_lib
+                } else {
+                    &self.template_lib
+                };
+                let limits = super::staged::Limits {
+                    operations: CHECK_OPERATION_LIMIT,
+                    memory: CHECK_MEMORY_LIMIT,
+                };
+                let s =
+                    super::staged::check(expr, &scope.symtab, &names, lib, &self.profile, &limits);
+                self.staged.insert(key, s.clone());
+                s
+            }
+        };
+        let Some(staged) = staged else {
+            return verdict.map_err(|e| (e, None));
+        };
+        let at = |r: &std::ops::Range<usize>| {
+            map.range_to_source(range.start + r.start..range.start + r.end)
+        };
+        let accepted = matches!(
+            (&staged.split, &staged.rust),
+            (_, Ok(_)) | (Some((Split::PythonAccepts(_), _)), Err(_))
+        );
+        if accepted && verdict.is_err() {
+            self.settled.push(map.range_to_source(range.clone()));
+        }
+        match (&staged.split, &staged.rust) {
+            (Some((Split::PythonAccepts(why), r)), Err(f)) => {
+                self.diags.push(Diagnostic::new(
+                    Code::ReferenceDisagreement,
+                    at(r),
+                    format!(
+                        "The Rust openjd-model (0.13 and later) rejects this expression: {}. \
+                         The Python openjd-model (used by Deadline Cloud) accepts it: {why}. \
+                         Fix it so that both accept it.",
+                        clean_message(&f.error)
+                    ),
+                ));
+                return Ok(verdict.unwrap_or_else(|_| "any".into()));
+            }
+            (Some((Split::PythonRejects(why), r)), Ok(_)) => {
+                self.diags.push(Diagnostic::new(
+                    Code::ReferenceDisagreement,
+                    at(r),
+                    format!(
+                        "The Python openjd-model (used by Deadline Cloud) rejects this \
+                         expression: {}. The Rust openjd-model (0.13 and later) accepts it, \
+                         since a run may never evaluate this part. Fix it so that both accept it.",
+                        why.trim_end_matches('.')
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        match (verdict, staged.rust) {
+            (_, Ok(v)) => Ok(type_name(&v)),
+            (Ok(_), Err(f)) => Err((f.error, Some(f.range))),
+            (Err(e), Err(_)) => Err((e, None)),
         }
     }
 
@@ -585,6 +694,19 @@ impl<'a> ExprPass<'a> {
             d = d.with_suggestion(best);
         }
         d
+    }
+}
+
+/// The part of an expression an error belongs to: its range in the
+/// scalar and its text (the whole expression when `at` is `None`).
+fn part_of(
+    range: std::ops::Range<usize>,
+    expr: &str,
+    at: Option<std::ops::Range<usize>>,
+) -> (std::ops::Range<usize>, &str) {
+    match at.and_then(|a| Some((expr.get(a.clone())?, a))) {
+        Some((part, a)) => (range.start + a.start..range.start + a.end, part),
+        None => (range, expr),
     }
 }
 

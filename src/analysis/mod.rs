@@ -17,6 +17,7 @@ pub mod range_expr;
 pub mod reference;
 pub mod scope;
 pub mod session;
+pub mod staged;
 pub mod structure;
 pub mod task_parameters;
 pub mod tree_value;
@@ -24,7 +25,7 @@ pub mod wrap;
 
 use crate::model::{self, Template, TemplateKind};
 use crate::schema::{self, ENVIRONMENT_TEMPLATE_VERSION, JOB_TEMPLATE_VERSION};
-use crate::syntax::{self, Node, SyntaxErrorKind};
+use crate::syntax::{self, Node, Span, SyntaxErrorKind};
 use crate::text::LineIndex;
 
 pub use codes::Code;
@@ -223,6 +224,10 @@ struct Own {
     let_types: LetTypes,
     /// An expression was too large to check within its budget.
     over_budget: bool,
+    /// Expressions openjd-expr 0.8 (the backstop's) rejects and the newest
+    /// reference's staged typing does not: the backstop's errors there are
+    /// dropped.
+    settled: Vec<Span>,
 }
 
 /// Structure and expressions: what decides whether the reference validator
@@ -251,6 +256,7 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     diags.append(&mut pass.diags);
     let let_types = std::mem::take(&mut pass.let_types);
     let over_budget = pass.over_budget;
+    let settled = std::mem::take(&mut pass.settled);
     drop(pass);
     Own {
         diags,
@@ -260,6 +266,7 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
         let_sites: walk.let_sites,
         let_types,
         over_budget,
+        settled,
     }
 }
 
@@ -384,12 +391,13 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         let_sites,
         let_types,
         over_budget: _,
+        settled,
     } = own;
     diags.append(&mut own_diags);
     match verdict {
         reference::Verdict::Accepted => {}
         reference::Verdict::Rejected(err) => {
-            let mut placed = reference::place(err, text, &root, &diags);
+            let mut placed = reference::place(err, text, &root, &diags, &settled);
             diags.append(&mut placed);
         }
         reference::Verdict::Crashed(message) => diags.push(reference::crash(&message, text, &root)),

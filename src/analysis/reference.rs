@@ -120,12 +120,21 @@ pub fn crash(message: &str, text: &str, root: &Node) -> Diagnostic {
     )
 }
 
-/// Place the reference's errors on our tree, leaving out what we reported.
-pub fn place(err: ModelError, text: &str, root: &Node, ours: &[Diagnostic]) -> Vec<Diagnostic> {
+/// Place the reference's errors on our tree, leaving out what we reported
+/// and what `settled` says the newest reference accepts (expressions that
+/// openjd-expr 0.8 types otherwise; see `staged.rs`).
+pub fn place(
+    err: ModelError,
+    text: &str,
+    root: &Node,
+    ours: &[Diagnostic],
+    settled: &[Span],
+) -> Vec<Diagnostic> {
     let own_errors: Vec<&Span> = ours
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| &d.span)
+        .chain(settled)
         .collect();
     let whole = first_line(text, root);
     match err {

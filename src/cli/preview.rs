@@ -79,6 +79,8 @@ pub fn run(args: PreviewArgs, out: &mut dyn std::io::Write) -> i32 {
         params_file: args.params_file.clone(),
         steps: args.steps.clone(),
         tasks: args.tasks,
+        // The command line reads every file from disk.
+        texts: Default::default(),
     };
     let sessions = match preview::sessions(&ws, &job, &text, &req) {
         Ok(s) => s,

@@ -232,16 +232,19 @@ pub struct Shown {
 /// buffer's, saved or not), for the whole job or one step: the same
 /// inputs as `openjd-lsp preview JOB [--step STEP]` — the bundle's
 /// parameter values file and the queues the workspace's configuration
-/// puts the job on.
+/// puts the job on. `open` holds the texts of the editor's other open
+/// files, which win over the files on disk.
 pub fn show(
     ws: &crate::workspace::Workspace,
     job: &Path,
     text: &str,
     step: Option<&str>,
+    open: std::collections::HashMap<std::path::PathBuf, String>,
 ) -> Result<Shown, String> {
     let req = crate::workspace::preview::Request {
         steps: step.map(|s| vec![s.to_string()]).unwrap_or_default(),
         tasks: crate::analysis::preview::DEFAULT_TASKS,
+        texts: open,
         ..Default::default()
     };
     let sessions = crate::workspace::preview::sessions(ws, job, text, &req)?;

@@ -7,6 +7,9 @@
 //! in `capabilities`, and route its `LanguageServer` method in `mod.rs`
 //! with one `on_document` call.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+
 use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
 use tower_lsp_server::ls_types::*;
 
@@ -300,18 +303,20 @@ pub fn code_lens(s: &Snapshot, d: &Doc, _: CodeLensParams) -> RpcResult<Option<V
 }
 
 /// `openjd.previewSession` for the job `d`, or one of its steps: the
-/// preview of the buffer's current text, as `{title, text}`.
+/// preview of the buffer's current text, as `{title, text}`. `open`: the
+/// texts of the other open documents (environment templates, the values
+/// file), which win over the files on disk.
 pub fn preview_session(
     s: &Snapshot,
     d: &Doc,
-    step: Option<String>,
+    (step, open): (Option<String>, HashMap<PathBuf, String>),
 ) -> RpcResult<Option<serde_json::Value>> {
     let Some(path) = &d.path else {
         return Err(RpcError::invalid_params(
             "a session preview needs a job template saved as a file",
         ));
     };
-    let shown = ide::preview::show(&s.workspace, path, &d.analysis.text, step.as_deref())
+    let shown = ide::preview::show(&s.workspace, path, &d.analysis.text, step.as_deref(), open)
         .map_err(RpcError::invalid_params)?;
     serde_json::to_value(shown)
         .map(Some)

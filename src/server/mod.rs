@@ -301,8 +301,14 @@ impl LanguageServer for Backend {
                 uri.as_str()
             )));
         }
-        self.on_document("session preview", &uri, step, handlers::preview_session)
-            .await
+        let open = self.state.open_texts();
+        self.on_document(
+            "session preview",
+            &uri,
+            (step, open),
+            handlers::preview_session,
+        )
+        .await
     }
 }
 

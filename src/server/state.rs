@@ -332,6 +332,14 @@ impl State {
         open.or_else(|| crate::workspace::files::read_text(path).ok())
     }
 
+    /// The texts of the open documents that are files, by path.
+    pub fn open_texts(&self) -> std::collections::HashMap<PathBuf, String> {
+        self.docs
+            .iter()
+            .filter_map(|e| Some((path_of(e.key())?, e.value().document.text())))
+            .collect()
+    }
+
     /// Read the queue configuration again: files at the roots (open
     /// buffers first) and the `openjd.queues` setting.
     pub fn reload_queues(&self) {

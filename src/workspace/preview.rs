@@ -43,6 +43,19 @@ pub struct Request {
     pub steps: Vec<String>,
     /// At most this many tasks per step.
     pub tasks: usize,
+    /// Texts of files open in the editor, which win over the files on disk
+    /// (environment templates, the values file).
+    pub texts: std::collections::HashMap<PathBuf, String>,
+}
+
+impl Request {
+    /// A file's text: the editor's buffer, else the file on disk.
+    fn text_of(&self, path: &Path) -> Result<String, String> {
+        match self.texts.get(path) {
+            Some(t) => Ok(t.clone()),
+            None => read(path),
+        }
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -61,8 +74,12 @@ fn is_json(path: &Path, text: &str) -> bool {
 /// value}]`, the job bundle format). Deadline Cloud's own job settings
 /// (`deadline:*`) are not job parameters and are left out.
 pub fn read_values(path: &Path) -> Result<Vec<(String, Given)>, String> {
-    let text = read(path)?;
-    let parsed = crate::syntax::parse(&text);
+    parse_values(path, &read(path)?)
+}
+
+/// The values of the parameter values file `path` whose text is `text`.
+pub fn parse_values(path: &Path, text: &str) -> Result<Vec<(String, Given)>, String> {
+    let parsed = crate::syntax::parse(text);
     let root = parsed
         .root
         .filter(|_| parsed.errors.is_empty())
@@ -107,7 +124,7 @@ pub fn bundle_values(job: &Path) -> Option<PathBuf> {
 /// the bundle's), then `-p` values over it.
 pub fn given_values(job: &Path, req: &Request) -> Result<Vec<(String, Given)>, String> {
     let mut given = match req.params_file.clone().or_else(|| bundle_values(job)) {
-        Some(f) => read_values(&f)?,
+        Some(f) => parse_values(&f, &req.text_of(&f)?)?,
         None => Vec::new(),
     };
     for (n, v) in &req.params {
@@ -138,7 +155,7 @@ fn one_session(
     let result = (|| {
         let texts: Vec<String> = environments
             .iter()
-            .map(|p| read(p))
+            .map(|p| req.text_of(p))
             .collect::<Result<_, _>>()?;
         let analyses: Vec<(PathBuf, std::sync::Arc<Template>)> = environments
             .iter()
