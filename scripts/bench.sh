@@ -6,6 +6,7 @@
 #   server     didChange -> publishDiagnostics latency; memory with 200 open
 #   workspace  indexing 2,000 templates; wrap hover on actions
 #   preview    session preview of a generated 200-step job
+#   bundles    `check` on 2,000 job bundles vs their templates alone
 # The reference CLI (openjd-cli 0.1.18, the Rust `openjd`) is installed into
 # target/reference-cli on first use (about 100 s). Results are also written
 # to target/bench-results.txt.
@@ -25,7 +26,7 @@ export OPENJD_REFERENCE_CLI="$ref"
 cargo bench --no-run
 {
   echo "== $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(uname -m)"
-  for bench in analysis corpus server workspace preview; do
+  for bench in analysis corpus server workspace preview bundles; do
     echo "== $bench"
     cargo bench --quiet --bench "$bench"
   done

@@ -46,6 +46,14 @@ fn values_and_cloudformation_diagnostics_push_and_pull() {
     let values = "parameterValues:\n- name: SceneFile\n  value: s.blend\n- name: Frame\n  value: 1-10\n- name: deadline:priority\n  value: 500\n";
     let values_path = dir.join("bundle/parameter_values.yaml");
     std::fs::write(&values_path, values).expect("write");
+    // The bundle's submission hooks: a misspelt phase, a bad timeout.
+    let hooks = "version: \"1.0\"\npreSubmision:\n- command: python3\npostSubmission:\n- command: python3\n  timeout: -5\n";
+    let hooks_path = dir.join("bundle/hooks.yaml");
+    std::fs::write(&hooks_path, hooks).expect("write");
+    let hooks_want = vec![
+        (1, 0, "bundle-unknown-key".to_string()),
+        (5, 11, "bundle-out-of-range".to_string()),
+    ];
     let farm = std::fs::read_to_string(examples.join("infra/farm.yaml"))
         .expect("farm")
         .replace("{{Param.CondaPackages}}", "{{Param.CondaPackage}}");
@@ -80,6 +88,7 @@ fn values_and_cloudformation_diagnostics_push_and_pull() {
         for (path, text, want) in [
             (&values_path, values.to_string(), &values_want),
             (&farm_path, farm.clone(), &farm_want),
+            (&hooks_path, hooks.to_string(), &hooks_want),
         ] {
             c.open(&uri(path), &text, 1);
             let got = if pull {
