@@ -673,3 +673,60 @@ impl<'a> Param<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(params: &str) -> Vec<(String, Code)> {
+        let text = format!("parameterDefinitions:\n{params}");
+        let root = crate::syntax::parse(&text).root.expect("parses");
+        let mut diags = Vec::new();
+        check(&text, &root, &mut diags);
+        diags
+            .into_iter()
+            .map(|d| (text[d.span.clone()].to_string(), d.code))
+            .collect()
+    }
+
+    #[test]
+    fn values_that_meet_their_constraints_are_accepted() {
+        for ok in [
+            // Numbers written as strings compare by value.
+            "- {name: A, type: INT, default: \"2\", allowedValues: [1, 2]}\n",
+            "- {name: A, type: FLOAT, default: 1, allowedValues: [0.5, 1.0]}\n",
+            "- {name: A, type: INT, default: 5, minValue: 5, maxValue: 5}\n",
+            // INT allowed values are not held to the bounds (as the reference).
+            "- {name: A, type: INT, allowedValues: [1, 99], maxValue: 10}\n",
+            "- {name: A, type: STRING, default: ab, minLength: 2, maxLength: 2}\n",
+            // The default control of a FLOAT without allowedValues is a SPIN_BOX.
+            "- {name: A, type: FLOAT, userInterface: {decimals: 2, singleStepDelta: 0.5}}\n",
+            // A FILE path's default control is a file chooser.
+            "- {name: A, type: PATH, objectType: FILE, userInterface: {fileFilters: [{label: A, patterns: ['*']}]}}\n",
+            "- {name: A, type: RANGE_EXPR, default: \"1-10:2,20\"}\n",
+            "- {name: A, type: \"LIST[INT]\", default: [1, 2], maxLength: 2, item: {minValue: 1, allowedValues: [1, 2]}}\n",
+            "- {name: A, type: \"LIST[LIST[INT]]\", default: [[1], [2, 3]], item: {maxLength: 2, item: {maxValue: 3}}}\n",
+            // A value of the wrong type is the structural pass's to report.
+            "- {name: A, type: INT, default: many, allowedValues: [1]}\n",
+        ] {
+            assert_eq!(codes(ok), vec![], "{ok}");
+        }
+    }
+
+    #[test]
+    fn list_items_are_held_to_the_item_constraints() {
+        assert_eq!(
+            codes(
+                "- {name: A, type: \"LIST[LIST[INT]]\", default: [[1], [2, 3, 4]], item: {maxLength: 2, item: {maxValue: 3}}}\n"
+            ),
+            [
+                ("[2, 3, 4]".to_string(), Code::ValueLength),
+                ("4".to_string(), Code::ValueOutOfBounds)
+            ]
+        );
+        assert_eq!(
+            codes("- {name: A, type: \"LIST[STRING]\", default: [abc], item: {maxLength: 2}}\n"),
+            [("abc".to_string(), Code::ValueLength)]
+        );
+    }
+}

@@ -314,3 +314,54 @@ fn list(names: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The combination's problems: (the text each is on, its message).
+    fn problems(combination: &str) -> Vec<(String, String)> {
+        let params = [("A", "INT"), ("B", "INT"), ("C", "CHUNK[INT]")]
+            .iter()
+            .map(|(n, t)| format!("        - {{name: {n}, type: \"{t}\", range: \"1-2\"}}\n"))
+            .collect::<String>();
+        let text = format!(
+            "steps:\n  - parameterSpace:\n      taskParameterDefinitions:\n{params}      combination: \"{combination}\"\n"
+        );
+        let root = crate::syntax::parse(&text).root.expect("parses");
+        let mut diags = Vec::new();
+        check(&text, &root, &mut diags);
+        diags
+            .into_iter()
+            .map(|d| (text[d.span.clone()].to_string(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn every_form_of_the_grammar_is_accepted() {
+        for ok in [
+            "A * B * C",
+            "(A, B) * C",
+            "C * (A, B)",
+            "((A, B)) * C",
+            "A*B*C",
+            " ( A , B ) * C ",
+        ] {
+            assert_eq!(problems(ok), vec![], "{ok}");
+        }
+    }
+
+    #[test]
+    fn each_problem_is_on_its_token() {
+        let on = |c: &str| problems(c).into_iter().map(|(t, _)| t).collect::<Vec<_>>();
+        assert_eq!(on("A B * C"), ["B"]);
+        // A missing operand at the end: an empty range where it belongs.
+        assert_eq!(on("A * B * C *"), [""]);
+        assert_eq!(on("(A, B * C"), ["("]);
+        assert_eq!(on("A * B) * C"), [")"]);
+        assert_eq!(on("A * B * D * C"), ["D"]);
+        assert_eq!(on("A * B * C * A"), ["A"]);
+        assert_eq!(on("(A, C) * B"), ["C"]);
+        assert_eq!(on("A * C"), ["\"A * C\""]);
+    }
+}
