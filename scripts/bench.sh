@@ -9,6 +9,7 @@
 #   hostile    a 10 MiB template open in the server; an expression bomb in
 #              `check` and the server; a 50 MiB file in a 2,000-template
 #              workspace
+#   bundles    `check` on 2,000 job bundles vs their templates alone
 # The reference CLI (openjd-cli 0.1.18, the Rust `openjd`) is installed into
 # target/reference-cli on first use (about 100 s). Results are also written
 # to target/bench-results.txt.
@@ -28,7 +29,7 @@ export OPENJD_REFERENCE_CLI="$ref"
 cargo bench --no-run
 {
   echo "== $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(uname -m)"
-  for bench in analysis corpus server workspace preview hostile; do
+  for bench in analysis corpus server workspace preview hostile bundles; do
     echo "== $bench"
     cargo bench --quiet --bench "$bench"
   done

@@ -1,7 +1,9 @@
 //! The files of a Deadline Cloud job bundle that sit beside its template:
 //! `parameter_values.yaml|json` (values for the template's parameters and
 //! for Deadline Cloud's own job settings) and `asset_references.yaml|json`
-//! (the files and directories a job reads and writes).
+//! (the files and directories a job reads and writes), and where present
+//! `hooks.yaml|json` (the submission hooks the submitter runs on the
+//! submitting workstation: `preGUI`, `preSubmission`, `postSubmission`).
 //!
 //! The values file is read the way the Deadline Cloud submitter reads it:
 //! a value may be written as any scalar, because the submitter passes
@@ -23,6 +25,9 @@ use super::diagnostic::{Diagnostic, Related, did_you_mean};
 pub enum BundleFile {
     ParameterValues,
     AssetReferences,
+    /// Deadline Cloud's submission hooks (`hooks.yaml|json` beside the
+    /// template), read by its `job_bundle._hooks` module.
+    Hooks,
 }
 
 impl BundleFile {
@@ -34,6 +39,7 @@ impl BundleFile {
         match stem {
             "parameter_values" => Some(BundleFile::ParameterValues),
             "asset_references" => Some(BundleFile::AssetReferences),
+            "hooks" => Some(BundleFile::Hooks),
             _ => None,
         }
     }
@@ -57,7 +63,7 @@ pub struct JobSetting {
 /// The job settings the Deadline Cloud submitter accepts from a values file
 /// (its `DEFAULT_SUPPORTED_APP_PARAMETER_NAMES`), with the types and ranges
 /// of the CreateJob API fields they become.
-pub const JOB_SETTINGS: [JobSetting; 4] = [
+pub const JOB_SETTINGS: [JobSetting; 5] = [
     JobSetting {
         name: "deadline:priority",
         kind: ParamKind::Int,
@@ -89,6 +95,14 @@ pub const JOB_SETTINGS: [JobSetting; 4] = [
         max: Some(2_147_483_647),
         allowed: &[],
         doc: "How many times a failed task is retried before it is marked failed (the submitter's default is 5).",
+    },
+    JobSetting {
+        name: "deadline:maxWorkerCount",
+        kind: ParamKind::Int,
+        min: Some(-1),
+        max: Some(2_147_483_647),
+        allowed: &[],
+        doc: "How many workers may run the job's tasks at once; -1 (the default) for no limit.",
     },
 ];
 
@@ -771,6 +785,149 @@ fn allowed_check(
         d = d.with_suggestion(best);
     }
     diags.push(d);
+}
+
+/// The hook phases a submission hooks file may list.
+pub const HOOK_PHASES: [&str; 3] = ["preGUI", "preSubmission", "postSubmission"];
+
+/// Check a submission hooks file's shape as the Deadline Cloud submitter
+/// validates it (`job_bundle._hooks._validator`): `version` is the string
+/// `"1.0"`; each phase is a list of hooks; each hook has a string
+/// `command`, and optionally `args` (a list), `timeout` (a positive
+/// integer, seconds) and `env` (a mapping). A key the submitter does not
+/// read is reported with did-you-mean: it ignores it, so a misspelt phase
+/// never runs.
+pub fn check_hooks(text: &str) -> Vec<Diagnostic> {
+    let parsed = syntax::parse(text);
+    let mut diags = syntax_diagnostics(&parsed);
+    let Some(root) = parsed.root else {
+        return diags;
+    };
+    if root.entries().is_none() {
+        if !root.is_null() {
+            diags.push(Diagnostic::new(
+                Code::BundleWrongType,
+                root.span.clone(),
+                "A submission hooks file is a mapping with `version` and the hook lists `preGUI`, `preSubmission`, `postSubmission`",
+            ));
+        }
+        return diags;
+    }
+    let mut known = vec!["version"];
+    known.extend(HOOK_PHASES);
+    unknown_keys(&root, &known, "a submission hooks file", &mut diags);
+    if let Some(v) = root.get("version") {
+        let is_string = v.scalar().is_some_and(|s| s.kind() == ScalarKind::Str);
+        match v.scalar() {
+            Some(s) if is_string && s.value == "1.0" => {}
+            Some(s) if !is_string && s.value.trim() == "1.0" => diags.push(Diagnostic::new(
+                Code::BundleWrongType,
+                v.span.clone(),
+                "`version` is the string \"1.0\"; unquoted, 1.0 is a number, which the submitter refuses",
+            )),
+            _ => diags.push(Diagnostic::new(
+                Code::BundleNotAllowed,
+                v.span.clone(),
+                "The submitter supports hooks `version` \"1.0\" only",
+            )),
+        }
+    }
+    for phase in HOOK_PHASES {
+        let Some(list) = root.get(phase) else {
+            continue;
+        };
+        let Some(hooks) = list.items() else {
+            if !list.is_null() {
+                diags.push(Diagnostic::new(
+                    Code::BundleWrongType,
+                    list.span.clone(),
+                    format!("`{phase}` is a list of hooks, not {}", list.type_name()),
+                ));
+            }
+            continue;
+        };
+        for hook in hooks {
+            check_hook(hook, phase, &mut diags);
+        }
+    }
+    diags
+}
+
+fn check_hook(hook: &Node, phase: &str, diags: &mut Vec<Diagnostic>) {
+    if hook.entries().is_none() {
+        diags.push(Diagnostic::new(
+            Code::BundleWrongType,
+            hook.span.clone(),
+            format!(
+                "Each hook of `{phase}` is a mapping with `command`, not {}",
+                hook.type_name()
+            ),
+        ));
+        return;
+    }
+    unknown_keys(
+        hook,
+        &["command", "args", "timeout", "env"],
+        "a hook",
+        diags,
+    );
+    match hook.get("command") {
+        None => diags.push(Diagnostic::new(
+            Code::BundleMissingKey,
+            hook.span.start..hook.span.start,
+            "This hook has no `command`; the submitter refuses the bundle",
+        )),
+        Some(c)
+            if scalar_text(c).is_none()
+                || c.scalar().is_some_and(|s| s.kind() != ScalarKind::Str) =>
+        {
+            diags.push(Diagnostic::new(
+                Code::BundleWrongType,
+                c.span.clone(),
+                format!("A hook's `command` is a string, not {}", c.type_name()),
+            ));
+        }
+        Some(_) => {}
+    }
+    if let Some(args) = hook.get("args")
+        && args.items().is_none()
+    {
+        diags.push(Diagnostic::new(
+            Code::BundleWrongType,
+            args.span.clone(),
+            format!("A hook's `args` is a list, not {}", args.type_name()),
+        ));
+    }
+    if let Some(t) = hook.get("timeout") {
+        match t.scalar().map(|s| s.kind()) {
+            Some(ScalarKind::Int(Some(n))) if n <= 0 => diags.push(Diagnostic::new(
+                Code::BundleOutOfRange,
+                t.span.clone(),
+                format!("A hook's `timeout` is a positive number of seconds; {n} is not"),
+            )),
+            Some(ScalarKind::Int(Some(_))) => {}
+            _ => diags.push(Diagnostic::new(
+                Code::BundleWrongType,
+                t.span.clone(),
+                format!(
+                    "A hook's `timeout` is a whole number of seconds, not {}",
+                    t.type_name()
+                ),
+            )),
+        }
+    }
+    if let Some(env) = hook.get("env")
+        && env.entries().is_none()
+    {
+        diags.push(Diagnostic::new(
+            Code::BundleWrongType,
+            env.span.clone(),
+            format!(
+                "A hook's `env` is a mapping of variable names to values, not {}",
+                env.type_name()
+            ),
+        ));
+    }
 }
 
 /// Check an `asset_references` file's shape.

@@ -135,7 +135,7 @@ codes! {
     BundleDuplicateValue = "bundle-duplicate-value", Error, "A parameter given twice in the values file.";
     BundleMissingValue = "bundle-missing-value", Warning, "A template parameter with no default and no value in the values file.";
     BundleUnknownKey = "bundle-unknown-key", Error, "A key a job bundle file does not have (with a did-you-mean).";
-    BundleMissingKey = "bundle-missing-key", Error, "A parameter value entry without its `name` or `value`.";
+    BundleMissingKey = "bundle-missing-key", Error, "A key a job bundle file needs: a parameter value's `name` or `value`, a hook's `command`.";
     BundleNoTemplate = "bundle-no-template", Warning, "A parameter values file with no template beside it to check against.";
 }
 

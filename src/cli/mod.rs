@@ -186,13 +186,22 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
 fn check_file(path: &Path, text: &str) -> Option<Checked> {
     let analysis = analyze(text, &Options::default().for_path(path));
     let keep = analysis.is_template()
-        || BundleFile::of_path(path).is_some()
+        || BundleFile::of_path(path)
+            .is_some_and(|k| k != BundleFile::Hooks || beside_template(path))
         || (cfn::might_hold(text) && analysis.root.as_ref().is_some_and(cfn::is_cloudformation));
     keep.then(|| Checked {
         path: path.to_path_buf(),
         analysis,
         diagnostics: Vec::new(),
     })
+}
+
+/// Whether a job template sits beside `path` (a `hooks.yaml` is a
+/// bundle's only then).
+fn beside_template(path: &Path) -> bool {
+    crate::workspace::bundle::TEMPLATE_NAMES
+        .iter()
+        .any(|n| path.with_file_name(n).is_file())
 }
 
 /// The workspace the checked files live in, as the editor would see it:

@@ -1,9 +1,11 @@
 //! Editor features as pure functions of an analysis: byte offsets in, byte
 //! ranges out. The server converts to and from protocol positions.
 
+pub mod bundle;
 pub mod code_actions;
 pub mod completion;
 pub mod context;
+pub mod embedded;
 pub mod expr_lexer;
 pub mod fixture;
 pub mod hover;

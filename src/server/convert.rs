@@ -313,6 +313,44 @@ pub fn workspace_edit(
 
 /// Nested selection ranges from the innermost span outwards; the bare
 /// position when there is none.
+/// Edits in several files: `None` is the document `a` (at `uri`), any
+/// other file's ranges are computed from its text on disk. Edits of the
+/// same file are merged.
+pub fn workspace_edit_files(
+    a: &Analysis,
+    uri: &Uri,
+    edits: &crate::ide::bundle::FileEdits,
+    enc: PositionEncoding,
+) -> lsp::WorkspaceEdit {
+    let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> =
+        std::collections::HashMap::new();
+    for (file, list) in edits {
+        let (target, converted) = match file {
+            None => (uri.clone(), text_edits(a, list, enc)),
+            Some(f) => {
+                let Some(u) = Uri::from_file_path(f) else {
+                    continue;
+                };
+                let converted = list
+                    .iter()
+                    .filter_map(|(span, text)| {
+                        Some(lsp::TextEdit {
+                            range: range_in_file(f, span, enc)?,
+                            new_text: text.clone(),
+                        })
+                    })
+                    .collect();
+                (u, converted)
+            }
+        };
+        changes.entry(target).or_default().extend(converted);
+    }
+    lsp::WorkspaceEdit {
+        changes: Some(changes),
+        ..Default::default()
+    }
+}
+
 pub fn selection_range(
     a: &Analysis,
     spans: &[Span],

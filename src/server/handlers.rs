@@ -46,7 +46,13 @@ pub fn completion(
     p: CompletionParams,
 ) -> RpcResult<Option<CompletionResponse>> {
     let offset = s.offset(d, p.text_document_position.position);
-    let list = ide::completion::complete_list(&d.analysis, offset);
+    let list = match d.path.as_deref() {
+        Some(path) if ide::bundle::is_values_file(Some(path), &d.analysis) => {
+            ide::bundle::complete(&s.workspace, path, &d.analysis.text, offset)
+        }
+        _ if ide::embedded::is_host(&d.analysis) => ide::embedded::complete(&d.analysis, offset),
+        _ => ide::completion::complete_list(&d.analysis, offset),
+    };
     let items = list
         .items
         .iter()
@@ -60,7 +66,16 @@ pub fn completion(
 
 pub fn hover(s: &Snapshot, d: &Doc, p: HoverParams) -> RpcResult<Option<Hover>> {
     let offset = s.offset(d, p.text_document_position_params.position);
-    let h = ide::hover::full_hover(&d.analysis, d.path.as_deref(), &s.workspace, offset);
+    let here = d.path.as_deref();
+    let h = match here {
+        Some(path) if ide::bundle::is_values_file(here, &d.analysis) => {
+            ide::bundle::hover(&s.workspace, path, &d.analysis.text, offset)
+        }
+        _ if ide::embedded::is_host(&d.analysis) => {
+            ide::embedded::hover(&d.analysis, here, &s.workspace, offset)
+        }
+        _ => ide::hover::full_hover(&d.analysis, here, &s.workspace, offset),
+    };
     Ok(h.map(|h| convert::hover(&d.analysis, &h, s.encoding)))
 }
 
@@ -70,8 +85,12 @@ pub fn definition(
     p: GotoDefinitionParams,
 ) -> RpcResult<Option<GotoDefinitionResponse>> {
     let offset = s.offset(d, p.text_document_position_params.position);
-    let target =
-        ide::symbols::goto_definition(&d.analysis, d.path.as_deref(), &s.workspace, offset);
+    let target = match d.path.as_deref() {
+        Some(path) if ide::bundle::is_values_file(Some(path), &d.analysis) => {
+            ide::bundle::definition(&s.workspace, path, &d.analysis.text, offset)
+        }
+        here => ide::symbols::goto_definition(&d.analysis, here, &s.workspace, offset),
+    };
     Ok(target
         .and_then(|l| convert::location(&d.analysis, &d.uri, &l, s.encoding))
         .map(GotoDefinitionResponse::Scalar))
@@ -90,14 +109,26 @@ pub fn inlay_hint(s: &Snapshot, d: &Doc, _: InlayHintParams) -> RpcResult<Option
 
 pub fn references(s: &Snapshot, d: &Doc, p: ReferenceParams) -> RpcResult<Option<Vec<Location>>> {
     let offset = s.offset(d, p.text_document_position.position);
-    let spans = ide::symbols::references(&d.analysis, offset, p.context.include_declaration);
+    let include = p.context.include_declaration;
+    let here = d.path.as_deref();
+    let locations = match here {
+        Some(path) if ide::bundle::is_values_file(here, &d.analysis) => {
+            ide::bundle::references(&s.workspace, path, &d.analysis.text, offset, include)
+        }
+        _ => {
+            let mut l: Vec<ide::symbols::Location> =
+                ide::symbols::references(&d.analysis, offset, include)
+                    .into_iter()
+                    .map(|span| ide::symbols::Location { file: None, span })
+                    .collect();
+            l.extend(ide::bundle::values_references(&d.analysis, here, offset));
+            l
+        }
+    };
     Ok(Some(
-        spans
+        locations
             .iter()
-            .map(|span| Location {
-                uri: d.uri.clone(),
-                range: convert::range(&d.analysis, span, s.encoding),
-            })
+            .filter_map(|l| convert::location(&d.analysis, &d.uri, l, s.encoding))
             .collect(),
     ))
 }
@@ -108,14 +139,37 @@ pub fn prepare_rename(
     p: TextDocumentPositionParams,
 ) -> RpcResult<Option<PrepareRenameResponse>> {
     let offset = s.offset(d, p.position);
-    Ok(ide::symbols::prepare_rename(&d.analysis, offset)
+    let span = match d.path.as_deref() {
+        Some(path) if ide::bundle::is_values_file(Some(path), &d.analysis) => {
+            ide::bundle::prepare_rename(&s.workspace, path, &d.analysis.text, offset)
+        }
+        _ => ide::symbols::prepare_rename(&d.analysis, offset),
+    };
+    Ok(span
         .map(|span| PrepareRenameResponse::Range(convert::range(&d.analysis, &span, s.encoding))))
 }
 
 pub fn rename(s: &Snapshot, d: &Doc, p: RenameParams) -> RpcResult<Option<WorkspaceEdit>> {
     let offset = s.offset(d, p.text_document_position.position);
-    match ide::symbols::rename(&d.analysis, offset, &p.new_name) {
-        Ok(edits) => Ok(Some(convert::workspace_edit(
+    let here = d.path.as_deref();
+    let edits = match here {
+        Some(path) if ide::bundle::is_values_file(here, &d.analysis) => {
+            ide::bundle::rename(&s.workspace, path, &d.analysis.text, offset, &p.new_name)
+        }
+        _ => ide::symbols::rename(&d.analysis, offset, &p.new_name).map(|own| {
+            // The bundle's values file names the template's parameters too.
+            let mut all = vec![(None, own)];
+            all.extend(ide::bundle::values_rename(
+                &d.analysis,
+                here,
+                offset,
+                &p.new_name,
+            ));
+            all
+        }),
+    };
+    match edits {
+        Ok(edits) => Ok(Some(convert::workspace_edit_files(
             &d.analysis,
             &d.uri,
             &edits,
@@ -130,7 +184,12 @@ pub fn document_symbol(
     d: &Doc,
     _: DocumentSymbolParams,
 ) -> RpcResult<Option<DocumentSymbolResponse>> {
-    let symbols = ide::outline::document_symbols(&d.analysis)
+    let symbols = if ide::embedded::is_host(&d.analysis) {
+        ide::embedded::document_symbols(&d.analysis)
+    } else {
+        ide::outline::document_symbols(&d.analysis)
+    };
+    let symbols = symbols
         .iter()
         .map(|x| convert::document_symbol(&d.analysis, x, s.encoding))
         .collect();
@@ -185,7 +244,11 @@ pub fn semantic_tokens_full(
     d: &Doc,
     _: SemanticTokensParams,
 ) -> RpcResult<Option<SemanticTokensResult>> {
-    let tokens = ide::semantic_tokens::semantic_tokens(&d.analysis);
+    let tokens = if ide::embedded::is_host(&d.analysis) {
+        ide::embedded::semantic_tokens(&d.analysis)
+    } else {
+        ide::semantic_tokens::semantic_tokens(&d.analysis)
+    };
     Ok(Some(SemanticTokensResult::Tokens(
         convert::semantic_tokens(&d.analysis, &tokens, s.encoding),
     )))
@@ -196,7 +259,12 @@ pub fn semantic_tokens_range(
     d: &Doc,
     p: SemanticTokensRangeParams,
 ) -> RpcResult<Option<SemanticTokensRangeResult>> {
-    let tokens = ide::semantic_tokens::semantic_tokens_in(&d.analysis, s.span(d, p.range));
+    let range = s.span(d, p.range);
+    let tokens = if ide::embedded::is_host(&d.analysis) {
+        ide::embedded::semantic_tokens_in(&d.analysis, range)
+    } else {
+        ide::semantic_tokens::semantic_tokens_in(&d.analysis, range)
+    };
     Ok(Some(SemanticTokensRangeResult::Tokens(
         convert::semantic_tokens(&d.analysis, &tokens, s.encoding),
     )))

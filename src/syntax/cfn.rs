@@ -39,6 +39,8 @@ pub struct Embedded {
     pub text: String,
     /// The string node in the host file.
     pub span: Span,
+    /// How the string is written (a block scalar, a JSON string...).
+    pub style: super::ScalarStyle,
     /// `${Name}` substitutions, as ranges of `text`.
     pub substitutions: Vec<std::ops::Range<usize>>,
     map: ScalarMap,
@@ -143,6 +145,7 @@ pub fn find(text: &str, root: &Node) -> Vec<Embedded> {
                     .map(str::to_string),
                 text: text_,
                 span: node.span.clone(),
+                style: s.style,
                 substitutions,
                 map: ScalarMap::new(text, &node.span, s.style, &s.value),
                 removed,

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::bundle::{
-    Against, BundleFile, ParamDef, ParameterValues, check_asset_references, check_values,
-    definitions_of,
+    Against, BundleFile, ParamDef, ParameterValues, check_asset_references, check_hooks,
+    check_values, definitions_of,
 };
 use crate::analysis::{Code, Diagnostic};
 
@@ -75,6 +75,10 @@ pub fn parameters<'w>(ws: &'w Workspace, template: &'w Indexed) -> (Vec<ParamDef
 pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) -> Vec<Diagnostic> {
     match kind {
         BundleFile::AssetReferences => check_asset_references(text),
+        // `hooks.yaml` is a common name: only the one beside a job
+        // template is a bundle's submission hooks file.
+        BundleFile::Hooks if template_of(ws, path).is_some() => check_hooks(text),
+        BundleFile::Hooks => Vec::new(),
         BundleFile::ParameterValues => {
             let values = ParameterValues::parse(text);
             let mut diags = values.diagnostics.clone();
@@ -97,4 +101,25 @@ pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) ->
             diags
         }
     }
+}
+
+/// The values files beside the job template `template` that exist on
+/// disk, with their text.
+pub fn values_files(template: &Path) -> Vec<(PathBuf, String)> {
+    values_paths(template)
+        .into_iter()
+        .filter_map(|p| {
+            let text = super::files::read_text(&p).ok()?;
+            Some((p, text))
+        })
+        .collect()
+}
+
+/// A job template as it is on disk, analysed (for the uses of its
+/// parameters when a values file beside it is edited).
+pub fn template_analysis(template: &Path) -> Option<crate::analysis::Analysis> {
+    let text = super::files::read_text(template).ok()?;
+    let options = crate::analysis::Options::own().for_path(template);
+    let a = crate::analysis::analyze(&text, &options);
+    a.is_template().then_some(a)
 }

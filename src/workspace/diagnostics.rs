@@ -12,6 +12,7 @@
 //! | a queue configuration  | its parse problems, environments that are missing, not environment templates or broken, queues with two wrappers, jobs that would get two |
 //! | a bundle's `parameter_values` | its shape, and its values against the template beside it and the parameters of the job's queue environments |
 //! | a bundle's `asset_references` | its shape |
+//! | a bundle's submission `hooks` | its shape, when a job template is beside it |
 //! | a CloudFormation template | the diagnostics of each embedded queue environment, at their places in the file |
 //!
 //! To teach the workspace a new kind of file (job bundle parameter values,
@@ -171,6 +172,11 @@ pub fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
                         add(config);
                     }
                 }
+            }
+        }
+        Role::Bundle(BundleFile::Hooks) => {
+            if let Some(t) = super::bundle::template_of(ws, path) {
+                add(&t.path);
             }
         }
         Role::Bundle(BundleFile::AssetReferences) | Role::CloudFormation | Role::Other => {}

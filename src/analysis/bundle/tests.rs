@@ -277,3 +277,52 @@ fn bundle_file_names() {
     assert_eq!(BundleFile::of_name("template.yaml"), None);
     assert_eq!(BundleFile::of_name("parameter_values.txt"), None);
 }
+
+#[test]
+fn submission_hooks_file_shape() {
+    let text = "\
+version: 1.0
+preGUI:
+- command: python3
+  args: [prefill.py]
+  timeout: 10
+preSubmision:
+- command: python3
+preSubmission:
+- args: validate.py
+  timout: 30
+- command: [python3]
+  timeout: 0
+  env: [A=1]
+- echo
+postSubmission: notify.py
+";
+    assert_eq!(
+        render(text, &check_hooks(text)),
+        vec![
+            "6:1 bundle-unknown-key `preSubmision`",
+            "1:10 bundle-wrong-type `1.0`",
+            "10:3 bundle-unknown-key `timout`",
+            "9:3 bundle-missing-key ``",
+            "9:9 bundle-wrong-type `validate.py`",
+            "11:12 bundle-wrong-type `[python3]`",
+            "12:12 bundle-out-of-range `0`",
+            "13:8 bundle-wrong-type `[A=1]`",
+            "14:3 bundle-wrong-type `echo`",
+            "15:17 bundle-wrong-type `notify.py`",
+        ]
+    );
+    let d = check_hooks("version: \"2.0\"\n");
+    assert_eq!(d[0].code, Code::BundleNotAllowed);
+    assert!(
+        check_hooks("version: \"1.0\"\npreSubmission:\n- command: python3\n  args: [a.py]\n  timeout: 60\n  env: {LEVEL: strict}\n")
+            .is_empty()
+    );
+    let d = check_hooks("preSubmision: []\n");
+    assert!(
+        d[0].message.ends_with("did you mean `preSubmission`?"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(BundleFile::of_name("hooks.json"), Some(BundleFile::Hooks));
+}
