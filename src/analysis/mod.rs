@@ -256,7 +256,8 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     diags.append(&mut pass.diags);
     let let_types = std::mem::take(&mut pass.let_types);
     let over_budget = pass.over_budget;
-    let settled = std::mem::take(&mut pass.settled);
+    let mut settled = std::mem::take(&mut pass.settled);
+    settled.append(&mut walk.settled);
     drop(pass);
     Own {
         diags,

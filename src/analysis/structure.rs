@@ -42,6 +42,9 @@ pub struct Walk<'a> {
     pub diags: Vec<Diagnostic>,
     pub fmt_sites: Vec<FmtSite>,
     pub let_sites: Vec<LetSite>,
+    /// Values the backstop (openjd-model 0.8) rejects where only the Rust
+    /// reference does: its errors there give way to our warning.
+    pub settled: Vec<Span>,
     /// Off when the document was cut short by a syntax error, so that keys
     /// the parser never reached are not reported as missing.
     pub report_missing: bool,
@@ -64,6 +67,7 @@ impl<'a> Walk<'a> {
             diags: Vec::new(),
             fmt_sites: Vec::new(),
             let_sites: Vec::new(),
+            settled: Vec::new(),
             report_missing,
         }
     }
@@ -171,6 +175,27 @@ impl<'a> Walk<'a> {
                     )
                     .with_suggestion(format!("'{}'", s.value)),
                 );
+                Some(s)
+            }
+            // `0o17`: YAML 1.2 (the Rust reference) reads an octal integer
+            // and refuses it; YAML 1.1 (the Python one, Deadline Cloud's)
+            // has no `0o` form and reads the string.
+            Some(s) if matches!(s.kind(), ScalarKind::Int(_)) && is_yaml12_octal(&s.value) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ReferenceDisagreement,
+                        node.span.clone(),
+                        format!(
+                            "The Rust openjd-model (openjd-rs) rejects `{0}` here: YAML 1.2 reads \
+                             it as an octal integer, not a string. The Python openjd-model (used \
+                             by Deadline Cloud, YAML 1.1) reads it as the string. Quote it \
+                             (`'{0}'`) so that both accept it.",
+                            s.value
+                        ),
+                    )
+                    .with_suggestion(format!("'{}'", s.value)),
+                );
+                self.settled.push(node.span.clone());
                 Some(s)
             }
             _ => {
@@ -1033,6 +1058,14 @@ fn step_name_braces(node: &Node) -> Diagnostic {
          characters, taken literally, not a format string. Tools built on openjd-rs refuse \
          this template; leave out `{{` so that both accept it.",
     )
+}
+
+/// A YAML 1.2 octal integer (`0o17`, `-0o7`), which YAML 1.1 has no form for.
+fn is_yaml12_octal(value: &str) -> bool {
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    unsigned
+        .strip_prefix("0o")
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| (b'0'..=b'7').contains(&b)))
 }
 
 /// What a YAML 1.1 reader (PyYAML, the Python reference's) makes of a plain
