@@ -62,7 +62,7 @@ pub enum Context {
 /// The (possibly repaired) document the cursor context was computed in.
 pub struct CursorDoc<'a> {
     pub text: Cow<'a, str>,
-    pub root: Option<Node>,
+    pub root: Option<Cow<'a, Node>>,
     pub template: Option<Cow<'a, Template>>,
     pub kind: DocKind,
 }
@@ -143,7 +143,9 @@ pub fn cursor_doc<'a>(analysis: &'a Analysis, offset: usize) -> CursorDoc<'a> {
     let offset = crate::text::floor_char_boundary(text, offset);
     let original = || CursorDoc {
         text: Cow::Borrowed(text),
-        root: analysis.root.clone(),
+        // Borrowed: a copy of a large document's tree per request costs
+        // more than the request itself.
+        root: analysis.root.as_ref().map(Cow::Borrowed),
         template: analysis.template.as_deref().map(Cow::Borrowed),
         kind: analysis.kind,
     };
@@ -214,7 +216,7 @@ pub fn cursor_doc<'a>(analysis: &'a Analysis, offset: usize) -> CursorDoc<'a> {
     });
     CursorDoc {
         text: Cow::Owned(repaired),
-        root: parsed.root,
+        root: parsed.root.map(Cow::Owned),
         template,
         kind,
     }
