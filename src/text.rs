@@ -49,7 +49,7 @@ impl LineIndex {
         }
     }
 
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
@@ -59,7 +59,7 @@ impl LineIndex {
     }
 
     /// Zero-based line containing the byte `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
@@ -67,7 +67,7 @@ impl LineIndex {
     }
 
     /// Byte range of a line's content, without its line break.
-    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+    pub(crate) fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
         let start = self.line_start(line);
         let mut end = if line + 1 < self.line_starts.len() {
             self.line_starts[line + 1]
@@ -124,20 +124,9 @@ impl LineIndex {
         }
         range.end
     }
-
-    /// Byte offset of a zero-based line and a column counted in characters,
-    /// the unit the YAML scanner reports.
-    pub fn offset_of_char_col(&self, text: &str, line: usize, char_col: usize) -> usize {
-        let start = self.line_start(line);
-        let rest = &text[start.min(self.len)..];
-        match rest.char_indices().nth(char_col) {
-            Some((i, _)) => start + i,
-            None => self.len,
-        }
-    }
 }
 
-pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     if offset >= text.len() {
         return text.len();
     }

@@ -31,7 +31,7 @@ pub enum BundleFile {
 }
 
 impl BundleFile {
-    pub fn of_name(file_name: &str) -> Option<BundleFile> {
+    pub(crate) fn of_name(file_name: &str) -> Option<BundleFile> {
         let (stem, ext) = file_name.rsplit_once('.')?;
         if !matches!(ext.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json") {
             return None;
@@ -44,14 +44,14 @@ impl BundleFile {
         }
     }
 
-    pub fn of_path(path: &std::path::Path) -> Option<BundleFile> {
+    pub(crate) fn of_path(path: &std::path::Path) -> Option<BundleFile> {
         BundleFile::of_name(path.file_name()?.to_str()?)
     }
 }
 
 /// A Deadline Cloud job setting a values file may give (`deadline:<name>`).
 #[derive(Clone, Copy, Debug)]
-pub struct JobSetting {
+pub(crate) struct JobSetting {
     pub name: &'static str,
     pub kind: ParamKind,
     pub min: Option<i64>,
@@ -63,7 +63,7 @@ pub struct JobSetting {
 /// The job settings the Deadline Cloud submitter accepts from a values file
 /// (its `DEFAULT_SUPPORTED_APP_PARAMETER_NAMES`), with the types and ranges
 /// of the CreateJob API fields they become.
-pub const JOB_SETTINGS: [JobSetting; 5] = [
+pub(crate) const JOB_SETTINGS: [JobSetting; 5] = [
     JobSetting {
         name: "deadline:priority",
         kind: ParamKind::Int,
@@ -106,13 +106,13 @@ pub const JOB_SETTINGS: [JobSetting; 5] = [
     },
 ];
 
-pub fn job_setting(name: &str) -> Option<&'static JobSetting> {
+pub(crate) fn job_setting(name: &str) -> Option<&'static JobSetting> {
     JOB_SETTINGS.iter().find(|s| s.name == name)
 }
 
 /// One `{name, value}` entry of a values file.
 #[derive(Clone, Debug)]
-pub struct ValueEntry {
+pub(crate) struct ValueEntry {
     pub name: String,
     pub name_span: Span,
     /// The `name` key, so completion can tell a name from a value.
@@ -122,7 +122,7 @@ pub struct ValueEntry {
 
 /// A values file read for its entries; shape problems are diagnostics.
 #[derive(Debug, Default)]
-pub struct ParameterValues {
+pub(crate) struct ParameterValues {
     pub root: Option<Node>,
     pub entries: Vec<ValueEntry>,
     /// The `parameterValues` key, where a missing value is reported.
@@ -268,7 +268,7 @@ impl ParameterValues {
     }
 
     /// The entry whose name or value contains `offset`.
-    pub fn entry_at(&self, offset: usize) -> Option<&ValueEntry> {
+    pub(crate) fn entry_at(&self, offset: usize) -> Option<&ValueEntry> {
         self.entries
             .iter()
             .find(|e| syntax::tree::contains(&e.span, offset))
@@ -290,7 +290,7 @@ pub struct ParamDef<'a> {
 impl<'a> ParamDef<'a> {
     /// A queue environment's parameter, known from its model only: its
     /// type is checked, not its constraints.
-    pub fn from_model(p: &'a crate::model::Parameter, origin: &'a std::path::Path) -> Self {
+    pub(crate) fn from_model(p: &'a crate::model::Parameter, origin: &'a std::path::Path) -> Self {
         ParamDef {
             name: &p.name.value,
             name_span: &p.name.span,
@@ -300,19 +300,19 @@ impl<'a> ParamDef<'a> {
         }
     }
 
-    pub fn type_name(&self) -> &'a str {
+    pub(crate) fn type_name(&self) -> &'a str {
         self.node
             .get("type")
             .and_then(Node::as_str)
             .unwrap_or(kind_name(self.kind))
     }
-    pub fn has_default(&self) -> bool {
+    pub(crate) fn has_default(&self) -> bool {
         self.node.get("default").is_some()
     }
     pub fn description(&self) -> Option<&'a str> {
         self.node.get("description").and_then(Node::as_str)
     }
-    pub fn allowed_values(&self) -> Vec<&'a str> {
+    pub(crate) fn allowed_values(&self) -> Vec<&'a str> {
         self.node
             .get("allowedValues")
             .and_then(Node::items)
@@ -324,14 +324,18 @@ impl<'a> ParamDef<'a> {
 }
 
 /// The parameter definitions of a template's tree.
-pub fn definitions<'a>(root: &'a Node, origin: Option<&'a std::path::Path>) -> Vec<ParamDef<'a>> {
+#[cfg(test)]
+pub(crate) fn definitions<'a>(
+    root: &'a Node,
+    origin: Option<&'a std::path::Path>,
+) -> Vec<ParamDef<'a>> {
     root.get("parameterDefinitions")
         .map(|list| definitions_of(list, origin))
         .unwrap_or_default()
 }
 
 /// The definitions of a `parameterDefinitions` list.
-pub fn definitions_of<'a>(
+pub(crate) fn definitions_of<'a>(
     list: &'a Node,
     origin: Option<&'a std::path::Path>,
 ) -> Vec<ParamDef<'a>> {
@@ -364,7 +368,7 @@ pub struct Against<'a> {
 }
 
 /// Check the values of a values file against the template's parameters.
-pub fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diagnostic> {
+pub(crate) fn check_values(values: &ParameterValues, against: &Against<'_>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let related = |d: Diagnostic, def: &ParamDef<'_>| -> Diagnostic {
         let mut d = d;
@@ -788,7 +792,7 @@ fn allowed_check(
 }
 
 /// The hook phases a submission hooks file may list.
-pub const HOOK_PHASES: [&str; 3] = ["preGUI", "preSubmission", "postSubmission"];
+pub(crate) const HOOK_PHASES: [&str; 3] = ["preGUI", "preSubmission", "postSubmission"];
 
 /// Check a submission hooks file's shape as the Deadline Cloud submitter
 /// validates it (`job_bundle._hooks._validator`): `version` is the string
@@ -797,7 +801,7 @@ pub const HOOK_PHASES: [&str; 3] = ["preGUI", "preSubmission", "postSubmission"]
 /// integer, seconds) and `env` (a mapping). A key the submitter does not
 /// read is reported with did-you-mean: it ignores it, so a misspelt phase
 /// never runs.
-pub fn check_hooks(text: &str) -> Vec<Diagnostic> {
+pub(crate) fn check_hooks(text: &str) -> Vec<Diagnostic> {
     let parsed = syntax::parse(text);
     let mut diags = syntax_diagnostics(&parsed);
     let Some(root) = parsed.root else {
@@ -931,7 +935,7 @@ fn check_hook(hook: &Node, phase: &str, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Check an `asset_references` file's shape.
-pub fn check_asset_references(text: &str) -> Vec<Diagnostic> {
+pub(crate) fn check_asset_references(text: &str) -> Vec<Diagnostic> {
     let parsed = syntax::parse(text);
     let mut diags = syntax_diagnostics(&parsed);
     let Some(root) = parsed.root else {

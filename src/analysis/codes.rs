@@ -141,7 +141,8 @@ codes! {
 
 impl Code {
     /// The code with this name, if there is one.
-    pub fn from_name(name: &str) -> Option<Code> {
+    #[cfg(test)]
+    pub(crate) fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 

@@ -68,7 +68,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
         self.related.push(Related {
             file: None,
             span,
@@ -77,12 +77,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_fix(mut self, fix: Fix) -> Self {
+    pub(crate) fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
     }
 
-    pub fn with_suggestion(mut self, replacement: impl Into<String>) -> Self {
+    pub(crate) fn with_suggestion(mut self, replacement: impl Into<String>) -> Self {
         self.suggestion = Some(replacement.into());
         self
     }
@@ -90,7 +90,7 @@ impl Diagnostic {
 
 /// The closest of `candidates` to `word`, if it is close enough to be a
 /// plausible typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -16,7 +16,7 @@ pub struct Hosted {
 
 impl Hosted {
     /// The analysis's diagnostics, in the host file's offsets.
-    pub fn host_diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn host_diagnostics(&self) -> Vec<Diagnostic> {
         let e = &self.embedded;
         let mut out = Vec::new();
         match self.analysis.kind {
@@ -55,7 +55,7 @@ impl Hosted {
         out
     }
 
-    pub fn to_host(&self, span: &Span) -> Span {
+    pub(crate) fn to_host(&self, span: &Span) -> Span {
         self.embedded.range_to_host(span.clone())
     }
 
@@ -67,7 +67,7 @@ impl Hosted {
 
 /// The queue environments of a CloudFormation template, analysed; empty
 /// when the text is not such a template.
-pub fn analyze_host(text: &str, options: &Options) -> Vec<Hosted> {
+pub(crate) fn analyze_host(text: &str, options: &Options) -> Vec<Hosted> {
     if !cfn::might_hold(text) {
         return Vec::new();
     }

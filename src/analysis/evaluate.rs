@@ -44,7 +44,7 @@ impl Scope {
     }
 
     /// Add every value of `other`, replacing values of the same name.
-    pub fn merge(&mut self, other: &Scope) {
+    pub(crate) fn merge(&mut self, other: &Scope) {
         self.table.merge_from(&other.table);
     }
 
@@ -54,7 +54,7 @@ impl Scope {
 
     /// Job parameters from their values as text (`-p NAME=VALUE`, a
     /// parameter values file, or the defaults written in the template).
-    pub fn with_parameters<'a>(
+    pub(crate) fn with_parameters<'a>(
         &mut self,
         params: impl IntoIterator<Item = (&'a str, ParamKind, &'a ExprValue)>,
     ) {
@@ -102,7 +102,7 @@ fn parameter_values(kind: ParamKind, value: &ExprValue) -> (Option<ExprValue>, O
 
 /// A parameter value given as text, typed as the parameter declares; `None`
 /// when the text is not a value of that type.
-pub fn typed_value(kind: ParamKind, text: &str) -> Option<ExprValue> {
+pub(crate) fn typed_value(kind: ParamKind, text: &str) -> Option<ExprValue> {
     let list = |ty: ExprType, f: &dyn Fn(&serde_json::Value) -> Option<ExprValue>| {
         let items: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
         let values: Option<Vec<ExprValue>> = items.iter().map(f).collect();
@@ -139,18 +139,12 @@ pub fn typed_value(kind: ParamKind, text: &str) -> Option<ExprValue> {
     })
 }
 
-/// The job scope from the defaults written in the template (what hover
-/// shows when nothing else is known).
-pub fn default_scope(ev: &Evaluator, t: &Template) -> Scope {
-    given_scope(ev, t, &[])
-}
-
 /// The job scope from the values given for the template's parameters (a
 /// job bundle's parameter values file, `-p`; the last of a name wins) over
 /// the defaults written in the template: what hover shows. A value that is
 /// not one of its parameter's type is left out, as is a parameter with
 /// neither a value nor a default: it stays `{{Param.X}}`.
-pub fn given_scope(ev: &Evaluator, t: &Template, given: &[(String, Given)]) -> Scope {
+pub(crate) fn given_scope(ev: &Evaluator, t: &Template, given: &[(String, Given)]) -> Scope {
     let values: Vec<(&str, ParamKind, ExprValue)> = t
         .parameters
         .iter()
@@ -193,7 +187,7 @@ impl Field {
 }
 
 /// The evaluator: one profile and function library for every field.
-pub struct Evaluator {
+pub(crate) struct Evaluator {
     profile: ExprProfile,
     library: &'static FunctionLibrary,
     /// Parsed expressions by text: a session evaluates the same few
@@ -343,7 +337,7 @@ impl Evaluator {
 
     /// An optional integer field (`timeout`, `notifyPeriodInSeconds`):
     /// `Ok(None)` when absent or `null`, `Err(text)` when not known.
-    pub fn int_field(
+    pub(crate) fn int_field(
         &self,
         field: Option<&crate::model::Text>,
         scope: &Scope,
@@ -359,7 +353,11 @@ impl Evaluator {
     }
 
     /// An optional string field (`cancelation.mode`).
-    pub fn string_field(&self, field: Option<&crate::model::Text>, scope: &Scope) -> Option<Field> {
+    pub(crate) fn string_field(
+        &self,
+        field: Option<&crate::model::Text>,
+        scope: &Scope,
+    ) -> Option<Field> {
         let t = field?;
         match self.field(&t.value, scope) {
             Field::Known(ExprValue::Null) => None,
@@ -369,7 +367,7 @@ impl Evaluator {
 
     /// Evaluate `let` bindings in order; a binding whose value is not
     /// known is left out, so what uses it stays as written.
-    pub fn lets(&self, lets: &[Let], scope: &mut Scope) {
+    pub(crate) fn lets(&self, lets: &[Let], scope: &mut Scope) {
         for l in lets {
             match self.eval(l.expr(), scope) {
                 Some(v) => scope.set(&l.name, v),
@@ -386,7 +384,7 @@ impl Evaluator {
 
 /// What the runtime knows of an action when it hands it to a hook.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     pub argv: Vec<String>,
     /// The declared timeout: `Ok(None)` when there is none.
     pub timeout: Result<Option<i64>, String>,
@@ -429,7 +427,7 @@ impl Evaluator {
 
     /// The scope of a hook replacing an action whose fields are `wrapped`;
     /// `subject` is `WrappedEnv.Name` or `WrappedStep.Name` as fits `hook`.
-    pub fn hook_scope(
+    pub(crate) fn hook_scope(
         &self,
         wrapper_scope: &Scope,
         hook: ActionKind,
@@ -485,7 +483,7 @@ impl Evaluator {
 /// The action a simple step action (`bash:`, `python:`, …) stands for, as
 /// the runtime expands it: the interpreter, its fixed flags, the embedded
 /// script's path (known only at run time) and the given arguments.
-pub fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
+pub(crate) fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
     let (prefix, _ext): (&[&str], &str) = match simple.interpreter.as_str() {
         "cmd" => (&["/C"], ".bat"),
         "powershell" => (&["-File"], ".ps1"),

@@ -77,25 +77,25 @@ type Parsed = Result<Arc<ParsedExpression>, ExpressionError>;
 /// [`openjd_expr::DEFAULT_OPERATION_LIMIT`] (10,000,000); checking that
 /// much while the author types would cost seconds and gigabytes, so an
 /// expression that needs more is reported as too large to check here.
-pub const CHECK_OPERATION_LIMIT: usize = 100_000;
+pub(crate) const CHECK_OPERATION_LIMIT: usize = 100_000;
 
 /// Operations the checks of one document may perform in all. Past it, each
 /// further expression gets only [`SPENT_OPERATION_LIMIT`]: enough for
 /// every ordinary expression, so a template of many large expressions
 /// costs about as much as one of a few.
-pub const DOCUMENT_OPERATION_LIMIT: usize = 2_000_000;
+pub(crate) const DOCUMENT_OPERATION_LIMIT: usize = 2_000_000;
 
 /// The per-expression budget once [`DOCUMENT_OPERATION_LIMIT`] is spent.
-pub const SPENT_OPERATION_LIMIT: usize = 1_000;
+pub(crate) const SPENT_OPERATION_LIMIT: usize = 1_000;
 
 /// Bytes one expression's static check may hold in intermediate values
 /// (the runtime allows [`openjd_expr::DEFAULT_MEMORY_LIMIT`], 100,000,000).
-pub const CHECK_MEMORY_LIMIT: usize = 32 << 20;
+pub(crate) const CHECK_MEMORY_LIMIT: usize = 32 << 20;
 
 /// Evaluation cache key: scope id, host library, target type, expression id.
 type EvalKey = (usize, bool, String, usize);
 
-pub struct ExprPass<'a> {
+pub(crate) struct ExprPass<'a> {
     text: &'a str,
     template: &'a Template,
     exts: ExtSet,
@@ -129,7 +129,7 @@ pub struct ExprPass<'a> {
 }
 
 /// The expression type named by a scope-table type string.
-pub fn parse_type(ty: &str) -> ExprType {
+pub(crate) fn parse_type(ty: &str) -> ExprType {
     if ty == "any" {
         return ExprType::ANY;
     }
@@ -140,7 +140,7 @@ pub fn parse_type(ty: &str) -> ExprType {
 }
 
 /// A readable name for a value's static type.
-pub fn type_name(value: &ExprValue) -> String {
+pub(crate) fn type_name(value: &ExprValue) -> String {
     let t = value.expr_type();
     let t = if t.code() == openjd_expr::TypeCode::Unresolved {
         t.params().first().cloned().unwrap_or(t)
@@ -288,7 +288,7 @@ impl<'a> ExprPass<'a> {
     }
 
     /// Check the `let` bindings, outer blocks first so inner ones see their types.
-    pub fn lets(&mut self, sites: &[LetSite]) {
+    pub(crate) fn lets(&mut self, sites: &[LetSite]) {
         let mut ordered: Vec<(&LetSite, Site)> = sites
             .iter()
             .map(|s| (s, Site::of(&s.path, ScopeClass::Host)))
@@ -466,7 +466,7 @@ impl<'a> ExprPass<'a> {
         }
     }
 
-    pub fn format_strings(&mut self, sites: &[FmtSite]) {
+    pub(crate) fn format_strings(&mut self, sites: &[FmtSite]) {
         for site in sites {
             self.format_string(site);
         }
@@ -710,7 +710,7 @@ fn part_of(
 
 /// The closest visible name: within the same namespace by the last part
 /// (`Param.Fram` → `Param.Frame`), else by the whole name.
-pub fn closest_name<'a>(
+pub(crate) fn closest_name<'a>(
     name: &str,
     names: impl Iterator<Item = &'a str> + Clone,
 ) -> Option<&'a str> {

@@ -10,7 +10,7 @@ use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
 
 /// The standard amount capabilities of 2023-09.
-pub const STANDARD_AMOUNTS: &[&str] = &[
+pub(crate) const STANDARD_AMOUNTS: &[&str] = &[
     "amount.worker.vcpu",
     "amount.worker.memory",
     "amount.worker.gpu",
@@ -19,14 +19,14 @@ pub const STANDARD_AMOUNTS: &[&str] = &[
 ];
 
 /// The standard attribute capabilities of 2023-09 and their values.
-pub const STANDARD_ATTRIBUTES: &[(&str, &[&str])] = &[
+pub(crate) const STANDARD_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("attr.worker.os.family", &["linux", "windows", "macos"]),
     ("attr.worker.cpu.arch", &["x86_64", "arm64"]),
 ];
 
 /// The scopes (the segment after `amount.` or `attr.`) that only standard
 /// capabilities may use.
-pub const RESERVED_SCOPES: &[&str] = &["worker", "job", "step", "task"];
+pub(crate) const RESERVED_SCOPES: &[&str] = &["worker", "job", "step", "task"];
 
 pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) {
     let steps = root.get("steps").and_then(Node::items).unwrap_or(&[]);

@@ -55,7 +55,7 @@ pub enum Format {
 
 impl Format {
     /// By file extension: `.json` is JSON, `.yaml` and `.yml` are YAML.
-    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+    pub(crate) fn from_path(path: &std::path::Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?;
         if ext.eq_ignore_ascii_case("json") {
             Some(Format::Json)
@@ -68,7 +68,7 @@ impl Format {
 
     /// By content, for a document with no name that says it: JSON when it
     /// starts with `{`.
-    pub fn sniff(text: &str) -> Format {
+    pub(crate) fn sniff(text: &str) -> Format {
         if looks_json(text) {
             Format::Json
         } else {
@@ -104,7 +104,7 @@ impl Options {
         }
     }
 
-    pub fn with_format(self, format: Option<Format>) -> Self {
+    pub(crate) fn with_format(self, format: Option<Format>) -> Self {
         Options { format, ..self }
     }
 

@@ -17,14 +17,14 @@ pub struct Path(pub Vec<Seg>);
 
 impl Path {
     /// A key from the schema table (no allocation).
-    pub fn push_key(&mut self, key: &'static str) {
+    pub(crate) fn push_key(&mut self, key: &'static str) {
         self.0.push(Seg::Key(Cow::Borrowed(key)));
     }
     /// A key written by the user (an environment variable name).
-    pub fn push_owned_key(&mut self, key: &str) {
+    pub(crate) fn push_owned_key(&mut self, key: &str) {
         self.0.push(Seg::Key(Cow::Owned(key.to_string())));
     }
-    pub fn push_index(&mut self, i: usize) {
+    pub(crate) fn push_index(&mut self, i: usize) {
         self.0.push(Seg::Index(i));
     }
     pub fn pop(&mut self) {
@@ -48,7 +48,7 @@ impl Path {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    pub fn last_key(&self) -> Option<&str> {
+    pub(crate) fn last_key(&self) -> Option<&str> {
         self.0.iter().rev().find_map(|s| match s {
             Seg::Key(k) => Some(k.as_ref()),
             Seg::Index(_) => None,
@@ -78,7 +78,7 @@ impl Path {
     }
 
     /// The span of the key naming the last segment, if it is a key that exists.
-    pub fn key_span(&self, root: &Node) -> Option<crate::syntax::Span> {
+    pub(crate) fn key_span(&self, root: &Node) -> Option<crate::syntax::Span> {
         let (Seg::Key(last), parent) = self.0.split_last()? else {
             return None;
         };

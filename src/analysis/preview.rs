@@ -466,7 +466,7 @@ pub enum Given {
 impl Given {
     /// As text, the way `-p NAME=VALUE` gives it: a string as it is,
     /// anything else (a number, a list) as JSON.
-    pub fn as_text(&self) -> String {
+    pub(crate) fn as_text(&self) -> String {
         match self {
             Given::Text(s) | Given::Json(serde_json::Value::String(s)) => s.clone(),
             Given::Json(v) => v.to_string(),
@@ -707,7 +707,7 @@ pub fn plan<'a>(
 }
 
 /// Mode text of a resolved cancelation.
-pub fn mode_text(c: &ResolvedCancelation) -> String {
+pub(crate) fn mode_text(c: &ResolvedCancelation) -> String {
     match &c.mode {
         Field::Known(v) => v.to_display_string(),
         Field::Partial(s) => s.clone(),

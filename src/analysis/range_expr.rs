@@ -14,7 +14,7 @@ const MAX_SUB_RANGES: usize = 10_000;
 
 /// CHUNK[INT] task parameters bound their values below 2^62 in magnitude
 /// (openjd-model 0.14), so that chunk arithmetic stays inside 64 bits.
-pub const CHUNK_INT_BOUND: i64 = 1 << 62;
+pub(crate) const CHUNK_INT_BOUND: i64 = 1 << 62;
 
 /// A problem of a range expression: the bytes of the expression it is
 /// about, and what to do.
@@ -224,7 +224,7 @@ pub fn check(text: &str) -> Result<Vec<SubRange>, Problem> {
 
 /// A value of a CHUNK[INT] range at or beyond 2^62 in magnitude: the
 /// sub-range that holds it.
-pub fn beyond_chunk_bound(ranges: &[SubRange]) -> Option<&SubRange> {
+pub(crate) fn beyond_chunk_bound(ranges: &[SubRange]) -> Option<&SubRange> {
     ranges.iter().find(|r| {
         r.start.unsigned_abs() >= CHUNK_INT_BOUND as u64
             || r.end.unsigned_abs() >= CHUNK_INT_BOUND as u64

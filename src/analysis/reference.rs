@@ -13,7 +13,7 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::path::{Path, Seg};
 
 /// The reference implementation this backstop runs, as messages name it.
-pub const REFERENCE: &str = "openjd-model 0.8.0";
+pub(crate) const REFERENCE: &str = "openjd-model 0.8.0";
 
 /// What the reference validator says of a document.
 #[derive(Debug)]

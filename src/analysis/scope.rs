@@ -17,7 +17,7 @@ use super::extensions::ExtSet;
 use super::path::Path;
 
 /// The namespaces of the template variables (`Param.X`, `Task.File.X`, ...).
-pub const NAMESPACES: [&str; 15] = [
+pub(crate) const NAMESPACES: [&str; 15] = [
     "Param",
     "RawParam",
     "Task",
@@ -74,7 +74,7 @@ impl Site {
     /// The site as far as `variables` can tell it apart: of the action, only
     /// whether (and which) wrap hook it is matters, so every field and
     /// embedded file of one step script shares one scope.
-    pub fn scope_key(&self) -> Site {
+    pub(crate) fn scope_key(&self) -> Site {
         Site {
             action: self.action.filter(|a| a.is_hook()),
             ..*self
@@ -402,7 +402,7 @@ impl<'a> Builder<'a> {
 }
 
 /// The `WrappedAction.*` variables with their types, as the hooks see them.
-pub const WRAPPED_ACTION_VARS: [(&str, &str, &str); 6] = [
+pub(crate) const WRAPPED_ACTION_VARS: [(&str, &str, &str); 6] = [
     (
         "WrappedAction.Command",
         "string",
@@ -545,7 +545,7 @@ pub fn variables(t: &Template, site: &Site, exts: ExtSet, let_types: &LetTypes) 
 
 /// Why a name that is not in scope here would be wrong, when it is a name
 /// that exists elsewhere (or existed in a draft of the specification).
-pub fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Code, String)> {
+pub(crate) fn out_of_scope_reason(name: &str, t: &Template, site: &Site) -> Option<(Code, String)> {
     let in_hook = site.action.is_some_and(ActionKind::is_hook);
     if name.starts_with("Env.Wrapped.") || name.starts_with("Task.Action.") {
         return Some((

@@ -22,7 +22,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         match self {
             Origin::External { .. } => "queue environment",
             Origin::Job(_) => "job environment",
@@ -46,7 +46,7 @@ pub struct External<'a> {
 
 /// Environments supplied from outside the job as the outer layers of a
 /// session, in their order.
-pub fn external_layers<'a>(externals: &[External<'a>]) -> Vec<Layer<'a>> {
+pub(crate) fn external_layers<'a>(externals: &[External<'a>]) -> Vec<Layer<'a>> {
     externals
         .iter()
         .enumerate()
@@ -118,7 +118,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    pub fn explain(&self, stack: &[Layer<'_>]) -> String {
+    pub(crate) fn explain(&self, stack: &[Layer<'_>]) -> String {
         let name = |i: usize| stack.get(i).map_or("?", |l| l.env.display_name());
         let origin = |i: usize| stack.get(i).map_or("?", |l| l.origin.describe());
         format!(
@@ -161,7 +161,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub fn explain(&self, stack: &[Layer<'_>]) -> String {
+    pub(crate) fn explain(&self, stack: &[Layer<'_>]) -> String {
         match self {
             Reason::NoWrapper => {
                 "No environment in this session defines wrap hooks, so it runs as written.".into()
@@ -253,7 +253,7 @@ pub fn resolve<'a>(stack: &'a [Layer<'a>], target: Target) -> Resolution<'a> {
 }
 
 /// The stack index of the environment at `loc` of the job.
-pub fn layer_of(stack: &[Layer<'_>], loc: EnvLoc) -> Option<usize> {
+pub(crate) fn layer_of(stack: &[Layer<'_>], loc: EnvLoc) -> Option<usize> {
     stack.iter().position(|l| match (loc, &l.origin) {
         (EnvLoc::Job(i), Origin::Job(j)) => i == *j,
         (EnvLoc::Step(s, i), Origin::Step(t, j)) => s == *t && i == *j,

@@ -945,7 +945,7 @@ fn list_keys(keys: &[&str]) -> String {
         .join(", ")
 }
 
-pub fn extension_required(span: Span, what: &str, ext: Extension) -> Diagnostic {
+pub(crate) fn extension_required(span: Span, what: &str, ext: Extension) -> Diagnostic {
     Diagnostic::new(
         Code::ExtensionRequired,
         span,
@@ -959,7 +959,7 @@ fn is_control(c: char) -> bool {
 }
 
 /// What is wrong with `value` under `pattern`, if anything.
-pub fn pattern_problem(pattern: Pattern, value: &str) -> Option<String> {
+pub(crate) fn pattern_problem(pattern: Pattern, value: &str) -> Option<String> {
     let ident = |s: &str| {
         let mut chars = s.chars();
         chars

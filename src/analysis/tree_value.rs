@@ -18,7 +18,7 @@ use crate::syntax::{Node, NodeKind, Scalar, ScalarStyle};
 const MAX_DEPTH: usize = 60;
 const MAX_NODES: usize = 200_000;
 
-pub fn convert(root: &Node) -> Option<Value> {
+pub(crate) fn convert(root: &Node) -> Option<Value> {
     if root.weight > MAX_NODES {
         return None;
     }

@@ -83,7 +83,9 @@ fn actions_rules(env: &Environment, root: &Node, exts: ExtSet, diags: &mut Vec<D
 }
 
 /// The wrapping environments among `envs`.
-pub fn wrappers_in<'t>(envs: impl IntoIterator<Item = &'t Environment>) -> Vec<&'t Environment> {
+pub(crate) fn wrappers_in<'t>(
+    envs: impl IntoIterator<Item = &'t Environment>,
+) -> Vec<&'t Environment> {
     envs.into_iter().filter(|e| e.is_wrapper()).collect()
 }
 

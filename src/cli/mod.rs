@@ -22,15 +22,15 @@ pub struct CheckArgs {
 }
 
 /// A checked file and all its diagnostics (its own and the workspace's).
-pub struct Checked {
+pub(crate) struct Checked {
     /// As the user named it (or relative to the current directory).
     pub path: PathBuf,
     pub analysis: Analysis,
     pub diagnostics: Vec<crate::analysis::Diagnostic>,
 }
 
-pub const EXIT_CLEAN: i32 = 0;
-pub const EXIT_ERRORS: i32 = 1;
+pub(crate) const EXIT_CLEAN: i32 = 0;
+pub(crate) const EXIT_ERRORS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 enum Read {

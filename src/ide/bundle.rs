@@ -25,7 +25,7 @@ use super::hover::Hover;
 use super::symbols::{Location, Symbol};
 
 /// Whether `path` is a values file (and so these features answer there).
-pub fn is_values_file(path: Option<&Path>, a: &Analysis) -> bool {
+pub(crate) fn is_values_file(path: Option<&Path>, a: &Analysis) -> bool {
     !a.is_template() && path.and_then(BundleFile::of_path) == Some(BundleFile::ParameterValues)
 }
 
@@ -662,11 +662,16 @@ fn name_value_span(text: &str, e: &ValueEntry) -> Span {
 }
 
 /// Edits in one file; `None`: the document the request is about.
-pub type FileEdits = Vec<(Option<PathBuf>, Vec<(Span, String)>)>;
+pub(crate) type FileEdits = Vec<(Option<PathBuf>, Vec<(Span, String)>)>;
 
 /// The range a rename at `offset` of a values file would replace: a name
 /// the bundle's template defines.
-pub fn prepare_rename(ws: &Workspace, path: &Path, text: &str, offset: usize) -> Option<Span> {
+pub(crate) fn prepare_rename(
+    ws: &Workspace,
+    path: &Path,
+    text: &str,
+    offset: usize,
+) -> Option<Span> {
     let values = ParameterValues::parse(text);
     let (e, on_name) = entry_at(&values, floor_char_boundary(text, offset))?;
     if !on_name {
@@ -724,7 +729,7 @@ fn parameter_at(a: &Analysis, offset: usize) -> Option<String> {
 
 /// References in the bundle's values file to the parameter at `offset` of
 /// the job template `path`.
-pub fn values_references(a: &Analysis, path: Option<&Path>, offset: usize) -> Vec<Location> {
+pub(crate) fn values_references(a: &Analysis, path: Option<&Path>, offset: usize) -> Vec<Location> {
     let (Some(path), Some(name)) = (path, parameter_at(a, offset)) else {
         return Vec::new();
     };
@@ -743,7 +748,7 @@ pub fn values_references(a: &Analysis, path: Option<&Path>, offset: usize) -> Ve
 
 /// The edits in the bundle's values files that renaming the parameter at
 /// `offset` of the job template `path` to `new_name` needs.
-pub fn values_rename(
+pub(crate) fn values_rename(
     a: &Analysis,
     path: Option<&Path>,
     offset: usize,

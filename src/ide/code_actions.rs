@@ -9,7 +9,7 @@ use crate::schema::Extension;
 use crate::syntax::{Node, NodeKind, Span};
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct CodeAction {
+pub(crate) struct CodeAction {
     pub title: String,
     pub edits: Vec<(Span, String)>,
     /// Index of the diagnostic it fixes in `analysis.diagnostics`.
@@ -30,7 +30,7 @@ fn line_end(text: &str, offset: usize) -> usize {
         .map_or(text.len(), |i| offset + i)
 }
 
-pub fn code_actions(a: &Analysis, range: Span) -> Vec<CodeAction> {
+pub(crate) fn code_actions(a: &Analysis, range: Span) -> Vec<CodeAction> {
     let mut out = Vec::new();
     for (i, d) in a.diagnostics.iter().enumerate() {
         if d.span.end < range.start || d.span.start > range.end {

@@ -67,7 +67,7 @@ impl Item {
 }
 
 /// Where a variable comes from, for the completion list and hover.
-pub fn describe_origin(var: &Var, template: &Template) -> String {
+pub(crate) fn describe_origin(var: &Var, template: &Template) -> String {
     match &var.origin {
         Origin::Parameter(i) => template.parameters.get(*i).map_or_else(String::new, |p| {
             let mut s = format!(
@@ -573,7 +573,7 @@ fn flow_snippet(ty: Ty, json: bool, n: &mut usize, depth: usize) -> String {
     }
 }
 
-pub fn describe_ty(ty: Ty) -> String {
+pub(crate) fn describe_ty(ty: Ty) -> String {
     match ty {
         Ty::Object(o) => o.name.to_string(),
         Ty::Tagged(t) => t.name.to_string(),

@@ -18,11 +18,10 @@ use crate::syntax::{self, Node, NodeKind, PathStep, ScalarMap, Span};
 use super::layout::{self, Slot, Style};
 
 #[derive(Debug)]
-pub enum Context {
+pub(crate) enum Context {
     /// Inside an expression: `{{ … }}` of a format string, or a `let`.
     Expression {
         site: Site,
-        path: Path,
         /// The expression text from its start to the cursor.
         before: String,
         /// The dotted name being typed, and where it is in the document.
@@ -60,7 +59,7 @@ pub enum Context {
 }
 
 /// The (possibly repaired) document the cursor context was computed in.
-pub struct CursorDoc<'a> {
+pub(crate) struct CursorDoc<'a> {
     pub text: Cow<'a, str>,
     pub root: Option<Cow<'a, Node>>,
     pub template: Option<Cow<'a, Template>>,
@@ -138,7 +137,7 @@ fn reaches(parsed: &syntax::Parsed, offset: usize) -> bool {
 
 /// The document as the cursor sees it: the analysis's own tree when it
 /// reaches the cursor, else a repaired copy.
-pub fn cursor_doc<'a>(analysis: &'a Analysis, offset: usize) -> CursorDoc<'a> {
+pub(crate) fn cursor_doc<'a>(analysis: &'a Analysis, offset: usize) -> CursorDoc<'a> {
     let text = analysis.text.as_str();
     let offset = crate::text::floor_char_boundary(text, offset);
     let original = || CursorDoc {
@@ -265,7 +264,7 @@ fn keys_of(node: &Node) -> Vec<String> {
         .collect()
 }
 
-pub fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Context {
+pub(crate) fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize) -> Context {
     let text = doc.text.as_ref();
     let offset = crate::text::floor_char_boundary(text, offset);
     let Some(root_ty) = root_ty(doc.kind) else {
@@ -549,7 +548,6 @@ fn in_value(text: &str, node: &Node, found: Found, path: Path, offset: usize) ->
                     };
                     return Context::Expression {
                         site: Site::of(&path, class),
-                        path,
                         before,
                         chain,
                         replace,

@@ -20,14 +20,14 @@ use super::semantic_tokens::SemanticToken;
 
 /// Whether the document is a CloudFormation template that holds queue
 /// environments (then only these features answer in it).
-pub fn is_host(a: &Analysis) -> bool {
+pub(crate) fn is_host(a: &Analysis) -> bool {
     a.kind == DocKind::NotTemplate
         && cfn::might_hold(&a.text)
         && a.root.as_ref().is_some_and(cfn::is_cloudformation)
 }
 
 /// The document's embedded templates, analysed.
-pub fn hosted(a: &Analysis) -> Vec<Hosted> {
+pub(crate) fn hosted(a: &Analysis) -> Vec<Hosted> {
     analyze_host(&a.text, &Options::default())
 }
 
@@ -110,7 +110,7 @@ pub fn hover(a: &Analysis, here: Option<&Path>, ws: &Workspace, offset: usize) -
 
 /// Semantic tokens of every embedded template, in host offsets, sorted;
 /// none that touches a substitution.
-pub fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
+pub(crate) fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
     let mut out = Vec::new();
     for h in hosted(a) {
         for t in super::semantic_tokens::semantic_tokens(&h.analysis) {
@@ -128,7 +128,7 @@ pub fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
 }
 
 /// The semantic tokens that start in `range`.
-pub fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
+pub(crate) fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
     semantic_tokens(a)
         .into_iter()
         .filter(|t| t.span.end > range.start && t.span.start < range.end)
@@ -146,7 +146,7 @@ fn map_symbol(h: &Hosted, s: OutlineSymbol) -> OutlineSymbol {
 
 /// Document symbols: one per queue environment resource (its logical id),
 /// holding the outline of its template.
-pub fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
+pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
     hosted(a)
         .into_iter()
         .map(|h| {

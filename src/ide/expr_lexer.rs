@@ -44,16 +44,16 @@ pub struct Token {
 }
 
 /// The words that are keywords when they do not follow a `.`.
-pub const KEYWORDS: [&str; 13] = [
+pub(crate) const KEYWORDS: [&str; 13] = [
     "and", "or", "not", "in", "if", "else", "for", "True", "False", "None", "true", "false", "null",
 ];
 
-pub fn is_keyword(word: &str) -> bool {
+pub(crate) fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
-pub fn is_identifier(s: &str) -> bool {
+pub(crate) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -78,7 +78,7 @@ const TWO_CHAR_OPS: [&str; 10] = ["**", "//", "==", "!=", "<=", ">=", "<<", ">>"
 
 /// Splits `text` into tokens; whitespace (including line breaks) separates
 /// tokens and produces none.
-pub fn lex(text: &str) -> Vec<Token> {
+pub(crate) fn lex(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -275,7 +275,7 @@ pub struct Lexed {
 }
 
 impl Lexed {
-    pub fn is_local(&self, name: &str) -> bool {
+    pub(crate) fn is_local(&self, name: &str) -> bool {
         self.locals.iter().any(|(n, _)| n == name)
     }
 }

@@ -8,10 +8,11 @@
 //! ```
 
 use crate::analysis::{Analysis, Code, Options, analyze};
+#[cfg(test)]
 use crate::syntax::Span;
 
 /// The cursor marker.
-pub const CURSOR: &str = "$0";
+pub(crate) const CURSOR: &str = "$0";
 
 /// Analyses `text_with_cursor` without its `$0` marker, as the editor
 /// features see it (the reference validator off), and returns the analysis
@@ -26,7 +27,7 @@ pub fn fixture(text_with_cursor: &str) -> (Analysis, usize) {
 /// `text_with_cursor` without its `$0` marker, and the marker's offset.
 /// Panics, at the caller, unless there is exactly one marker.
 #[track_caller]
-pub fn split_cursor(text_with_cursor: &str) -> (String, usize) {
+pub(crate) fn split_cursor(text_with_cursor: &str) -> (String, usize) {
     let Some(offset) = text_with_cursor.find(CURSOR) else {
         panic!("the fixture has no `{CURSOR}` cursor marker:\n{text_with_cursor}");
     };
@@ -45,8 +46,9 @@ pub fn analysis(text: &str) -> Analysis {
 
 /// `text_with_cursor` with a `$0` inserted before the `nth` (0-based)
 /// occurrence of `needle`. Panics, at the caller, when there is none.
+#[cfg(test)]
 #[track_caller]
-pub fn cursor_before(text: &str, needle: &str, nth: usize) -> String {
+pub(crate) fn cursor_before(text: &str, needle: &str, nth: usize) -> String {
     let Some((i, _)) = text.match_indices(needle).nth(nth) else {
         panic!("no occurrence {nth} of `{needle}` in:\n{text}");
     };
@@ -54,7 +56,8 @@ pub fn cursor_before(text: &str, needle: &str, nth: usize) -> String {
 }
 
 /// Applies non-overlapping edits to `text`.
-pub fn apply_edits(text: &str, edits: &[(Span, String)]) -> String {
+#[cfg(test)]
+pub(crate) fn apply_edits(text: &str, edits: &[(Span, String)]) -> String {
     let mut sorted: Vec<_> = edits.to_vec();
     sorted.sort_by_key(|(s, _)| std::cmp::Reverse(s.start));
     let mut out = text.to_string();

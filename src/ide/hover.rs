@@ -61,7 +61,7 @@ fn constraints(ty: Ty) -> Option<String> {
     }
 }
 
-pub fn key_doc(f: &Field) -> String {
+pub(crate) fn key_doc(f: &Field) -> String {
     let mut s = format!("**{}**: {}", f.key, describe_ty(f.ty));
     if f.req == Req::Required {
         s.push_str(" (required)");
@@ -92,7 +92,7 @@ fn word_end(text: &str, offset: usize) -> usize {
 /// workspace `ws`: for an action or a wrap hook, what runs instead of it
 /// and where (`wrap::hover`), then the documentation of the key, variable,
 /// function or extension under the cursor ([`hover`]), separated by a rule.
-pub fn full_hover(
+pub(crate) fn full_hover(
     analysis: &Analysis,
     here: Option<&Path>,
     ws: &Workspace,

@@ -13,7 +13,7 @@ use super::regions::{ExprKind, expr_scalar_at};
 /// TaskParameter → TypeParameter, EmbeddedFile → File, Let → Variable,
 /// EnvVariable → Constant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutlineKind {
+pub(crate) enum OutlineKind {
     Parameter,
     Environment,
     Step,
@@ -26,7 +26,7 @@ pub enum OutlineKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutlineSymbol {
+pub(crate) struct OutlineSymbol {
     pub name: String,
     pub detail: Option<String>,
     pub kind: OutlineKind,
@@ -174,7 +174,7 @@ fn task_param_type(k: TaskParamKind) -> Option<&'static str> {
 /// The outline: parameters, environments (with variables, `let` bindings,
 /// embedded files and actions) and steps (with step environments, task
 /// parameters, `let` bindings, embedded files and the task action).
-pub fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
+pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
     let Some(t) = &a.template else {
         return Vec::new();
     };
@@ -273,7 +273,7 @@ fn last_line(a: &Analysis, node: &Node) -> usize {
 /// Every multi-line mapping, sequence and scalar, as (first line, last
 /// line), zero-based: an entry folds from its key's line, a list item from
 /// its first line.
-pub fn folding_ranges(a: &Analysis) -> Vec<(usize, usize)> {
+pub(crate) fn folding_ranges(a: &Analysis) -> Vec<(usize, usize)> {
     let Some(root) = &a.root else {
         return Vec::new();
     };
@@ -316,7 +316,7 @@ fn inside(span: &Span, offset: usize) -> bool {
 /// name, the expression, the interpolation, the string's content, the
 /// scalar, its key-value entry, the enclosing collections' items and
 /// entries … up to the whole document.
-pub fn selection_ranges(a: &Analysis, offset: usize) -> Vec<Span> {
+pub(crate) fn selection_ranges(a: &Analysis, offset: usize) -> Vec<Span> {
     let text = a.text.as_str();
     let offset = floor_char_boundary(text, offset);
     // Outermost first, reversed at the end.

@@ -13,7 +13,7 @@ use crate::workspace::preview::Session;
 /// A word quoted for a POSIX shell: as is when it holds only characters no
 /// shell treats specially, else in single quotes (a single quote inside
 /// becomes `'\''`).
-pub fn shell_quote(word: &str) -> String {
+pub(crate) fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .bytes()
@@ -219,7 +219,7 @@ mod tests {
 /// the command of every "Preview session" code lens. Arguments: the job
 /// document's URI and a step name or null (the whole job). The editor
 /// shows the answer ([`Shown`]) as a read-only document.
-pub const EXECUTE_COMMAND: &str = "openjd.previewSession";
+pub(crate) const EXECUTE_COMMAND: &str = "openjd.previewSession";
 
 /// A preview as the editor shows it: a title for its tab and the text.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

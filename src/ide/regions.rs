@@ -32,7 +32,7 @@ pub struct Expr {
 }
 
 /// A format string or `let` binding scalar.
-pub struct ExprScalar<'a> {
+pub(crate) struct ExprScalar<'a> {
     pub span: Span,
     pub style: ScalarStyle,
     pub value: &'a str,
@@ -43,24 +43,18 @@ pub struct ExprScalar<'a> {
 
 impl ExprScalar<'_> {
     /// The document range of a range of the value.
-    pub fn to_source(&self, range: Range<usize>) -> Span {
+    pub(crate) fn to_source(&self, range: Range<usize>) -> Span {
         self.map.range_to_source(range)
     }
 
     /// The document range of a range of an expression's text.
-    pub fn expr_to_source(&self, expr: &Expr, range: Range<usize>) -> Span {
+    pub(crate) fn expr_to_source(&self, expr: &Expr, range: Range<usize>) -> Span {
         self.to_source(expr.range.start + range.start..expr.range.start + range.end)
     }
 
     /// The value offset of a document offset inside this scalar.
-    pub fn value_offset(&self, offset: usize) -> usize {
+    pub(crate) fn value_offset(&self, offset: usize) -> usize {
         self.map.from_source(offset)
-    }
-
-    pub fn is_let(&self) -> bool {
-        self.exprs
-            .first()
-            .is_some_and(|e| matches!(e.kind, ExprKind::Let { .. }))
     }
 }
 
@@ -121,7 +115,10 @@ fn let_scalar<'a>(
 
 /// Every format string and `let` binding whose span passes `keep`, in
 /// document order, each scalar once (alias copies share a span).
-pub fn expr_scalars_where(a: &Analysis, keep: impl Fn(&Span) -> bool) -> Vec<ExprScalar<'_>> {
+pub(crate) fn expr_scalars_where(
+    a: &Analysis,
+    keep: impl Fn(&Span) -> bool,
+) -> Vec<ExprScalar<'_>> {
     let mut out: Vec<ExprScalar<'_>> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for fs in &a.fmt_sites {
@@ -141,12 +138,12 @@ pub fn expr_scalars_where(a: &Analysis, keep: impl Fn(&Span) -> bool) -> Vec<Exp
 }
 
 /// Every format string and `let` binding of the document.
-pub fn expr_scalars(a: &Analysis) -> Vec<ExprScalar<'_>> {
+pub(crate) fn expr_scalars(a: &Analysis) -> Vec<ExprScalar<'_>> {
     expr_scalars_where(a, |_| true)
 }
 
 /// The format string or `let` binding whose source contains `offset`.
-pub fn expr_scalar_at(a: &Analysis, offset: usize) -> Option<ExprScalar<'_>> {
+pub(crate) fn expr_scalar_at(a: &Analysis, offset: usize) -> Option<ExprScalar<'_>> {
     expr_scalars_where(a, |s| s.start <= offset && offset <= s.end)
         .into_iter()
         .next()

@@ -21,7 +21,7 @@ use super::regions::{ExprKind, ExprScalar, expr_scalars_where};
 use super::symbols::all_lets;
 
 /// The legend's token types, in the order of [`TokenKind`].
-pub const TOKEN_TYPES: &[&str] = &[
+pub(crate) const TOKEN_TYPES: &[&str] = &[
     "namespace",
     "variable",
     "property",
@@ -35,15 +35,15 @@ pub const TOKEN_TYPES: &[&str] = &[
 
 /// The legend's modifiers; bit `i` of [`SemanticToken::modifiers`] is
 /// `TOKEN_MODIFIERS[i]`.
-pub const TOKEN_MODIFIERS: &[&str] = &["declaration", "readonly", "defaultLibrary"];
+pub(crate) const TOKEN_MODIFIERS: &[&str] = &["declaration", "readonly", "defaultLibrary"];
 
 /// Where a name is bound: a `let` name before its `=`, a comprehension's
 /// `for x`.
-pub const MOD_DECLARATION: u32 = 1 << 0;
+pub(crate) const MOD_DECLARATION: u32 = 1 << 0;
 /// A template variable (`Param.X`, `Task.File.Y`, …): set by the system.
-pub const MOD_READONLY: u32 = 1 << 1;
+pub(crate) const MOD_READONLY: u32 = 1 << 1;
 /// A function or property of the expression library.
-pub const MOD_DEFAULT_LIBRARY: u32 = 1 << 2;
+pub(crate) const MOD_DEFAULT_LIBRARY: u32 = 1 << 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -73,7 +73,7 @@ impl TokenKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SemanticToken {
+pub(crate) struct SemanticToken {
     pub span: Span,
     pub kind: TokenKind,
     pub modifiers: u32,
@@ -98,11 +98,6 @@ fn library() -> &'static (HashSet<String>, HashSet<String>) {
         }
         (functions, properties)
     })
-}
-
-/// Whether `name` is a function of the expression library.
-pub fn is_library_function(name: &str) -> bool {
-    library().0.contains(name)
 }
 
 /// (relative range, kind, modifiers) for each name of a chain.
@@ -280,13 +275,13 @@ fn scalar_tokens(
 }
 
 /// Every semantic token of the document, sorted, none overlapping.
-pub fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
+pub(crate) fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
     semantic_tokens_in(a, 0..a.text.len())
 }
 
 /// The semantic tokens of the format strings and `let` bindings that
 /// intersect `range`.
-pub fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
+pub(crate) fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
     let lets: HashSet<&str> = a
         .template
         .iter()

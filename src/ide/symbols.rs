@@ -19,7 +19,7 @@ use super::expr_lexer::{Chain, is_identifier, is_keyword};
 use super::regions::{ExprKind, ExprScalar, expr_scalars};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Symbol {
+pub(crate) enum Symbol {
     /// `parameterDefinitions[i]` (index into `Template::parameters`); used as
     /// `Param.X` and `RawParam.X`.
     Parameter(usize),
@@ -41,7 +41,7 @@ pub enum Symbol {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Occurrence {
+pub(crate) struct Occurrence {
     pub symbol: Symbol,
     /// The name's source range.
     pub span: Span,
@@ -105,7 +105,7 @@ fn env_lets(e: &Environment) -> impl Iterator<Item = &Let> {
 }
 
 /// Every `let` binding of the template, in document order.
-pub fn all_lets(t: &Template) -> Vec<&Let> {
+pub(crate) fn all_lets(t: &Template) -> Vec<&Let> {
     let mut out = Vec::new();
     for e in &t.job_environments {
         out.extend(env_lets(e));
@@ -284,7 +284,7 @@ fn uses_in(
 
 /// Every definition and use of every symbol in the document, in document
 /// order, each span once.
-pub fn occurrences(a: &Analysis) -> Vec<Occurrence> {
+pub(crate) fn occurrences(a: &Analysis) -> Vec<Occurrence> {
     let Some(t) = &a.template else {
         return Vec::new();
     };
@@ -327,7 +327,7 @@ fn lookup(a: &Analysis, offset: usize) -> Option<(Occurrence, Vec<Occurrence>)> 
 }
 
 /// The symbol occurrence (definition or use) at `offset`.
-pub fn symbol_at(a: &Analysis, offset: usize) -> Option<Occurrence> {
+pub(crate) fn symbol_at(a: &Analysis, offset: usize) -> Option<Occurrence> {
     pick(&occurrences(a), clamp(a, offset)).cloned()
 }
 
@@ -342,7 +342,7 @@ pub struct Location {
 /// `here` in workspace `ws`: the definition of the symbol under the cursor,
 /// else, on an action, the wrap hook that runs instead of it (maybe in a
 /// queue environment's file).
-pub fn goto_definition(
+pub(crate) fn goto_definition(
     a: &Analysis,
     here: Option<&std::path::Path>,
     ws: &crate::workspace::Workspace,
@@ -374,7 +374,7 @@ pub fn references(a: &Analysis, offset: usize, include_declaration: bool) -> Vec
 }
 
 /// Every occurrence of the symbol at `offset`, with `true` for the definition.
-pub fn document_highlight(a: &Analysis, offset: usize) -> Vec<(Span, bool)> {
+pub(crate) fn document_highlight(a: &Analysis, offset: usize) -> Vec<(Span, bool)> {
     let Some((_, same)) = lookup(a, offset) else {
         return Vec::new();
     };
@@ -384,7 +384,7 @@ pub fn document_highlight(a: &Analysis, offset: usize) -> Vec<(Span, bool)> {
 }
 
 /// The range a rename at `offset` would replace, if there is a symbol there.
-pub fn prepare_rename(a: &Analysis, offset: usize) -> Option<Span> {
+pub(crate) fn prepare_rename(a: &Analysis, offset: usize) -> Option<Span> {
     let (at, same) = lookup(a, offset)?;
     // A symbol with no definition in this document (a dangling name)
     // cannot be renamed.

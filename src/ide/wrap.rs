@@ -18,12 +18,12 @@ use super::hover::Hover;
 
 /// The action whose key is at the cursor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Owner {
+pub(crate) enum Owner {
     Step(usize),
     Env(EnvLoc),
 }
 
-pub fn action_at(t: &Template, offset: usize) -> Option<(Owner, &Action)> {
+pub(crate) fn action_at(t: &Template, offset: usize) -> Option<(Owner, &Action)> {
     let hit = |a: &Action| a.key_span.start <= offset && offset <= a.key_span.end;
     for s in &t.steps {
         if let Some(a) = s.task_action().filter(|a| hit(a)) {

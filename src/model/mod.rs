@@ -47,7 +47,7 @@ pub enum ParamKind {
 }
 
 impl ParamKind {
-    pub fn from_type_name(t: &str) -> ParamKind {
+    pub(crate) fn from_type_name(t: &str) -> ParamKind {
         match t.to_ascii_uppercase().as_str() {
             "STRING" => ParamKind::String,
             "PATH" => ParamKind::Path,
@@ -66,7 +66,7 @@ impl ParamKind {
     }
 
     /// The expression type of `Param.<name>` (`mapped`) or `RawParam.<name>`.
-    pub fn expr_type(self, mapped: bool) -> &'static str {
+    pub(crate) fn expr_type(self, mapped: bool) -> &'static str {
         match self {
             ParamKind::String => "string",
             ParamKind::Path if mapped => "path",
@@ -86,7 +86,7 @@ impl ParamKind {
         }
     }
 
-    pub fn is_path(self) -> bool {
+    pub(crate) fn is_path(self) -> bool {
         matches!(self, ParamKind::Path | ParamKind::ListPath)
     }
 }
@@ -113,7 +113,7 @@ pub enum TaskParamKind {
 }
 
 impl TaskParamKind {
-    pub fn expr_type(self, mapped: bool) -> &'static str {
+    pub(crate) fn expr_type(self, mapped: bool) -> &'static str {
         match self {
             TaskParamKind::Int => "int",
             TaskParamKind::Float => "float",
@@ -154,7 +154,7 @@ impl Let {
 }
 
 /// Splits `name = expression`; `None` when it is not of that form.
-pub fn split_let(value: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+pub(crate) fn split_let(value: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let start = value.len() - value.trim_start().len();
     let rest = &value[start..];
     let name_len = rest
@@ -210,7 +210,7 @@ impl ActionKind {
         }
     }
 
-    pub fn from_key(key: &str) -> Option<ActionKind> {
+    pub(crate) fn from_key(key: &str) -> Option<ActionKind> {
         Some(match key {
             "onRun" => ActionKind::OnRun,
             "onEnter" => ActionKind::OnEnter,
@@ -222,14 +222,14 @@ impl ActionKind {
         })
     }
 
-    pub fn is_hook(self) -> bool {
+    pub(crate) fn is_hook(self) -> bool {
         matches!(
             self,
             ActionKind::OnWrapEnvEnter | ActionKind::OnWrapTaskRun | ActionKind::OnWrapEnvExit
         )
     }
 
-    pub const HOOKS: [ActionKind; 3] = [
+    pub(crate) const HOOKS: [ActionKind; 3] = [
         ActionKind::OnWrapEnvEnter,
         ActionKind::OnWrapTaskRun,
         ActionKind::OnWrapEnvExit,
@@ -304,10 +304,10 @@ impl Environment {
         self.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
     }
     /// Its name, or the whole environment when it has none.
-    pub fn name_span(&self) -> Span {
+    pub(crate) fn name_span(&self) -> Span {
         name_span(self.name.as_ref(), &self.span)
     }
-    pub fn is_wrapper(&self) -> bool {
+    pub(crate) fn is_wrapper(&self) -> bool {
         self.script
             .as_ref()
             .is_some_and(|s| s.hooks().next().is_some())
@@ -344,7 +344,7 @@ impl Step {
         self.name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
     }
     /// Its name, or the whole step when it has none.
-    pub fn name_span(&self) -> Span {
+    pub(crate) fn name_span(&self) -> Span {
         name_span(self.name.as_ref(), &self.span)
     }
     /// The action each task runs, whichever way it is written.
@@ -369,7 +369,7 @@ pub struct Template {
 }
 
 impl Template {
-    pub fn environment_at(&self, loc: EnvLoc) -> Option<&Environment> {
+    pub(crate) fn environment_at(&self, loc: EnvLoc) -> Option<&Environment> {
         match loc {
             EnvLoc::Job(i) => self.job_environments.get(i),
             EnvLoc::Step(s, i) => self.steps.get(s)?.environments.get(i),
@@ -452,7 +452,7 @@ fn parameter(node: &Node) -> Option<Parameter> {
     })
 }
 
-pub fn lets(src: &str, node: Option<&Node>) -> Vec<Let> {
+pub(crate) fn lets(src: &str, node: Option<&Node>) -> Vec<Let> {
     items(node)
         .iter()
         .enumerate()
@@ -539,7 +539,7 @@ fn environment(src: &str, node: &Node, loc: EnvLoc) -> Environment {
     }
 }
 
-pub const SIMPLE_ACTION_KEYS: [&str; 5] = ["bash", "python", "cmd", "powershell", "node"];
+pub(crate) const SIMPLE_ACTION_KEYS: [&str; 5] = ["bash", "python", "cmd", "powershell", "node"];
 
 fn step(src: &str, node: &Node, index: usize) -> Step {
     let simple = SIMPLE_ACTION_KEYS.iter().find_map(|k| {

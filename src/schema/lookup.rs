@@ -16,7 +16,7 @@ pub struct Found {
 
 /// The object schema of a mapping node of type `ty` (for a tagged object,
 /// the variant its tag selects, if any).
-pub fn object_of(ty: Ty, node: Option<&Node>, expr: bool) -> Option<&'static Object> {
+pub(crate) fn object_of(ty: Ty, node: Option<&Node>, expr: bool) -> Option<&'static Object> {
     match ty {
         Ty::Object(o) => Some(o),
         Ty::Tagged(t) => {

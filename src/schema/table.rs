@@ -29,7 +29,7 @@ const fn gated(key: &'static str, ty: Ty, req: Req, gate: Extension, doc: &'stat
 
 /// The length of names and identifiers (parameters, steps, environments,
 /// embedded files): 64 characters, 512 with FEATURE_BUNDLE_1.
-pub const NAME_LENGTH: Limit = Limit::grows(64, 512);
+pub(crate) const NAME_LENGTH: Limit = Limit::grows(64, 512);
 const NAME64: StrRule = StrRule::new(1, Some(NAME_LENGTH), P::NoControl);
 const IDENT: StrRule = StrRule::new(1, Some(NAME_LENGTH), P::Identifier);
 const DESCRIPTION: StrRule = StrRule::new(1, Some(Limit::fixed(2048)), P::NoControlButWhitespace);
@@ -770,7 +770,7 @@ static LIST_LIST_INT_PARAM: Object = Object {
     rules: &[],
 };
 
-pub static JOB_PARAMETER: Tagged = Tagged {
+pub(crate) static JOB_PARAMETER: Tagged = Tagged {
     name: "JobParameterDefinition",
     tag: "type",
     doc: "A value the submitter provides when creating a job.",
@@ -865,7 +865,7 @@ const NOTIFY_PERIOD: Ty = Ty::Num(NumRule {
     fmt_always: None,
 });
 
-pub static CANCELATION: Object = Object {
+pub(crate) static CANCELATION: Object = Object {
     name: "CancelationMethod",
     doc: "How a running action is canceled. TERMINATE stops it at once; NOTIFY_THEN_TERMINATE sends a termination signal, waits `notifyPeriodInSeconds`, then kills it.",
     fields: &[
@@ -925,7 +925,7 @@ pub static ACTION: Object = Object {
 
 // ---------------------------------------------------------------- embedded files
 
-pub static EMBEDDED_FILE: Object = Object {
+pub(crate) static EMBEDDED_FILE: Object = Object {
     name: "EmbeddedFile",
     doc: "A file written to the session's working directory before each action of its script runs.",
     fields: &[
@@ -978,7 +978,7 @@ const LET_DOC: &str = "Named values computed with expressions (EXPR), written `n
 
 // ---------------------------------------------------------------- steps
 
-pub static STEP_ACTIONS: Object = Object {
+pub(crate) static STEP_ACTIONS: Object = Object {
     name: "StepActions",
     doc: "The actions of a step's tasks.",
     fields: &[f(
@@ -990,7 +990,7 @@ pub static STEP_ACTIONS: Object = Object {
     rules: &[],
 };
 
-pub static STEP_SCRIPT: Object = Object {
+pub(crate) static STEP_SCRIPT: Object = Object {
     name: "StepScript",
     doc: "What each task of the step runs.",
     fields: &[
@@ -1011,7 +1011,7 @@ pub static STEP_SCRIPT: Object = Object {
     rules: &[],
 };
 
-pub static SIMPLE_ACTION: Object = Object {
+pub(crate) static SIMPLE_ACTION: Object = Object {
     name: "SimpleAction",
     doc: "A step shorthand (FEATURE_BUNDLE_1): the script is written to a file and run by the named interpreter.",
     fields: &[
@@ -1176,7 +1176,7 @@ const RANGE_ITEM_FLOAT: Ty = Ty::Num(NumRule {
 static INT_RANGE: ListTy = list(RANGE_ITEM_INT, 1, Some(Limit::fixed(1024)));
 /// The range of a CHUNK[INT] task parameter, whose values have a bound of
 /// their own (`analysis::range_expr::CHUNK_INT_BOUND`).
-pub static CHUNK_INT_RANGE: ListTy = list(RANGE_ITEM_INT, 1, Some(Limit::fixed(1024)));
+pub(crate) static CHUNK_INT_RANGE: ListTy = list(RANGE_ITEM_INT, 1, Some(Limit::fixed(1024)));
 static FLOAT_RANGE: ListTy = list(RANGE_ITEM_FLOAT, 1, Some(Limit::fixed(1024)));
 static STRING_RANGE: ListTy = list(
     Ty::Fmt(TASK_VALUE, ScopeClass::Template),
@@ -1314,7 +1314,7 @@ static CHUNK_INT_TASK_PARAM: Object = Object {
     rules: &[],
 };
 
-pub static TASK_PARAMETER: Tagged = Tagged {
+pub(crate) static TASK_PARAMETER: Tagged = Tagged {
     name: "TaskParameterDefinition",
     tag: "type",
     doc: "A parameter whose values define the step's tasks.",
@@ -1473,7 +1473,7 @@ static STEPS: ListTy = named_list(Ty::Object(&STEP), 1, None);
 const ENTER_DOC: &str = "Runs when the environment is entered, before anything inside it. Under a wrapping environment earlier in the session its `onWrapEnvEnter` runs instead.";
 const EXIT_DOC: &str = "Runs when the environment is exited, after everything inside it. Under a wrapping environment earlier in the session its `onWrapEnvExit` runs instead. Default timeout 300 s.";
 
-pub static ENVIRONMENT_ACTIONS: Object = Object {
+pub(crate) static ENVIRONMENT_ACTIONS: Object = Object {
     name: "EnvironmentActions",
     doc: "Actions run when the environment is entered and exited; with WRAP_ACTIONS, hooks that wrap everything inside it.",
     fields: &[
@@ -1504,7 +1504,7 @@ pub static ENVIRONMENT_ACTIONS: Object = Object {
     rules: &[],
 };
 
-pub static ENVIRONMENT_SCRIPT: Object = Object {
+pub(crate) static ENVIRONMENT_SCRIPT: Object = Object {
     name: "EnvironmentScript",
     doc: "The actions and files of an environment.",
     fields: &[
@@ -1525,7 +1525,7 @@ pub static ENVIRONMENT_SCRIPT: Object = Object {
     rules: &[],
 };
 
-pub static ENVIRONMENT: Object = Object {
+pub(crate) static ENVIRONMENT: Object = Object {
     name: "Environment",
     doc: "Setup and teardown shared by everything run inside it, and environment variables set for it.",
     fields: &[
@@ -1560,13 +1560,13 @@ pub static ENVIRONMENT: Object = Object {
 static ENVIRONMENTS: ListTy = named_list(Ty::Object(&ENVIRONMENT), 1, None);
 
 /// Values of environment `variables` entries.
-pub const ENV_VAR_VALUE: StrRule = StrRule::new(0, Some(Limit::fixed(2048)), P::Any);
-pub const ENV_VAR_NAME: StrRule = StrRule::new(1, Some(Limit::fixed(256)), P::EnvVarName);
+pub(crate) const ENV_VAR_VALUE: StrRule = StrRule::new(0, Some(Limit::fixed(2048)), P::Any);
+pub(crate) const ENV_VAR_NAME: StrRule = StrRule::new(1, Some(Limit::fixed(256)), P::EnvVarName);
 
 // ---------------------------------------------------------------- roots
 
-pub const JOB_TEMPLATE_VERSION: &str = "jobtemplate-2023-09";
-pub const ENVIRONMENT_TEMPLATE_VERSION: &str = "environment-2023-09";
+pub(crate) const JOB_TEMPLATE_VERSION: &str = "jobtemplate-2023-09";
+pub(crate) const ENVIRONMENT_TEMPLATE_VERSION: &str = "environment-2023-09";
 
 const SPEC_VERSION_DOC: &str = "The version of the specification: `jobtemplate-2023-09` for a job template, `environment-2023-09` for an environment template.";
 

@@ -31,7 +31,7 @@ impl Extension {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Extension> {
+    pub(crate) fn from_name(name: &str) -> Option<Extension> {
         Extension::ALL.into_iter().find(|e| e.name() == name)
     }
 
@@ -152,7 +152,7 @@ impl ScopeClass {
     /// Resolved on the worker host, in the session: session variables are
     /// visible and the expression library has its host functions (path
     /// mapping). Everything else is resolved when the job is created.
-    pub fn runs_on_host(self) -> bool {
+    pub(crate) fn runs_on_host(self) -> bool {
         matches!(self, ScopeClass::Host | ScopeClass::EnvVariables)
     }
 }
@@ -174,7 +174,7 @@ pub struct NumRule {
 }
 
 impl NumRule {
-    pub const INT64: NumRule = NumRule {
+    pub(crate) const INT64: NumRule = NumRule {
         min: None,
         max: None,
         positive: false,
@@ -297,7 +297,7 @@ impl Tagged {
         })
     }
 
-    pub fn all_tags(&'static self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn all_tags(&'static self) -> impl Iterator<Item = &'static str> {
         self.variants.iter().flat_map(|v| v.tags.iter().copied())
     }
 }

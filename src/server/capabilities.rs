@@ -7,7 +7,7 @@ use crate::text::PositionEncoding;
 
 /// The client's capabilities this server acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientSupport {
+pub(crate) struct ClientSupport {
     pub encoding: PositionEncoding,
     /// The client pulls diagnostics (`textDocument/diagnostic`); otherwise
     /// they are pushed.
@@ -40,7 +40,7 @@ impl Default for ClientSupport {
 }
 
 impl ClientSupport {
-    pub fn from_params(params: &InitializeParams) -> ClientSupport {
+    pub(crate) fn from_params(params: &InitializeParams) -> ClientSupport {
         let caps = &params.capabilities;
         let offered = caps
             .general
@@ -80,7 +80,7 @@ impl ClientSupport {
 }
 
 /// Everything this server offers, given what the client supports.
-pub fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
+pub(crate) fn server_capabilities(client: &ClientSupport) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(match client.encoding {
             PositionEncoding::Utf8 => PositionEncodingKind::UTF8,

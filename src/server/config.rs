@@ -149,7 +149,7 @@ impl Default for FilesConfig {
 impl Config {
     /// Top-level keys of the section this server does not know; they are
     /// ignored, and reported so a typo does not go unnoticed.
-    pub fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
+    pub(crate) fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
         let known = |k: &str| {
             CLIENT_SETTINGS.contains(&k)
                 || SETTINGS.iter().any(|s| s.key.split('.').next() == Some(k))
@@ -166,7 +166,7 @@ impl Config {
 
     /// Read settings sent by a client: either `{ "openjd": {...} }` or the
     /// section itself. `Ok(None)` when nothing was sent.
-    pub fn from_client(value: &serde_json::Value) -> Result<Option<Config>, String> {
+    pub(crate) fn from_client(value: &serde_json::Value) -> Result<Option<Config>, String> {
         let section = match value {
             serde_json::Value::Null => return Ok(None),
             serde_json::Value::Object(map) if map.contains_key("openjd") => &map["openjd"],

@@ -31,7 +31,7 @@ pub fn offset(a: &Analysis, pos: lsp::Position, enc: PositionEncoding) -> usize 
 }
 
 /// A range in another file, read from disk.
-pub fn range_in_file(
+pub(crate) fn range_in_file(
     path: &std::path::Path,
     span: &Span,
     enc: PositionEncoding,
@@ -100,7 +100,7 @@ pub fn diagnostics(a: &Analysis, uri: &Uri, enc: PositionEncoding) -> Vec<lsp::D
         .collect()
 }
 
-pub fn completion_item(
+pub(crate) fn completion_item(
     a: &Analysis,
     item: &crate::ide::completion::Item,
     enc: PositionEncoding,
@@ -159,7 +159,7 @@ pub fn completion_item(
     }
 }
 
-pub fn document_symbol(
+pub(crate) fn document_symbol(
     a: &Analysis,
     s: &crate::ide::outline::OutlineSymbol,
     enc: PositionEncoding,
@@ -198,7 +198,7 @@ pub fn document_symbol(
 }
 
 /// Tokens in the protocol's relative encoding; lengths in the negotiated units.
-pub fn semantic_tokens(
+pub(crate) fn semantic_tokens(
     a: &Analysis,
     tokens: &[crate::ide::semantic_tokens::SemanticToken],
     enc: PositionEncoding,
@@ -262,7 +262,7 @@ pub fn location(
     })
 }
 
-pub fn inlay_hint(
+pub(crate) fn inlay_hint(
     a: &Analysis,
     offset: usize,
     label: String,
@@ -280,7 +280,7 @@ pub fn inlay_hint(
     }
 }
 
-pub fn text_edits(
+pub(crate) fn text_edits(
     a: &Analysis,
     edits: &[(Span, String)],
     enc: PositionEncoding,
@@ -295,7 +295,7 @@ pub fn text_edits(
 }
 
 /// Edits of this one document.
-pub fn workspace_edit(
+pub(crate) fn workspace_edit(
     a: &Analysis,
     uri: &Uri,
     edits: &[(Span, String)],
@@ -316,7 +316,7 @@ pub fn workspace_edit(
 /// Edits in several files: `None` is the document `a` (at `uri`), any
 /// other file's ranges are computed from its text on disk. Edits of the
 /// same file are merged.
-pub fn workspace_edit_files(
+pub(crate) fn workspace_edit_files(
     a: &Analysis,
     uri: &Uri,
     edits: &crate::ide::bundle::FileEdits,
@@ -351,7 +351,7 @@ pub fn workspace_edit_files(
     }
 }
 
-pub fn selection_range(
+pub(crate) fn selection_range(
     a: &Analysis,
     spans: &[Span],
     at: lsp::Position,
@@ -370,7 +370,7 @@ pub fn selection_range(
     })
 }
 
-pub fn document_highlight(
+pub(crate) fn document_highlight(
     a: &Analysis,
     span: &Span,
     write: bool,
@@ -386,7 +386,7 @@ pub fn document_highlight(
     }
 }
 
-pub fn folding_range((start, end): (usize, usize)) -> lsp::FoldingRange {
+pub(crate) fn folding_range((start, end): (usize, usize)) -> lsp::FoldingRange {
     lsp::FoldingRange {
         start_line: start as u32,
         end_line: end as u32,
@@ -412,7 +412,7 @@ pub fn signature_help(s: &crate::ide::signature::SignatureHelp) -> lsp::Signatur
 }
 
 /// A quick fix of one of the document's own diagnostics.
-pub fn code_action(
+pub(crate) fn code_action(
     a: &Analysis,
     uri: &Uri,
     c: &crate::ide::code_actions::CodeAction,
@@ -434,7 +434,7 @@ pub fn code_action(
 /// A "Preview session" code lens: clicking it runs the server's
 /// [`crate::ide::preview::EXECUTE_COMMAND`] with the document's URI and
 /// the step (or null, for the whole job).
-pub fn code_lens(
+pub(crate) fn code_lens(
     a: &Analysis,
     uri: &Uri,
     l: &crate::ide::preview::Lens,

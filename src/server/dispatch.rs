@@ -22,7 +22,7 @@ use super::Backend;
 use super::snapshot::{Doc, Snapshot};
 
 /// A request handler: pure, on a snapshot and one document.
-pub type Handler<P, R> = fn(&Snapshot, &Doc, P) -> RpcResult<R>;
+pub(crate) type Handler<P, R> = fn(&Snapshot, &Doc, P) -> RpcResult<R>;
 
 impl Backend {
     /// Run `handler` for a request about `uri` (see the module docs).

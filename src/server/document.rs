@@ -8,7 +8,7 @@ use crate::analysis::Format;
 use crate::text::PositionEncoding;
 
 #[derive(Clone, Debug)]
-pub struct Document {
+pub(crate) struct Document {
     pub rope: Rope,
     pub version: i32,
     /// YAML or JSON, by the file's extension, else by the client's
@@ -18,7 +18,7 @@ pub struct Document {
 
 /// A position as the client sends it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientPosition {
+pub(crate) struct ClientPosition {
     pub line: u32,
     pub character: u32,
 }
@@ -34,7 +34,7 @@ impl Document {
 
     /// The document's format from its path (`.yaml`, `.yml`, `.json`) or,
     /// without one, from the languageId the client opened it with.
-    pub fn with_format(self, path: Option<&std::path::Path>, language_id: &str) -> Self {
+    pub(crate) fn with_format(self, path: Option<&std::path::Path>, language_id: &str) -> Self {
         let by_language = match language_id {
             "json" | "jsonc" => Some(Format::Json),
             "yaml" => Some(Format::Yaml),

@@ -21,7 +21,7 @@ use super::snapshot::{Doc, Snapshot};
 
 /// Every diagnostic of the document, as push and pull report them: its
 /// own and the workspace's (`workspace::diagnostics`), converted.
-pub fn document_diagnostics(s: &Snapshot, d: &Doc) -> Vec<Diagnostic> {
+pub(crate) fn document_diagnostics(s: &Snapshot, d: &Doc) -> Vec<Diagnostic> {
     let a = &d.analysis;
     match &d.path {
         Some(path) => file_diagnostics(&s.workspace, path, a)
@@ -96,7 +96,11 @@ pub fn definition(
         .map(GotoDefinitionResponse::Scalar))
 }
 
-pub fn inlay_hint(s: &Snapshot, d: &Doc, _: InlayHintParams) -> RpcResult<Option<Vec<InlayHint>>> {
+pub(crate) fn inlay_hint(
+    s: &Snapshot,
+    d: &Doc,
+    _: InlayHintParams,
+) -> RpcResult<Option<Vec<InlayHint>>> {
     if !s.config.hints.wrapped_actions {
         return Ok(Some(Vec::new()));
     }
@@ -133,7 +137,7 @@ pub fn references(s: &Snapshot, d: &Doc, p: ReferenceParams) -> RpcResult<Option
     ))
 }
 
-pub fn prepare_rename(
+pub(crate) fn prepare_rename(
     s: &Snapshot,
     d: &Doc,
     p: TextDocumentPositionParams,
@@ -179,7 +183,7 @@ pub fn rename(s: &Snapshot, d: &Doc, p: RenameParams) -> RpcResult<Option<Worksp
     }
 }
 
-pub fn document_symbol(
+pub(crate) fn document_symbol(
     s: &Snapshot,
     d: &Doc,
     _: DocumentSymbolParams,
@@ -196,7 +200,7 @@ pub fn document_symbol(
     Ok(Some(DocumentSymbolResponse::Nested(symbols)))
 }
 
-pub fn folding_range(
+pub(crate) fn folding_range(
     _: &Snapshot,
     d: &Doc,
     _: FoldingRangeParams,
@@ -209,7 +213,7 @@ pub fn folding_range(
     ))
 }
 
-pub fn selection_range(
+pub(crate) fn selection_range(
     s: &Snapshot,
     d: &Doc,
     p: SelectionRangeParams,
@@ -225,7 +229,7 @@ pub fn selection_range(
     ))
 }
 
-pub fn document_highlight(
+pub(crate) fn document_highlight(
     s: &Snapshot,
     d: &Doc,
     p: DocumentHighlightParams,
@@ -239,7 +243,7 @@ pub fn document_highlight(
     ))
 }
 
-pub fn semantic_tokens_full(
+pub(crate) fn semantic_tokens_full(
     s: &Snapshot,
     d: &Doc,
     _: SemanticTokensParams,
@@ -254,7 +258,7 @@ pub fn semantic_tokens_full(
     )))
 }
 
-pub fn semantic_tokens_range(
+pub(crate) fn semantic_tokens_range(
     s: &Snapshot,
     d: &Doc,
     p: SemanticTokensRangeParams,
@@ -270,7 +274,7 @@ pub fn semantic_tokens_range(
     )))
 }
 
-pub fn code_action(
+pub(crate) fn code_action(
     s: &Snapshot,
     d: &Doc,
     p: CodeActionParams,
@@ -293,7 +297,11 @@ pub fn signature_help(
     Ok(ide::signature::signature_help(&d.analysis, offset).map(|h| convert::signature_help(&h)))
 }
 
-pub fn code_lens(s: &Snapshot, d: &Doc, _: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {
+pub(crate) fn code_lens(
+    s: &Snapshot,
+    d: &Doc,
+    _: CodeLensParams,
+) -> RpcResult<Option<Vec<CodeLens>>> {
     Ok(Some(
         ide::preview::lenses(&d.analysis)
             .iter()
@@ -306,7 +314,7 @@ pub fn code_lens(s: &Snapshot, d: &Doc, _: CodeLensParams) -> RpcResult<Option<V
 /// preview of the buffer's current text, as `{title, text}`. `open`: the
 /// texts of the other open documents (environment templates, the values
 /// file), which win over the files on disk.
-pub fn preview_session(
+pub(crate) fn preview_session(
     s: &Snapshot,
     d: &Doc,
     (step, open): (Option<String>, HashMap<PathBuf, String>),
@@ -326,7 +334,7 @@ pub fn preview_session(
 /// The arguments of `openjd.previewSession`: the job's URI and a step name
 /// or null (or nothing). Anything else is an `InvalidParams` error; an
 /// unknown command too.
-pub fn preview_arguments(p: &ExecuteCommandParams) -> RpcResult<(Uri, Option<String>)> {
+pub(crate) fn preview_arguments(p: &ExecuteCommandParams) -> RpcResult<(Uri, Option<String>)> {
     if p.command != ide::preview::EXECUTE_COMMAND {
         return Err(RpcError::invalid_params(format!(
             "unknown command `{}`; this server has `{}`",

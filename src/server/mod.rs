@@ -46,7 +46,7 @@ use capabilities::{ClientSupport, server_capabilities};
 use state::{LogHandle, State, path_of};
 
 #[derive(Clone)]
-pub struct Backend {
+pub(crate) struct Backend {
     client: Client,
     state: Arc<State>,
 }

@@ -29,7 +29,7 @@ use super::state::path_of;
 impl Backend {
     /// Analyse after `delay` unless a newer edit arrives first, publish
     /// (push), then bring the other open documents up to date.
-    pub fn schedule(&self, uri: Uri, delay: Duration) {
+    pub(crate) fn schedule(&self, uri: Uri, delay: Duration) {
         let backend = self.clone();
         let Some(handle) = self.state.doc(&uri) else {
             return;

@@ -28,10 +28,10 @@ use super::dispatch::isolated;
 use super::document::{ClientPosition, Document};
 use super::snapshot::{Doc, Snapshot};
 
-pub type LogHandle = reload::Handle<EnvFilter, Registry>;
+pub(crate) type LogHandle = reload::Handle<EnvFilter, Registry>;
 
 /// The analysis of one version of a document, computed at most once.
-pub type AnalysisCell = tokio::sync::OnceCell<Arc<Analysis>>;
+pub(crate) type AnalysisCell = tokio::sync::OnceCell<Arc<Analysis>>;
 
 struct OpenDoc {
     document: Document,
@@ -43,7 +43,7 @@ struct OpenDoc {
 
 /// One version of an open document.
 #[derive(Clone)]
-pub struct DocHandle {
+pub(crate) struct DocHandle {
     pub uri: Uri,
     pub path: Option<PathBuf>,
     pub version: i32,
@@ -59,7 +59,7 @@ impl DocHandle {
     }
 }
 
-pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+pub(crate) fn path_of(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
@@ -77,7 +77,7 @@ fn write_lock<T>(lock: &RwLock<T>, value: T) {
     }
 }
 
-pub struct State {
+pub(crate) struct State {
     docs: DashMap<Uri, OpenDoc>,
     client: RwLock<ClientSupport>,
     config: RwLock<Arc<Config>>,
@@ -109,7 +109,7 @@ impl State {
         read_lock(&self.client)
     }
 
-    pub fn set_client(&self, client: ClientSupport) {
+    pub(crate) fn set_client(&self, client: ClientSupport) {
         write_lock(&self.client, client);
     }
 
@@ -117,7 +117,7 @@ impl State {
         read_lock(&self.config)
     }
 
-    pub fn set_config(&self, config: Config) {
+    pub(crate) fn set_config(&self, config: Config) {
         write_lock(&self.config, Arc::new(config));
     }
 
@@ -125,11 +125,11 @@ impl State {
         read_lock(&self.roots)
     }
 
-    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+    pub(crate) fn set_roots(&self, roots: Vec<PathBuf>) {
         write_lock(&self.roots, roots);
     }
 
-    pub fn shutting_down(&self) -> bool {
+    pub(crate) fn shutting_down(&self) -> bool {
         self.shutdown.load(Ordering::SeqCst)
     }
 
@@ -156,13 +156,13 @@ impl State {
         })
     }
 
-    pub fn open_docs(&self) -> Vec<DocHandle> {
+    pub(crate) fn open_docs(&self) -> Vec<DocHandle> {
         let uris: Vec<Uri> = self.docs.iter().map(|e| e.key().clone()).collect();
         uris.iter().filter_map(|u| self.doc(u)).collect()
     }
 
     /// Still the document's current version (not edited nor closed since).
-    pub fn is_current(&self, h: &DocHandle) -> bool {
+    pub(crate) fn is_current(&self, h: &DocHandle) -> bool {
         self.docs
             .get(&h.uri)
             .is_some_and(|d| Arc::ptr_eq(&d.analysis, &h.cell))
@@ -232,7 +232,7 @@ impl State {
 
     /// The file on disk stands for a closed document again (blocking: it
     /// reads and indexes the file).
-    pub fn restore_from_disk(&self, path: &Path) {
+    pub(crate) fn restore_from_disk(&self, path: &Path) {
         if Workspace::is_config_file(path) {
             self.reload_queues();
         } else {
@@ -249,7 +249,7 @@ impl State {
     }
 
     /// The older analysis kept until the new one was published.
-    pub fn take_previous(&self, uri: &Uri) -> Option<Arc<AnalysisCell>> {
+    pub(crate) fn take_previous(&self, uri: &Uri) -> Option<Arc<AnalysisCell>> {
         self.docs.get_mut(uri).and_then(|mut d| d.previous.take())
     }
 
@@ -314,24 +314,24 @@ impl State {
         true
     }
 
-    pub fn differs_from_reported(&self, uri: &Uri, diagnostics: &[lsp::Diagnostic]) -> bool {
+    pub(crate) fn differs_from_reported(&self, uri: &Uri, diagnostics: &[lsp::Diagnostic]) -> bool {
         !self.reported.get(uri).is_some_and(|r| *r == diagnostics)
     }
 
     // --- The workspace ----------------------------------------------------
 
     /// Change the workspace; snapshots taken before keep the old one.
-    pub fn update_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
+    pub(crate) fn update_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
         let mut guard = self.workspace.write().unwrap_or_else(|p| p.into_inner());
         f(Arc::make_mut(&mut guard))
     }
 
-    pub fn set_workspace(&self, ws: Workspace) {
+    pub(crate) fn set_workspace(&self, ws: Workspace) {
         write_lock(&self.workspace, Arc::new(ws));
     }
 
     /// The text of a file as the editor sees it: the open buffer, else disk.
-    pub fn read_file(&self, path: &Path) -> Option<String> {
+    pub(crate) fn read_file(&self, path: &Path) -> Option<String> {
         let open = self
             .docs
             .iter()
@@ -341,7 +341,7 @@ impl State {
     }
 
     /// The texts of the open documents that are files, by path.
-    pub fn open_texts(&self) -> std::collections::HashMap<PathBuf, String> {
+    pub(crate) fn open_texts(&self) -> std::collections::HashMap<PathBuf, String> {
         self.docs
             .iter()
             .filter_map(|e| Some((path_of(e.key())?, e.value().document.text())))
@@ -350,7 +350,7 @@ impl State {
 
     /// Read the queue configuration again: files at the roots (open
     /// buffers first) and the `openjd.queues` setting.
-    pub fn reload_queues(&self) {
+    pub(crate) fn reload_queues(&self) {
         let settings = self.config().queues.clone();
         let problems = self.update_workspace(|ws| {
             ws.load_queues(&settings, &|p| self.read_file(p));
@@ -363,7 +363,7 @@ impl State {
 
     /// Open documents whose analysis the workspace should hold instead of
     /// the files on disk (after indexing from disk).
-    pub fn computed_analyses(&self) -> Vec<(PathBuf, Arc<Analysis>)> {
+    pub(crate) fn computed_analyses(&self) -> Vec<(PathBuf, Arc<Analysis>)> {
         self.open_docs()
             .into_iter()
             .filter_map(|h| Some((h.path.clone()?, h.computed()?)))

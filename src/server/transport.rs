@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 /// The largest message body read; a larger one is skipped unread and
 /// answered with an error. Well above the largest document the workspace
 /// reads from disk, and far below what would exhaust memory.
-pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
+pub(crate) const MAX_MESSAGE_BYTES: usize = 256 << 20;
 
 /// Bytes of header text (or garbage) buffered while looking for the blank
 /// line that ends a header block; past it the oldest bytes are dropped.
@@ -52,7 +52,7 @@ enum State {
 }
 
 /// Splits a byte stream into frames, whatever it holds.
-pub struct Framer {
+pub(crate) struct Framer {
     buf: Vec<u8>,
     state: State,
     /// Where the search for the end of the header block resumes.
@@ -149,7 +149,7 @@ impl Framer {
     }
 
     /// The next frame, if the buffered bytes complete one.
-    pub fn next_frame(&mut self) -> Option<Frame> {
+    pub(crate) fn next_frame(&mut self) -> Option<Frame> {
         loop {
             match self.state {
                 State::Skip(n) => {
@@ -265,7 +265,7 @@ impl Framer {
 
 /// Replace escaped lone UTF-16 surrogates (`\ud83d` not followed by a low
 /// surrogate, or a low one alone) with `\ufffd`. `None` when there are none.
-pub fn repair_surrogates(body: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn repair_surrogates(body: &[u8]) -> Option<Vec<u8>> {
     fn hex4(b: &[u8]) -> Option<u16> {
         let s = std::str::from_utf8(b.get(..4)?).ok()?;
         u16::from_str_radix(s, 16).ok()
@@ -337,7 +337,7 @@ fn valid_id(id: &Value) -> bool {
 }
 
 /// Judge one body by JSON-RPC 2.0 and the protocol.
-pub fn judge(body: &[u8]) -> Verdict {
+pub(crate) fn judge(body: &[u8]) -> Verdict {
     let repaired = repair_surrogates(body);
     let value: Value = match serde_json::from_slice(repaired.as_deref().unwrap_or(body)) {
         Ok(v) => v,

@@ -12,7 +12,7 @@
 use super::scalar_map::ScalarMap;
 use super::tree::{Node, NodeKind, Span};
 
-pub const QUEUE_ENVIRONMENT_TYPE: &str = "AWS::Deadline::QueueEnvironment";
+pub(crate) const QUEUE_ENVIRONMENT_TYPE: &str = "AWS::Deadline::QueueEnvironment";
 
 /// How a resource's `QueueId` names its queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,12 +66,12 @@ impl Embedded {
     }
 
     /// The host offset of a cursor position in `text`.
-    pub fn to_host(&self, offset: usize) -> usize {
+    pub(crate) fn to_host(&self, offset: usize) -> usize {
         self.map.to_source(self.to_value(offset))
     }
 
     /// The host range of a range of `text`.
-    pub fn range_to_host(&self, range: std::ops::Range<usize>) -> Span {
+    pub(crate) fn range_to_host(&self, range: std::ops::Range<usize>) -> Span {
         if range.is_empty() {
             let at = self.to_host(range.start);
             return at..at;
@@ -90,7 +90,7 @@ impl Embedded {
     }
 
     /// Whether a range of `text` touches a `${Name}` substitution.
-    pub fn touches_substitution(&self, range: &std::ops::Range<usize>) -> bool {
+    pub(crate) fn touches_substitution(&self, range: &std::ops::Range<usize>) -> bool {
         self.substitutions
             .iter()
             .any(|s| range.start < s.end && s.start < range.end.max(range.start + 1))
@@ -98,12 +98,12 @@ impl Embedded {
 }
 
 /// Whether `text` may hold queue environments (a cheap test before parsing).
-pub fn might_hold(text: &str) -> bool {
+pub(crate) fn might_hold(text: &str) -> bool {
     text.contains(QUEUE_ENVIRONMENT_TYPE)
 }
 
 /// Whether a parsed document is a CloudFormation template.
-pub fn is_cloudformation(root: &Node) -> bool {
+pub(crate) fn is_cloudformation(root: &Node) -> bool {
     root.get("Resources").is_some_and(|r| r.entries().is_some())
         || root.get("AWSTemplateFormatVersion").is_some()
 }

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Interpolation {
+pub(crate) struct Interpolation {
     /// Offset of the opening `{{`.
     pub open: usize,
     /// Offset of the closing `}}`, if there is one.
@@ -24,14 +24,14 @@ impl Interpolation {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ScanErrorKind {
+pub(crate) enum ScanErrorKind {
     MissingOpen,
     Unterminated,
     Empty,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScanError {
+pub(crate) struct ScanError {
     pub range: Range<usize>,
     pub kind: ScanErrorKind,
 }
@@ -49,7 +49,7 @@ impl ScanError {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     pub interpolations: Vec<Interpolation>,
     pub errors: Vec<ScanError>,
 }
@@ -57,11 +57,11 @@ pub struct Scan {
 /// Byte offset of the first `{{` (for `b'{'`) or `}}` (for `b'}'`). A plain
 /// byte scan: `str::find` sets up a substring searcher on every call, which
 /// cost more than the search itself on the short values of a template.
-pub fn find_double(s: &str, b: u8) -> Option<usize> {
+pub(crate) fn find_double(s: &str, b: u8) -> Option<usize> {
     s.as_bytes().windows(2).position(|w| w[0] == b && w[1] == b)
 }
 
-pub fn scan(value: &str) -> Scan {
+pub(crate) fn scan(value: &str) -> Scan {
     let mut out = Scan::default();
     let mut pos = 0;
     while pos < value.len() {

@@ -11,7 +11,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, Span as YamlSpan};
 use super::tree::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span};
 
 /// The reference implementation's nesting limit for template documents.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 /// Nodes that alias expansion may add, beyond the document's own nodes.
 const ALIAS_BUDGET_MIN: usize = 100_000;
 
@@ -498,7 +498,7 @@ fn null_node(at: usize) -> Node {
 /// Where a document that must be JSON (a `.json` file) is not, though it
 /// may be YAML: `#` comments, trailing commas, unquoted keys, block style.
 /// `None` when it is JSON. Nesting past [`MAX_DEPTH`] is left to `parse`.
-pub fn json_error(text: &str) -> Option<SyntaxError> {
+pub(crate) fn json_error(text: &str) -> Option<SyntaxError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let err = serde_json::from_str::<serde::de::IgnoredAny>(body).err()?;
     if err.to_string().contains("recursion limit") {

@@ -75,7 +75,7 @@ impl ScalarMap {
     }
 
     /// The map of a scalar node's value; `None` for other nodes.
-    pub fn of_node(text: &str, node: &super::tree::Node) -> Option<Self> {
+    pub(crate) fn of_node(text: &str, node: &super::tree::Node) -> Option<Self> {
         let s = node.scalar()?;
         Some(ScalarMap::new(text, &node.span, s.style, &s.value))
     }
@@ -88,7 +88,7 @@ impl ScalarMap {
     }
 
     /// Document offset of a position inside the value (a cursor).
-    pub fn to_source(&self, value_offset: usize) -> usize {
+    pub(crate) fn to_source(&self, value_offset: usize) -> usize {
         if value_offset >= self.value_len || self.chars.is_empty() {
             return self.source_end;
         }
@@ -96,7 +96,7 @@ impl ScalarMap {
     }
 
     /// Document range of a byte range of the value.
-    pub fn range_to_source(&self, range: std::ops::Range<usize>) -> Span {
+    pub(crate) fn range_to_source(&self, range: std::ops::Range<usize>) -> Span {
         let start = self.to_source(range.start);
         if range.end <= range.start || self.chars.is_empty() {
             return start..start;

@@ -44,7 +44,7 @@ impl Scalar {
         resolve_plain(&self.value)
     }
 
-    pub fn is_quoted(&self) -> bool {
+    pub(crate) fn is_quoted(&self) -> bool {
         matches!(
             self.style,
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
@@ -202,7 +202,7 @@ impl Node {
     }
 
     /// A short name for the node's type, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match &self.kind {
             NodeKind::Mapping(_) => "a mapping",
             NodeKind::Sequence(_) => "a list",
@@ -218,7 +218,7 @@ impl Node {
 
     /// The innermost node whose span contains `offset`, with the chain of
     /// ancestors leading to it (outermost first).
-    pub fn path_to(&self, offset: usize) -> Vec<PathStep<'_>> {
+    pub(crate) fn path_to(&self, offset: usize) -> Vec<PathStep<'_>> {
         let mut path = Vec::new();
         let mut node = self;
         loop {

@@ -12,15 +12,15 @@ use crate::analysis::{Code, Diagnostic};
 
 use super::{Indexed, Workspace};
 
-pub const TEMPLATE_NAMES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
-pub const VALUES_NAMES: [&str; 3] = [
+pub(crate) const TEMPLATE_NAMES: [&str; 3] = ["template.yaml", "template.yml", "template.json"];
+pub(crate) const VALUES_NAMES: [&str; 3] = [
     "parameter_values.yaml",
     "parameter_values.yml",
     "parameter_values.json",
 ];
 
 /// The job template of the bundle `file` belongs to, if the workspace has it.
-pub fn template_of<'w>(ws: &'w Workspace, file: &Path) -> Option<&'w Indexed> {
+pub(crate) fn template_of<'w>(ws: &'w Workspace, file: &Path) -> Option<&'w Indexed> {
     let dir = file.parent()?;
     TEMPLATE_NAMES
         .iter()
@@ -29,7 +29,7 @@ pub fn template_of<'w>(ws: &'w Workspace, file: &Path) -> Option<&'w Indexed> {
 }
 
 /// The values files a template's bundle may have beside it.
-pub fn values_paths(template: &Path) -> Vec<PathBuf> {
+pub(crate) fn values_paths(template: &Path) -> Vec<PathBuf> {
     let Some(dir) = template.parent() else {
         return Vec::new();
     };
@@ -105,7 +105,7 @@ pub fn diagnostics(ws: &Workspace, path: &Path, kind: BundleFile, text: &str) ->
 
 /// The values files beside the job template `template` that exist on
 /// disk, with their text.
-pub fn values_files(template: &Path) -> Vec<(PathBuf, String)> {
+pub(crate) fn values_files(template: &Path) -> Vec<(PathBuf, String)> {
     values_paths(template)
         .into_iter()
         .filter_map(|p| {
@@ -117,7 +117,7 @@ pub fn values_files(template: &Path) -> Vec<(PathBuf, String)> {
 
 /// A job template as it is on disk, analysed (for the uses of its
 /// parameters when a values file beside it is edited).
-pub fn template_analysis(template: &Path) -> Option<crate::analysis::Analysis> {
+pub(crate) fn template_analysis(template: &Path) -> Option<crate::analysis::Analysis> {
     let text = super::files::read_text(template).ok()?;
     let options = crate::analysis::Options::own().for_path(template);
     let a = crate::analysis::analyze(&text, &options);

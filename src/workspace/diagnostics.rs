@@ -34,7 +34,7 @@ use super::{Source, Workspace, split_fragment};
 
 /// What a file is to the workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Job,
     Environment,
     /// `openjd-lsp.yaml` or `.openjd-lsp.yaml`.
@@ -47,7 +47,7 @@ pub enum Role {
     Other,
 }
 
-pub fn role(path: &Path, own: &Analysis) -> Role {
+pub(crate) fn role(path: &Path, own: &Analysis) -> Role {
     if Workspace::is_config_file(path) {
         return Role::QueueConfig;
     }
@@ -134,7 +134,7 @@ pub fn file_diagnostics<'a>(ws: &Workspace, path: &Path, own: &'a Analysis) -> F
 /// reads: a job's queue environments and the configuration files that put
 /// it on those queues; for a configuration file, its environments and jobs.
 /// (Pull reports name them as related documents.)
-pub fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
+pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let mut add = |p: &Path| {
         if p != path && !out.iter().any(|o| o == p) {

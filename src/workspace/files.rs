@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 /// A file the workspace looks at: YAML or JSON by extension.
-pub fn is_candidate(path: &Path) -> bool {
+pub(crate) fn is_candidate(path: &Path) -> bool {
     matches!(
         path.extension()
             .and_then(|e| e.to_str())
@@ -38,7 +38,7 @@ pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
 
 /// The nearest queue configuration file (`openjd-lsp.yaml`,
 /// `.openjd-lsp.yaml`) at or above each path, each once.
-pub fn nearest_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn nearest_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
     for p in paths {
         let Ok(abs) = std::fs::canonicalize(p) else {
@@ -66,24 +66,24 @@ pub fn nearest_configs(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// The largest file read from disk unless the `openjd.files.maxSizeMiB`
 /// setting says otherwise: 16 MiB, far above any real template.
-pub const DEFAULT_MAX_FILE_BYTES: usize = 16 << 20;
+pub(crate) const DEFAULT_MAX_FILE_BYTES: usize = 16 << 20;
 
 static MAX_FILE_BYTES: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(DEFAULT_MAX_FILE_BYTES);
 
 /// Set the size cap of [`read_text`] (the `openjd.files.maxSizeMiB` setting).
-pub fn set_max_file_bytes(bytes: usize) {
+pub(crate) fn set_max_file_bytes(bytes: usize) {
     MAX_FILE_BYTES.store(bytes, std::sync::atomic::Ordering::Relaxed);
 }
 
-pub fn max_file_bytes() -> usize {
+pub(crate) fn max_file_bytes() -> usize {
     MAX_FILE_BYTES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What an open document larger than the size cap gets instead of an
 /// analysis: an empty one with a `file-too-large` warning that names the
 /// setting (the editor shows why nothing else is reported).
-pub fn too_large_document(
+pub(crate) fn too_large_document(
     size: usize,
     options: &crate::analysis::Options,
 ) -> crate::analysis::Analysis {
@@ -209,7 +209,7 @@ pub fn probe(path: &Path) -> Result<(), ReadError> {
 
 /// The text of a file on disk: only a regular file, at most the size cap
 /// (also when it grows while being read), UTF-8.
-pub fn read_text(path: &Path) -> Result<String, ReadError> {
+pub(crate) fn read_text(path: &Path) -> Result<String, ReadError> {
     use std::io::Read;
     let (file, len) = open_regular(path)?;
     let limit = max_file_bytes();

@@ -39,7 +39,7 @@ pub struct Indexed {
 }
 
 impl Indexed {
-    pub fn from_analysis(path: &Path, a: &Analysis) -> Indexed {
+    pub(crate) fn from_analysis(path: &Path, a: &Analysis) -> Indexed {
         Indexed {
             path: path.to_path_buf(),
             kind: a.kind,
@@ -65,7 +65,7 @@ impl Indexed {
 
     /// An embedded template of a CloudFormation file (`host_lines` are
     /// the host file's lines).
-    pub fn from_hosted(host: &Path, h: Hosted, host_lines: &LineIndex) -> Indexed {
+    pub(crate) fn from_hosted(host: &Path, h: Hosted, host_lines: &LineIndex) -> Indexed {
         let errors = h
             .host_diagnostics()
             .iter()
@@ -96,7 +96,7 @@ impl Indexed {
 
     /// 1-based line of a byte offset in this template (in its host file,
     /// for an embedded one).
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         let at = self
             .embedding
             .as_ref()
@@ -106,7 +106,7 @@ impl Indexed {
 }
 
 /// The workspace name of a template embedded in `host` as resource `id`.
-pub fn embedded_path(host: &Path, id: &str) -> PathBuf {
+pub(crate) fn embedded_path(host: &Path, id: &str) -> PathBuf {
     let mut s = host.as_os_str().to_os_string();
     s.push("#");
     s.push(id);
@@ -114,7 +114,7 @@ pub fn embedded_path(host: &Path, id: &str) -> PathBuf {
 }
 
 /// `farm.yaml#Env` → (`farm.yaml`, Some(`Env`)).
-pub fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
+pub(crate) fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
     match path.to_str().and_then(|s| s.rsplit_once('#')) {
         Some((host, id)) if !id.contains('/') => (Path::new(host), Some(id)),
         _ => (path, None),
@@ -137,7 +137,7 @@ fn might_be_template(text: &str) -> bool {
 }
 
 /// A CloudFormation file's queue environments, as the workspace keeps them.
-pub fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Indexed> {
+pub(crate) fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Indexed> {
     let hosted = analyze_host(text, options);
     if hosted.is_empty() {
         return Vec::new();
@@ -181,7 +181,7 @@ impl Workspace {
     /// What the index keeps of a file's text: the template, or each
     /// environment template embedded in a CloudFormation file; empty when
     /// there is none. Needs no workspace, so it can run outside its lock.
-    pub fn index_text(path: &Path, text: &str) -> Vec<Arc<Indexed>> {
+    pub(crate) fn index_text(path: &Path, text: &str) -> Vec<Arc<Indexed>> {
         if !might_be_template(text) {
             return Vec::new();
         }
@@ -200,7 +200,7 @@ impl Workspace {
 
     /// Store what [`Workspace::index_text`] gave for `path` (dropping what
     /// the file held before).
-    pub fn set_indexed(&mut self, path: &Path, indexed: Vec<Arc<Indexed>>) {
+    pub(crate) fn set_indexed(&mut self, path: &Path, indexed: Vec<Arc<Indexed>>) {
         self.remove_embedded(path);
         self.files.remove(path);
         for ix in indexed {
@@ -215,7 +215,7 @@ impl Workspace {
     }
 
     /// The templates embedded in `host`, in document order.
-    pub fn embedded_in(&self, host: &Path) -> Vec<&Indexed> {
+    pub(crate) fn embedded_in(&self, host: &Path) -> Vec<&Indexed> {
         let mut out: Vec<&Indexed> = self
             .files
             .values()
@@ -226,7 +226,7 @@ impl Workspace {
         out
     }
 
-    pub fn update_analysis(&mut self, path: &Path, a: &Analysis) {
+    pub(crate) fn update_analysis(&mut self, path: &Path, a: &Analysis) {
         self.remove_embedded(path);
         if a.kind == DocKind::NotTemplate {
             let embedded = index_host(path, &a.text, &Options::own());
@@ -253,14 +253,17 @@ impl Workspace {
         self.remove_embedded(path);
     }
 
-    pub fn is_config_file(path: &Path) -> bool {
+    pub(crate) fn is_config_file(path: &Path) -> bool {
         path.file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| CONFIG_FILES.contains(&n))
     }
 
     /// The queues a configuration file defines.
-    pub fn queues_defined_in<'w>(&'w self, config: &'w Path) -> impl Iterator<Item = &'w Queue> {
+    pub(crate) fn queues_defined_in<'w>(
+        &'w self,
+        config: &'w Path,
+    ) -> impl Iterator<Item = &'w Queue> {
         self.queues
             .iter()
             .filter(move |q| matches!(&q.source, Source::File { path, .. } if path == config))
@@ -269,7 +272,7 @@ impl Workspace {
     /// Read the queue configuration files at the roots from disk, and the
     /// environment templates they name that the workspace does not hold
     /// yet — as `check` and `preview` see a queue.
-    pub fn load_queues_from_disk(&mut self) {
+    pub(crate) fn load_queues_from_disk(&mut self) {
         let read = |p: &Path| files::read_text(p).ok();
         self.load_queues(&[], &read);
         let named: Vec<PathBuf> = self
@@ -358,7 +361,7 @@ impl Workspace {
 
     /// The queue environments that `host#Queue` stands for (empty when it
     /// names no queue, for example when it names an environment itself).
-    pub fn queue_members(&self, entry: &Path) -> Vec<PathBuf> {
+    pub(crate) fn queue_members(&self, entry: &Path) -> Vec<PathBuf> {
         if self.files.contains_key(entry) {
             return Vec::new();
         }
@@ -397,7 +400,7 @@ impl Workspace {
 
     /// `host#id` names neither a queue environment of `host` nor a queue
     /// that one refers to.
-    pub fn unknown_resource(
+    pub(crate) fn unknown_resource(
         &self,
         host: &Path,
         id: &str,
@@ -438,13 +441,13 @@ impl Workspace {
     }
 
     /// The queues whose job globs match `job`.
-    pub fn queues_for(&self, job: &Path) -> Vec<&Queue> {
+    pub(crate) fn queues_for(&self, job: &Path) -> Vec<&Queue> {
         self.queues.iter().filter(|q| q.applies_to(job)).collect()
     }
 
     /// The queues that apply the environment template at `env` (none when
     /// there is no path: an unsaved buffer).
-    pub fn queues_applying(&self, env: Option<&Path>) -> Vec<&Queue> {
+    pub(crate) fn queues_applying(&self, env: Option<&Path>) -> Vec<&Queue> {
         let Some(env) = env else {
             return Vec::new();
         };
@@ -471,7 +474,7 @@ impl Workspace {
     }
 
     /// Environment templates of the workspace that define wrap hooks.
-    pub fn wrapping_templates(&self) -> Vec<(&Path, &Environment)> {
+    pub(crate) fn wrapping_templates(&self) -> Vec<(&Path, &Environment)> {
         let mut out: Vec<(&Path, &Environment)> = self
             .files
             .values()
@@ -490,7 +493,7 @@ impl Workspace {
     }
 
     /// Job templates that `queue` applies to.
-    pub fn jobs_of(&self, queue: &Queue) -> Vec<&Indexed> {
+    pub(crate) fn jobs_of(&self, queue: &Queue) -> Vec<&Indexed> {
         let mut jobs: Vec<&Indexed> = self
             .files
             .values()

@@ -14,7 +14,7 @@ use crate::model::Template;
 use super::Workspace;
 
 /// The names of a job bundle's parameter values file, in the order looked for.
-pub const VALUES_FILES: [&str; 3] = [
+pub(crate) const VALUES_FILES: [&str; 3] = [
     "parameter_values.yaml",
     "parameter_values.yml",
     "parameter_values.json",
@@ -78,7 +78,7 @@ pub fn read_values(path: &Path) -> Result<Vec<(String, Given)>, String> {
 }
 
 /// The values of the parameter values file `path` whose text is `text`.
-pub fn parse_values(path: &Path, text: &str) -> Result<Vec<(String, Given)>, String> {
+pub(crate) fn parse_values(path: &Path, text: &str) -> Result<Vec<(String, Given)>, String> {
     let parsed = crate::syntax::parse(text);
     let root = parsed
         .root
@@ -122,7 +122,7 @@ pub fn bundle_values(job: &Path) -> Option<PathBuf> {
 
 /// The values given for a preview: the values file (the one asked for, or
 /// the bundle's), then `-p` values over it.
-pub fn given_values(job: &Path, req: &Request) -> Result<Vec<(String, Given)>, String> {
+pub(crate) fn given_values(job: &Path, req: &Request) -> Result<Vec<(String, Given)>, String> {
     let mut given = match req.params_file.clone().or_else(|| bundle_values(job)) {
         Some(f) => parse_values(&f, &req.text_of(&f)?)?,
         None => Vec::new(),
@@ -137,7 +137,7 @@ pub fn given_values(job: &Path, req: &Request) -> Result<Vec<(String, Given)>, S
 /// The values of the job bundle's parameter values file beside `job`, as
 /// hover uses them (the preview's own reader): none when there is no such
 /// file or it cannot be read — the file's own diagnostics say why.
-pub fn bundle_given(job: &Path) -> Vec<(String, Given)> {
+pub(crate) fn bundle_given(job: &Path) -> Vec<(String, Given)> {
     given_values(job, &Request::default()).unwrap_or_default()
 }
 

@@ -71,7 +71,7 @@ pub struct Queue {
 impl Queue {
     /// The queue of `check --environment`: these environments, outermost
     /// first, outside every job.
-    pub fn from_arguments(environments: Vec<PathBuf>) -> Queue {
+    pub(crate) fn from_arguments(environments: Vec<PathBuf>) -> Queue {
         let jobs = vec!["**".to_string()];
         Queue {
             name: "--environment".into(),
@@ -85,14 +85,14 @@ impl Queue {
 
     /// The queue as a message names it: "queue `linux`", or "the
     /// `--environment` queue".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self.source {
             Source::Arguments => "the `--environment` queue".into(),
             _ => format!("queue `{}`", self.name),
         }
     }
 
-    pub fn applies_to(&self, job: &Path) -> bool {
+    pub(crate) fn applies_to(&self, job: &Path) -> bool {
         let rel = job.strip_prefix(&self.root).unwrap_or(job);
         self.matcher.is_match(rel) || self.matcher.is_match(job)
     }
@@ -108,7 +108,7 @@ fn build_matcher(globs: &[String]) -> Result<GlobSet, (usize, String)> {
 }
 
 /// Queues from the `openjd.queues` setting; paths relative to `root`.
-pub fn from_settings(settings: &[QueueConfig], root: &Path) -> (Vec<Queue>, Vec<String>) {
+pub(crate) fn from_settings(settings: &[QueueConfig], root: &Path) -> (Vec<Queue>, Vec<String>) {
     let mut queues = Vec::new();
     let mut problems = Vec::new();
     for q in settings {
