@@ -802,21 +802,13 @@ pub(crate) const HOOK_PHASES: [&str; 3] = ["preGUI", "preSubmission", "postSubmi
 /// read is reported with did-you-mean: it ignores it, so a misspelt phase
 /// never runs.
 pub(crate) fn check_hooks(text: &str) -> Vec<Diagnostic> {
-    let parsed = syntax::parse(text);
-    let mut diags = syntax_diagnostics(&parsed);
-    let Some(root) = parsed.root else {
+    let (root, mut diags) = mapping_root(
+        text,
+        "A submission hooks file is a mapping with `version` and the hook lists `preGUI`, `preSubmission`, `postSubmission`",
+    );
+    let Some(root) = root else {
         return diags;
     };
-    if root.entries().is_none() {
-        if !root.is_null() {
-            diags.push(Diagnostic::new(
-                Code::BundleWrongType,
-                root.span.clone(),
-                "A submission hooks file is a mapping with `version` and the hook lists `preGUI`, `preSubmission`, `postSubmission`",
-            ));
-        }
-        return diags;
-    }
     let mut known = vec!["version"];
     known.extend(HOOK_PHASES);
     unknown_keys(&root, &known, "a submission hooks file", &mut diags);
@@ -934,23 +926,34 @@ fn check_hook(hook: &Node, phase: &str, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Check an `asset_references` file's shape.
-pub(crate) fn check_asset_references(text: &str) -> Vec<Diagnostic> {
+/// A bundle file's syntax diagnostics and its root when that is a mapping;
+/// any other root gets `bundle-wrong-type` saying what the file holds.
+fn mapping_root(text: &str, what: &str) -> (Option<Node>, Vec<Diagnostic>) {
     let parsed = syntax::parse(text);
     let mut diags = syntax_diagnostics(&parsed);
-    let Some(root) = parsed.root else {
-        return diags;
-    };
-    if root.entries().is_none() {
-        if !root.is_null() {
+    let root = parsed.root.filter(|root| {
+        let mapping = root.entries().is_some();
+        if !mapping && !root.is_null() {
             diags.push(Diagnostic::new(
                 Code::BundleWrongType,
                 root.span.clone(),
-                "An asset references file is a mapping with an `assetReferences` mapping",
+                what,
             ));
         }
+        mapping
+    });
+    (root, diags)
+}
+
+/// Check an `asset_references` file's shape.
+pub(crate) fn check_asset_references(text: &str) -> Vec<Diagnostic> {
+    let (root, mut diags) = mapping_root(
+        text,
+        "An asset references file is a mapping with an `assetReferences` mapping",
+    );
+    let Some(root) = root else {
         return diags;
-    }
+    };
     unknown_keys(
         &root,
         &["assetReferences"],
