@@ -175,8 +175,12 @@ pub fn parse(text: &str) -> Parsed {
                 } else {
                     span
                 };
+                // The scanner leaves room to grow; a document's tree is
+                // kept for as long as it is open, so keep only the text.
+                let mut value = value.into_owned();
+                value.shrink_to_fit();
                 let scalar = Scalar {
-                    value: value.into_owned(),
+                    value,
                     style: convert_style(style),
                     tag: tag.map(|t| format!("{}{}", expand_handle(&t.handle), t.suffix)),
                 };
@@ -299,6 +303,8 @@ impl Builder<'_> {
                 anchor,
                 items,
             } => {
+                let mut items = items;
+                items.shrink_to_fit();
                 let weight = 1 + items.iter().map(|n| n.weight).sum::<usize>();
                 (
                     Node {
@@ -324,7 +330,8 @@ impl Builder<'_> {
                         value: null_node(at),
                     });
                 }
-                let entries = self.merge_keys(entries);
+                let mut entries = self.merge_keys(entries);
+                entries.shrink_to_fit();
                 self.check_duplicates(&entries);
                 let weight = 1 + entries
                     .iter()
