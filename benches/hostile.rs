@@ -67,6 +67,9 @@ fn timed_request(client: &mut Client, method: &str, params: Value) -> (f64, Valu
 fn ten_megabytes_open() {
     let uri = "file:///bench/ten.yaml";
     let mut text = megabytes(10);
+    if std::env::var("PLAIN").is_ok() {
+        text = format!("@{}", &text[1..]);
+    }
     let size = text.len();
     println!(
         "== a {:.1} MiB template ({} lines) open in the server",
@@ -84,7 +87,8 @@ fn ten_megabytes_open() {
         t.elapsed().as_secs_f64() * 1000.0,
         diags.len()
     );
-    std::thread::sleep(Duration::from_millis(300));
+    let settle: u64 = std::env::var("SETTLE").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
+    std::thread::sleep(Duration::from_millis(settle));
     let open = rss_kib(&pid);
     println!(
         "resident memory: {:.1} MB idle, {:.1} MB with it open ({:.1}x its size; target <= 10x), peak {:.1} MB",
@@ -176,7 +180,7 @@ fn ten_megabytes_open() {
         "textDocument/hover",
         json!({"textDocument": doc, "position": position(&text, 0)}),
     );
-    std::thread::sleep(Duration::from_millis(1000));
+    std::thread::sleep(Duration::from_millis(1500));
     println!(
         "resident memory: {:.1} MB after the edits, {:.1} MB 1 s after didClose (peak {:.1} MB)",
         mb(edited),
@@ -372,9 +376,22 @@ fn main() {
         std::env::temp_dir().join(format!("openjd-lsp-bench-hostile-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
-    expression_bombs(&dir);
-    ten_megabytes_open();
-    big_file_in_workspace(&dir);
+    // `cargo bench --bench hostile -- NAME` runs only the parts whose name
+    // contains NAME (`bomb`, `ten`, `fifty`).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |part: &str| only.is_empty() || only.iter().any(|o| part.contains(o.as_str()));
+    if wanted("bomb") {
+        expression_bombs(&dir);
+    }
+    if wanted("ten") {
+        ten_megabytes_open();
+    }
+    if wanted("fifty") {
+        big_file_in_workspace(&dir);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     println!("load average at end: {}", load_average());
 }

@@ -115,7 +115,9 @@ impl Options {
 }
 
 pub struct Analysis {
-    pub text: String,
+    /// Shared with the editor's buffer it was read from: a large document
+    /// is held once.
+    pub text: std::sync::Arc<str>,
     pub kind: DocKind,
     pub json: bool,
     pub root: Option<Node>,
@@ -281,6 +283,12 @@ fn own_rules(own: &mut Own, text: &str, root: &Node) {
 }
 
 pub fn analyze(text: &str, options: &Options) -> Analysis {
+    analyze_shared(std::sync::Arc::from(text), options)
+}
+
+/// [`analyze`] a text the caller shares (an open document's buffer).
+pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysis {
+    let text: &str = &shared;
     let mut parsed = syntax::parse(text);
     let kind = detect(text, parsed.root.as_ref());
     let format = options.format.unwrap_or_else(|| Format::sniff(text));
@@ -292,7 +300,7 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         parsed.errors.push(e);
     }
     let mut analysis = Analysis {
-        text: text.to_string(),
+        text: shared.clone(),
         kind,
         json: format == Format::Json,
         root: None,

@@ -178,7 +178,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
     let Some(t) = &a.template else {
         return Vec::new();
     };
-    let text = a.text.as_str();
+    let text = &*a.text;
     let mut out = Vec::new();
     for p in &t.parameters {
         out.push(symbol(
@@ -252,7 +252,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
 /// whose closing bracket starts its line, the line before, so the bracket
 /// stays visible.
 fn last_line(a: &Analysis, node: &Node) -> usize {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let span = trim_end(text, &node.span);
     let end = span.end.max(span.start + 1) - 1;
     let line = a.line_index.line_of(end.min(text.len()));
@@ -317,7 +317,7 @@ fn inside(span: &Span, offset: usize) -> bool {
 /// scalar, its key-value entry, the enclosing collections' items and
 /// entries … up to the whole document.
 pub(crate) fn selection_ranges(a: &Analysis, offset: usize) -> Vec<Span> {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let offset = floor_char_boundary(text, offset);
     // Outermost first, reversed at the end.
     let mut out: Vec<Span> = Vec::new();

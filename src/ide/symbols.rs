@@ -126,7 +126,7 @@ pub(crate) fn all_lets(t: &Template) -> Vec<&Let> {
 }
 
 fn definitions(a: &Analysis, t: &Template) -> Vec<Occurrence> {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let mut out = Vec::new();
     for (i, p) in t.parameters.iter().enumerate() {
         out.push(def(text, Symbol::Parameter(i), &p.name));

@@ -26,6 +26,7 @@ pub mod convert;
 pub mod dispatch;
 pub mod document;
 pub mod handlers;
+pub mod memory;
 pub mod publish;
 pub mod snapshot;
 pub mod state;
@@ -334,10 +335,15 @@ fn init_logging() -> Option<LogHandle> {
     Some(handle)
 }
 
-pub fn run() -> ExitCode {
+/// Serve the protocol on stdin/stdout. `release_memory` gives freed memory
+/// back to the system (see [`memory`]); the binary passes its allocator's.
+pub fn run(release_memory: Option<memory::ReleaseMemory>) -> ExitCode {
     let log = init_logging();
+    let memory = memory::Memory::new(release_memory);
+    let on_idle = memory.clone();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_park(move || on_idle.on_idle())
         .build()
     {
         Ok(rt) => rt,
@@ -346,7 +352,7 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let state = Arc::new(State::new(log));
+    let state = Arc::new(State::new(log, memory));
     let served = state.clone();
     runtime.block_on(async move {
         let (service, socket) = LspService::new(|client| Backend {
