@@ -503,7 +503,7 @@ pub(crate) fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
         safe
     };
     let text = |v: String| crate::model::Text {
-        value: v,
+        value: v.into(),
         span: simple.action.key_span.clone(),
         style: crate::syntax::ScalarStyle::Plain,
     };

@@ -414,13 +414,10 @@ pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysi
     diags.sort_by_key(|a| (a.span.start, a.span.end));
     diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     // Kept for as long as the document is open: no room to grow.
-    diags.shrink_to_fit();
-    analysis.diagnostics = diags;
+    analysis.diagnostics = syntax::tree::exact(diags);
     analysis.declared = declared;
-    analysis.fmt_sites = fmt_sites;
-    analysis.fmt_sites.shrink_to_fit();
-    analysis.let_sites = let_sites;
-    analysis.let_sites.shrink_to_fit();
+    analysis.fmt_sites = syntax::tree::exact(fmt_sites);
+    analysis.let_sites = syntax::tree::exact(let_sites);
     analysis.let_types = let_types;
     analysis.template = Some(std::sync::Arc::new(template));
     analysis.root = Some(root);

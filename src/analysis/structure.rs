@@ -4,7 +4,7 @@
 //! collects the format strings and `let` bindings for the expression pass.
 
 use crate::schema::*;
-use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, Span};
+use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, ScalarText, Span};
 
 use super::codes::Code;
 use super::diagnostic::{Diagnostic, Fix, did_you_mean};
@@ -22,7 +22,7 @@ pub struct FmtSite {
     /// environment variable's name).
     pub field: Option<&'static str>,
     pub span: Span,
-    pub value: String,
+    pub value: ScalarText,
     pub style: ScalarStyle,
     pub scope: ScopeClass,
     /// Limits on the resolved text, checked when it is known statically.
@@ -38,7 +38,7 @@ pub struct FmtSite {
 pub struct LetSite {
     pub site: Site,
     pub span: Span,
-    pub value: String,
+    pub value: ScalarText,
     pub style: ScalarStyle,
 }
 

@@ -80,7 +80,7 @@ fn one_line(s: &str) -> String {
 /// The name and its span (the span of the item's start when it has none).
 fn name_of(name: Option<&Text>, item: &Span) -> (String, Span) {
     match name {
-        Some(n) => (n.value.clone(), n.span.clone()),
+        Some(n) => (n.value.to_string(), n.span.clone()),
         None => ("(unnamed)".into(), item.start..item.start),
     }
 }
@@ -118,7 +118,7 @@ fn script_children(text: &str, script: &Script, out: &mut Vec<OutlineSymbol>) {
     for f in &script.files {
         out.push(symbol(
             text,
-            f.name.value.clone(),
+            f.name.value.to_string(),
             None,
             OutlineKind::EmbeddedFile,
             &f.span,
@@ -136,7 +136,7 @@ fn environment(text: &str, e: &Environment) -> OutlineSymbol {
     for (k, v) in &e.variables {
         children.push(symbol(
             text,
-            k.value.clone(),
+            k.value.to_string(),
             Some(one_line(&v.value)),
             OutlineKind::EnvVariable,
             &(k.span.start..v.span.end),
@@ -183,8 +183,8 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
     for p in &t.parameters {
         out.push(symbol(
             text,
-            p.name.value.clone(),
-            p.type_name.as_ref().map(|t| t.value.clone()),
+            p.name.value.to_string(),
+            p.type_name.as_ref().map(|t| t.value.to_string()),
             OutlineKind::Parameter,
             &p.span,
             p.name.span.clone(),
@@ -204,7 +204,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
                 for p in &step.task_parameters {
                     children.push(symbol(
                         text,
-                        p.name.value.clone(),
+                        p.name.value.to_string(),
                         task_param_type(p.kind).map(str::to_string),
                         OutlineKind::TaskParameter,
                         &p.span,

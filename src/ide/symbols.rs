@@ -633,7 +633,7 @@ fn fits(o: &Occurrence, new: &str) -> Result<(), String> {
         }
         ScalarStyle::Plain if o.whole => {
             let as_scalar = Scalar {
-                value: new.to_string(),
+                value: new.into(),
                 style: ScalarStyle::Plain,
                 tag: None,
             };

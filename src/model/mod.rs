@@ -1,7 +1,7 @@
 //! A typed, tolerant view of a template. Every piece carries its source
 //! range; anything missing or malformed is `None` or skipped, never a panic.
 
-use crate::syntax::{Node, ScalarStyle, Span};
+use crate::syntax::{Node, ScalarStyle, ScalarText, Span};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TemplateKind {
@@ -13,7 +13,7 @@ pub enum TemplateKind {
 /// A string value with where it is written.
 #[derive(Clone, Debug)]
 pub struct Text {
-    pub value: String,
+    pub value: ScalarText,
     pub span: Span,
     pub style: ScalarStyle,
 }
@@ -390,9 +390,7 @@ impl Template {
 /// A list of exactly what `iter` gives: the model of an open document is
 /// kept for as long as it is open, so no room to grow.
 fn exact<T>(iter: impl Iterator<Item = T>) -> Vec<T> {
-    let mut v: Vec<T> = iter.collect();
-    v.shrink_to_fit();
-    v
+    crate::syntax::tree::exact(iter.collect())
 }
 
 fn items(node: Option<&Node>) -> &[Node] {
