@@ -147,13 +147,18 @@ struct Lines<'a> {
     text: &'a str,
     index: &'a LineIndex,
     cursor: usize,
+    /// The line the cursor is on: the only one whose shape the cursor
+    /// changes.
+    cursor_line: usize,
     /// Memo: the nearest non-blank line above a line, less indented.
-    parents: RefCell<FxHashMap<usize, Option<usize>>>,
+    parents: LineMemo,
     /// Memo: the line whose scalar or flow collection a line continues.
-    owners: RefCell<FxHashMap<usize, Option<usize>>>,
+    owners: LineMemo,
     /// Memo: for a line that leaves a flow collection or quote open, the
     /// last line that continues it and where that line ends.
     extents: RefCell<FxHashMap<usize, (usize, usize)>>,
+    /// Memo: what a line that continues nothing leaves open.
+    carries: RefCell<FxHashMap<usize, Carried>>,
 }
 
 fn col_of(text: &str, line_start: usize, at: usize) -> usize {
@@ -327,6 +332,38 @@ impl FlowState {
     }
 }
 
+/// A line number (or none) per line, for the lines a reading visits: a
+/// reading of a list item visits every earlier item, which can be tens of
+/// thousands. The table is allocated zeroed, so only the pages of the lines
+/// visited are ever touched.
+#[derive(Default)]
+struct LineMemo(RefCell<Vec<u32>>);
+
+impl LineMemo {
+    fn get(&self, n: usize) -> Option<Option<usize>> {
+        match self.0.borrow().get(n).copied() {
+            None | Some(0) => None,
+            Some(1) => Some(None),
+            Some(k) => Some(Some(k as usize - 2)),
+        }
+    }
+
+    /// Remembers `value` for line `n` of `count` (not at all when line
+    /// numbers do not fit the table).
+    fn set(&self, n: usize, count: usize, value: Option<usize>) {
+        let Ok(code) = u32::try_from(value.map_or(1, |v| v + 2)) else {
+            return;
+        };
+        let mut table = self.0.borrow_mut();
+        if table.is_empty() {
+            *table = vec![0; count];
+        }
+        if let Some(slot) = table.get_mut(n) {
+            *slot = code;
+        }
+    }
+}
+
 /// What a line that continues nothing starts for the lines after it.
 enum Opens {
     Nothing,
@@ -337,15 +374,25 @@ enum Opens {
     Open(usize, FlowState),
 }
 
+/// [`Opens`] without the state of the flow collection.
+#[derive(Clone, Copy)]
+enum Carried {
+    Nothing,
+    Scalar(usize),
+    Open(usize),
+}
+
 impl<'a> Lines<'a> {
     fn new(text: &'a str, index: &'a LineIndex, cursor: usize) -> Lines<'a> {
         Lines {
             text,
             index,
             cursor,
-            parents: RefCell::default(),
-            owners: RefCell::default(),
+            cursor_line: index.line_of(cursor.min(text.len())),
+            parents: LineMemo::default(),
+            owners: LineMemo::default(),
             extents: RefCell::default(),
+            carries: RefCell::default(),
         }
     }
 
@@ -379,7 +426,7 @@ impl<'a> Lines<'a> {
         let mut indent = i - start;
         let mut blank =
             i >= b.len() || matches!(b[i], b'\n' | b'\r' | b'#') || b[start..i].contains(&b'\t');
-        if self.cursor >= start && self.cursor <= self.index.line_start(n + 1) {
+        if n == self.cursor_line {
             let end = self.index.line_range(self.text, n).end;
             self.at_cursor(start, end, &mut indent, &mut blank);
         }
@@ -391,8 +438,7 @@ impl<'a> Lines<'a> {
     fn beyond(&self, n: usize, col: usize) -> bool {
         let b = self.text.as_bytes();
         let start = self.index.line_start(n);
-        let near_cursor = self.cursor >= start && self.cursor <= self.index.line_start(n + 1);
-        if !near_cursor
+        if n != self.cursor_line
             && let Some(head) = b.get(start..=start + col)
             && head.iter().all(|c| matches!(c, b' ' | b'\t'))
         {
@@ -465,6 +511,20 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// What line `y`, which continues nothing, leaves open.
+    fn carried(&self, y: usize) -> Carried {
+        if let Some(c) = self.carries.borrow().get(&y) {
+            return *c;
+        }
+        let c = match self.opens(&self.tokens(y)).0 {
+            Opens::Nothing => Carried::Nothing,
+            Opens::Scalar(p) => Carried::Scalar(p),
+            Opens::Open(p, _) => Carried::Open(p),
+        };
+        self.carries.borrow_mut().insert(y, c);
+        c
+    }
+
     /// For line `o`, which continues nothing: the last line that continues
     /// the flow collection or quote it leaves open (`o` itself when none
     /// does), and where that line ends.
@@ -494,8 +554,8 @@ impl<'a> Lines<'a> {
 
     /// The nearest non-blank line above `n` that is less indented.
     fn parent(&self, n: usize) -> Option<usize> {
-        if let Some(p) = self.parents.borrow().get(&n) {
-            return *p;
+        if let Some(p) = self.parents.get(n) {
+            return p;
         }
         let d = self.shape(n).0;
         // Lines at the same indentation on the way share the answer.
@@ -516,14 +576,13 @@ impl<'a> Lines<'a> {
             if indent < d {
                 break Some(m);
             }
-            if let Some(p) = self.parents.borrow().get(&m) {
-                break *p;
+            if let Some(p) = self.parents.get(m) {
+                break p;
             }
             same.push(m);
         };
-        let mut parents = self.parents.borrow_mut();
         for s in same {
-            parents.insert(s, found);
+            self.parents.set(s, self.count(), found);
         }
         found
     }
@@ -537,10 +596,14 @@ impl<'a> Lines<'a> {
         // Each link: a line, the line whose state it is read from, and the
         // line's indentation when it must be indented past the owner.
         let mut chain: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        let (indent, blank) = self.shape(n);
+        if indent == 0 && !blank {
+            return None;
+        }
         let mut x = n;
         let mut known = loop {
-            if let Some(o) = self.owners.borrow().get(&x) {
-                break *o;
+            if let Some(o) = self.owners.get(x) {
+                break o;
             }
             let (indent, blank) = self.shape(x);
             let from = if blank {
@@ -551,7 +614,7 @@ impl<'a> Lines<'a> {
                 self.parent(x).map(|y| (y, Some(indent)))
             };
             let Some((y, past)) = from else {
-                self.owners.borrow_mut().insert(x, None);
+                self.owners.set(x, self.count(), None);
                 break None;
             };
             chain.push((x, y, past));
@@ -559,7 +622,7 @@ impl<'a> Lines<'a> {
         };
         while let Some((x, y, past)) = chain.pop() {
             known = self.continued(x, y, past, known);
-            self.owners.borrow_mut().insert(x, known);
+            self.owners.set(x, self.count(), known);
         }
         known
     }
@@ -576,19 +639,18 @@ impl<'a> Lines<'a> {
     ) -> Option<usize> {
         let beyond = |p: usize| past.is_none_or(|d| p < d);
         match owner_y {
-            Some(o) => match self.opens(&self.tokens(o)).0 {
-                Opens::Open(..) => (x <= self.extent(o).0).then_some(o),
+            Some(o) => match self.carried(o) {
+                Carried::Open(..) => (x <= self.extent(o).0).then_some(o),
                 _ => Some(o),
             },
             None => {
-                let t = self.tokens(y);
-                if t.blank {
+                if self.shape(y).1 {
                     return None;
                 }
-                match self.opens(&t).0 {
-                    Opens::Nothing => None,
-                    Opens::Scalar(p) => beyond(p).then_some(y),
-                    Opens::Open(p, _) => (beyond(p) && x <= self.extent(y).0).then_some(y),
+                match self.carried(y) {
+                    Carried::Nothing => None,
+                    Carried::Scalar(p) => beyond(p).then_some(y),
+                    Carried::Open(p) => (beyond(p) && x <= self.extent(y).0).then_some(y),
                 }
             }
         }
@@ -796,6 +858,23 @@ impl<'a> Lines<'a> {
             }
             if self.beyond(n, limit) || self.owner(n).is_some() {
                 continue;
+            }
+            // A line that starts with a dash at `limit` is one more earlier
+            // item when an item is pending, and nothing else: its key, if
+            // any, is further right.
+            if n != self.cursor_line {
+                let start = self.index.line_start(n);
+                let b = &self.text.as_bytes()[start..];
+                if b.get(limit) == Some(&b'-')
+                    && b.get(limit + 1)
+                        .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                    && b[..limit].iter().all(|c| *c == b' ')
+                {
+                    if pending_dash {
+                        count += 1;
+                    }
+                    continue;
+                }
             }
             let l = self.tokens(n);
             if let Some(k) = &l.key
