@@ -11,7 +11,7 @@
 //! for the schema table to say what belongs at the cursor.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use rustc_hash::FxHashMap;
 
@@ -72,7 +72,8 @@ pub struct Reading {
 /// reading climbs through: its ancestors and, for a list item, the earlier
 /// items of the list (counted for the index) and, for a key, the keys of its
 /// mapping. Lines indented deeper than what is being looked for are passed
-/// by without being tokenized.
+/// by without being tokenized. A document shaped so that this costs more
+/// than a few passes over its text is read whole instead, as by [`full`].
 pub fn read(text: &str, index: &LineIndex, offset: usize, json: bool) -> Option<Reading> {
     let offset = crate::text::floor_char_boundary(text, offset);
     if json || starts_with_flow(text) {
@@ -87,7 +88,12 @@ pub fn read(text: &str, index: &LineIndex, offset: usize, json: bool) -> Option<
             json,
         );
     }
-    Lines::new(text, index, offset).read(offset)
+    let lines = Lines::new(text, index, offset);
+    let reading = lines.read(offset);
+    if lines.over() {
+        return full::read(text, offset, json);
+    }
+    reading
 }
 
 fn starts_with_flow(text: &str) -> bool {
@@ -154,11 +160,18 @@ struct Lines<'a> {
     parents: LineMemo,
     /// Memo: the line whose scalar or flow collection a line continues.
     owners: LineMemo,
+    /// Memo: the nearest non-blank line above a line that is not indented
+    /// more (all lines between are blank or indented more).
+    above: LineMemo,
     /// Memo: for a line that leaves a flow collection or quote open, the
     /// last line that continues it and where that line ends.
     extents: RefCell<FxHashMap<usize, (usize, usize)>>,
     /// Memo: what a line that continues nothing leaves open.
     carries: RefCell<FxHashMap<usize, Carried>>,
+    /// Bytes and lines examined so far, and how many may be before the
+    /// reading gives up (then the document is read whole).
+    spent: Cell<usize>,
+    budget: usize,
 }
 
 fn col_of(text: &str, line_start: usize, at: usize) -> usize {
@@ -391,9 +404,22 @@ impl<'a> Lines<'a> {
             cursor_line: index.line_of(cursor.min(text.len())),
             parents: LineMemo::default(),
             owners: LineMemo::default(),
+            above: LineMemo::default(),
             extents: RefCell::default(),
             carries: RefCell::default(),
+            spent: Cell::new(0),
+            budget: text.len().saturating_mul(4).saturating_add(1 << 16),
         }
+    }
+
+    fn spend(&self, units: usize) {
+        self.spent.set(self.spent.get().saturating_add(units));
+    }
+
+    /// Whether this reading has examined more than its budget: what it
+    /// found is then not used.
+    fn over(&self) -> bool {
+        self.spent.get() > self.budget
     }
 
     fn count(&self) -> usize {
@@ -424,6 +450,7 @@ impl<'a> Lines<'a> {
         }
         // Indentation is spaces and tabs: its column is its length.
         let mut indent = i - start;
+        self.spend(indent + 1);
         let mut blank =
             i >= b.len() || matches!(b[i], b'\n' | b'\r' | b'#') || b[start..i].contains(&b'\t');
         if n == self.cursor_line {
@@ -438,6 +465,7 @@ impl<'a> Lines<'a> {
     fn beyond(&self, n: usize, col: usize) -> bool {
         let b = self.text.as_bytes();
         let start = self.index.line_start(n);
+        self.spend(col + 2);
         if n != self.cursor_line
             && let Some(head) = b.get(start..=start + col)
             && head.iter().all(|c| matches!(c, b' ' | b'\t'))
@@ -452,6 +480,7 @@ impl<'a> Lines<'a> {
     /// line.
     fn tokens(&self, n: usize) -> Line {
         let r = self.index.line_range(self.text, n);
+        self.spend(r.len() + 1);
         let mut line = tokenize(self.text, r.start, r.end);
         let (mut indent, mut blank) = (line.indent, line.blank);
         self.at_cursor(r.start, r.end, &mut indent, &mut blank);
@@ -536,11 +565,15 @@ impl<'a> Lines<'a> {
         let mut last = (o, first.end);
         if let (Opens::Open(p, mut st), _) = self.opens(&first) {
             for n in o + 1..self.count() {
+                if self.over() {
+                    break;
+                }
                 let (indent, blank) = self.shape(n);
                 if !(blank || indent > p) {
                     break;
                 }
                 let r = self.index.line_range(self.text, n);
+                self.spend(r.len());
                 st.feed(&self.text[r.clone()]);
                 last = (n, r.end);
                 if !st.open() {
@@ -561,9 +594,14 @@ impl<'a> Lines<'a> {
         // Lines at the same indentation on the way share the answer.
         let mut same = vec![n];
         let mut m = n;
-        let found = loop {
+        // The line the search stopped at, less indented or one at the same
+        // indentation already searched from (none at the top).
+        let (found, stop) = loop {
+            if self.over() {
+                return None;
+            }
             if m == 0 {
-                break None;
+                break (None, None);
             }
             m -= 1;
             if self.beyond(m, d) {
@@ -574,15 +612,17 @@ impl<'a> Lines<'a> {
                 continue;
             }
             if indent < d {
-                break Some(m);
+                break (Some(m), Some(m));
             }
             if let Some(p) = self.parents.get(m) {
-                break p;
+                break (p, Some(m));
             }
             same.push(m);
         };
-        for s in same {
-            self.parents.set(s, self.count(), found);
+        let count = self.count();
+        for (i, s) in same.iter().enumerate() {
+            self.parents.set(*s, count, found);
+            self.above.set(*s, count, same.get(i + 1).copied().or(stop));
         }
         found
     }
@@ -602,6 +642,9 @@ impl<'a> Lines<'a> {
         }
         let mut x = n;
         let mut known = loop {
+            if self.over() {
+                return None;
+            }
             if let Some(o) = self.owners.get(x) {
                 break o;
             }
@@ -670,6 +713,9 @@ impl<'a> Lines<'a> {
         };
         if !below_only {
             for n in (0..at).rev() {
+                if self.over() {
+                    break;
+                }
                 // Blank lines, lines that continue an earlier one and lines
                 // indented past `col` are passed by.
                 if self.beyond(n, col) || self.owner(n).is_some() {
@@ -704,6 +750,9 @@ impl<'a> Lines<'a> {
             }
         }
         for n in at + 1..self.count() {
+            if self.over() {
+                break;
+            }
             if self.beyond(n, col) || self.owner(n).is_some() {
                 continue;
             }
@@ -852,53 +901,71 @@ impl<'a> Lines<'a> {
             None => (col, false),
         };
         let mut count = 0;
-        for n in (0..at).rev() {
+        let mut next = at;
+        while next > 0 {
+            let n = next - 1;
+            next = n;
+            if self.over() {
+                break;
+            }
             if limit == 0 && !pending_dash {
                 break;
             }
             if self.beyond(n, limit) || self.owner(n).is_some() {
                 continue;
             }
-            // A line that starts with a dash at `limit` is one more earlier
-            // item when an item is pending, and nothing else: its key, if
-            // any, is further right.
-            if n != self.cursor_line {
-                let start = self.index.line_start(n);
-                let b = &self.text.as_bytes()[start..];
-                if b.get(limit) == Some(&b'-')
-                    && b.get(limit + 1)
-                        .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-                    && b[..limit].iter().all(|c| *c == b' ')
-                {
-                    if pending_dash {
-                        count += 1;
+            // Unless the column looked for ends up right of this line, the
+            // lines up to the next one not indented more than it are passed
+            // by: go straight there when it is known.
+            let indent = self.shape(n).0;
+            let jump = self.above.get(n);
+            'line: {
+                // A line that starts with a dash at `limit` is one more earlier
+                // item when an item is pending, and nothing else: its key, if
+                // any, is further right.
+                if n != self.cursor_line {
+                    let start = self.index.line_start(n);
+                    let b = &self.text.as_bytes()[start..];
+                    if b.get(limit) == Some(&b'-')
+                        && b.get(limit + 1)
+                            .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                        && b[..limit].iter().all(|c| *c == b' ')
+                    {
+                        if pending_dash {
+                            count += 1;
+                        }
+                        break 'line;
                     }
-                    continue;
                 }
-            }
-            let l = self.tokens(n);
-            if let Some(k) = &l.key
-                && (k.col < limit || (k.col == limit && pending_dash))
-            {
-                if pending_dash {
-                    found.push(A::Index(count));
-                }
-                found.push(A::Key(n, k.col));
-                limit = k.col;
-                pending_dash = false;
-                count = 0;
-            }
-            for d in l.dashes.iter().rev() {
-                if *d < limit {
+                let l = self.tokens(n);
+                if let Some(k) = &l.key
+                    && (k.col < limit || (k.col == limit && pending_dash))
+                {
                     if pending_dash {
                         found.push(A::Index(count));
                     }
-                    limit = *d;
-                    pending_dash = true;
+                    found.push(A::Key(n, k.col));
+                    limit = k.col;
+                    pending_dash = false;
                     count = 0;
-                } else if *d == limit && pending_dash {
-                    count += 1;
                 }
+                for d in l.dashes.iter().rev() {
+                    if *d < limit {
+                        if pending_dash {
+                            found.push(A::Index(count));
+                        }
+                        limit = *d;
+                        pending_dash = true;
+                        count = 0;
+                    } else if *d == limit && pending_dash {
+                        count += 1;
+                    }
+                }
+            }
+            if limit <= indent
+                && let Some(above) = jump
+            {
+                next = above.map_or(0, |a| a + 1);
             }
         }
         if pending_dash {
@@ -1333,7 +1400,6 @@ fn flow(
     })
 }
 
-#[cfg(test)]
 mod full;
 
 #[cfg(test)]
@@ -1500,6 +1566,43 @@ mod windowed {
                 edit(&|i, l| (i % 7 == 5 && indent(l) > 0).then(|| format!("\t{}", &l[1..]))),
             ),
         ]
+    }
+
+    /// Flow lines indented less and less under a block of deep lines: each
+    /// is read from the line above the block, so reading them one by one
+    /// would cross the block once per line. The reading gives up within its
+    /// budget and reads the document whole, with the same answer.
+    #[test]
+    fn a_document_too_costly_to_read_by_windows_is_read_whole() {
+        let (k, n) = (300, 300);
+        let mut text = String::from("a:\n");
+        for _ in 0..n {
+            text.push_str(&" ".repeat(k + 2));
+            text.push_str("x: 1\n");
+        }
+        for j in (1..=k).rev() {
+            text.push_str(&" ".repeat(j));
+            text.push_str("[x]\n");
+        }
+        text.push_str(&" ".repeat(k + 1));
+        let index = LineIndex::new(&text);
+        let offset = text.len();
+        let lines = Lines::new(&text, &index, offset);
+        let _ = lines.read(offset);
+        assert!(lines.over(), "{} of {}", lines.spent.get(), lines.budget);
+        for at in [offset, offset - k - 3, 3 + k + 4, text.len() / 2] {
+            assert_eq!(
+                format!("{:?}", read(&text, &index, at, false)),
+                format!("{:?}", full::read(&text, at, false)),
+                "at {at}"
+            );
+        }
+        // An ordinary document stays well within it.
+        let doc = "steps:\n- name: A\n  script:\n    actions:\n      onRun:\n        command: x\n";
+        let index = LineIndex::new(doc);
+        let lines = Lines::new(doc, &index, doc.len());
+        assert!(lines.read(doc.len()).is_some());
+        assert!(!lines.over());
     }
 
     #[test]
