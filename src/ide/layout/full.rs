@@ -1,6 +1,7 @@
-//! The reader as it was before it became windowed: it tokenizes every
-//! line of the document for each reading. Kept for the tests only, as the
-//! oracle the windowed reader must agree with at every offset.
+//! The reader that tokenizes every line of the document for each reading:
+//! linear in the document whatever its shape. The windowed reader falls
+//! back on it when a document's shape would make it cost more, and the
+//! tests hold the windowed reader to it at every offset.
 
 use std::borrow::Cow;
 
