@@ -131,6 +131,9 @@ pub struct Analysis {
     pub let_types: LetTypes,
     /// The parser stopped early; the tree holds only what came before.
     pub truncated: bool,
+    /// [`analyze_until`] was told to stop: this analysis is incomplete and
+    /// not to be shown.
+    pub stopped: bool,
 }
 
 impl Analysis {
@@ -289,8 +292,20 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
 
 /// [`analyze`] a text the caller shares (an open document's buffer).
 pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysis {
+    analyze_until(shared, options, &|| false)
+}
+
+/// [`analyze_shared`], giving up (with `stopped` set) once `stop` says so,
+/// as a newer version of the document does: it is asked while the text is
+/// parsed and between the passes, and before the reference validator,
+/// which once started runs to its end.
+pub fn analyze_until(
+    shared: std::sync::Arc<str>,
+    options: &Options,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Analysis {
     let text: &str = &shared;
-    let mut parsed = syntax::parse(text);
+    let mut parsed = syntax::parse::parse_until(text, stop);
     let kind = detect(text, parsed.root.as_ref());
     let format = options.format.unwrap_or_else(|| Format::sniff(text));
     if format == Format::Json
@@ -313,7 +328,11 @@ pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysi
         let_sites: Vec::new(),
         let_types: LetTypes::new(),
         truncated: parsed.truncated,
+        stopped: parsed.stopped,
     };
+    if parsed.stopped {
+        return analysis;
+    }
     if kind == DocKind::NotTemplate {
         analysis.root = parsed.root;
         return analysis;
@@ -368,6 +387,10 @@ pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysi
     let json = analysis.json;
     let truncated = parsed.truncated;
     let mut own = own_passes(text, &root, kind, truncated);
+    if stop() {
+        analysis.stopped = true;
+        return analysis;
+    }
     let run_reference = options.reference && parsed.errors.is_empty() && !own.over_budget;
     // Our tree may stand in for the reference's own parse of YAML text
     // when it transcribes the text plainly.
@@ -423,4 +446,38 @@ pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysi
     analysis.template = Some(std::sync::Arc::new(template));
     analysis.root = Some(root);
     analysis
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn job(steps: usize) -> String {
+        let mut text = String::from("specificationVersion: jobtemplate-2023-09\nname: J\nsteps:\n");
+        for i in 0..steps {
+            text.push_str(&format!(
+                "  - name: S{i}\n    script:\n      actions:\n        onRun: {{command: run}}\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn an_analysis_told_to_stop_stops_and_says_so() {
+        let text: std::sync::Arc<str> = job(3000).into();
+        // Told at once: stopped while parsing, nothing kept.
+        let a = analyze_until(text.clone(), &Options::default(), &|| true);
+        assert!(a.stopped && a.root.is_none() && a.diagnostics.is_empty());
+        // Told after a few looks: stopped there, the rest not run.
+        let looks = AtomicUsize::new(0);
+        let later = || looks.fetch_add(1, Ordering::SeqCst) >= 2;
+        let a = analyze_until(text.clone(), &Options::default(), &later);
+        assert!(a.stopped);
+        assert!(looks.load(Ordering::SeqCst) >= 3);
+        // Never told: the whole analysis.
+        let a = analyze_until(text, &Options::default(), &|| false);
+        assert!(!a.stopped && a.template.is_some());
+    }
 }

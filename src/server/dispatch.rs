@@ -208,6 +208,35 @@ mod tests {
     }
 
     #[test]
+    fn a_version_edited_before_its_analysis_is_not_analysed() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let b = backend();
+            b.state.open(uri(), JOB, 1, "yaml");
+            let first = b.state.doc(&uri()).expect("open");
+            let edit = TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: JOB.replace("name: J", "name: K"),
+            };
+            assert!(b.state.change(&uri(), &[edit], 2));
+            let stale = b.state.resolve(&first).await;
+            assert_eq!(
+                stale.err().map(|e| e.code),
+                Some(ErrorCode::ContentModified)
+            );
+            assert!(first.computed().is_none(), "the old version was analysed");
+            let current = b.state.doc(&uri()).expect("open");
+            let doc = b.state.resolve(&current).await.expect("analysis");
+            assert!(!doc.analysis.stopped);
+            assert!(doc.analysis.text.contains("name: K"));
+        });
+    }
+
+    #[test]
     fn a_panicking_feature_becomes_an_internal_error() {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

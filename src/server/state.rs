@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use dashmap::DashMap;
-use tower_lsp_server::jsonrpc::Result as RpcResult;
+use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 use tracing_subscriber::{EnvFilter, Registry, reload};
 
-use crate::analysis::{Analysis, Format, Options, analyze_shared};
+use crate::analysis::{Analysis, Format, Options, analyze_until};
 use crate::workspace::Workspace;
 
 use super::capabilities::ClientSupport;
@@ -36,6 +36,9 @@ pub(crate) type AnalysisCell = tokio::sync::OnceCell<Arc<Analysis>>;
 struct OpenDoc {
     document: Document,
     analysis: Arc<AnalysisCell>,
+    /// Set when this version is no longer current (edited or closed): its
+    /// analysis, if under way, stops at its next look.
+    stale: Arc<AtomicBool>,
     /// The last filled analysis of an older version: freed only after the
     /// new one is published (freeing a large analysis takes a while).
     previous: Option<Arc<AnalysisCell>>,
@@ -50,6 +53,7 @@ pub(crate) struct DocHandle {
     text: Arc<str>,
     format: Option<Format>,
     cell: Arc<AnalysisCell>,
+    stale: Arc<AtomicBool>,
 }
 
 impl DocHandle {
@@ -155,6 +159,7 @@ impl State {
             text: d.document.text.clone(),
             format: d.document.format,
             cell: d.analysis.clone(),
+            stale: d.stale.clone(),
         })
     }
 
@@ -180,6 +185,7 @@ impl State {
             OpenDoc {
                 document,
                 analysis: Arc::default(),
+                stale: Arc::default(),
                 previous: None,
             },
         );
@@ -219,6 +225,8 @@ impl State {
             }
         }
         doc.document.version = version;
+        doc.stale.store(true, Ordering::Release);
+        doc.stale = Arc::default();
         let old = std::mem::take(&mut doc.analysis);
         if old.initialized() {
             doc.previous = Some(old);
@@ -231,6 +239,7 @@ impl State {
         self.reported.remove(uri);
         let closed = self.docs.remove(uri);
         if let Some((_, doc)) = &closed {
+            doc.stale.store(true, Ordering::Release);
             self.memory.release_soon_after(doc.document.text.len());
         }
         closed.is_some()
@@ -286,6 +295,12 @@ impl State {
         let analysis = h
             .cell
             .get_or_try_init(|| async {
+                // A version edited or closed since is not analysed, and its
+                // analysis under way stops: a newer one is wanted instead.
+                if h.stale.load(Ordering::Acquire) {
+                    return Err(RpcError::content_modified());
+                }
+                let stale = h.stale.clone();
                 let (text, format) = (h.text.clone(), h.format);
                 let size = text.len();
                 let large = size >= LARGE_BYTES;
@@ -298,7 +313,8 @@ impl State {
                             size, &options,
                         ));
                     }
-                    Arc::new(analyze_shared(text, &options))
+                    let stop = || stale.load(Ordering::Acquire);
+                    Arc::new(analyze_until(text, &options, &stop))
                 };
                 // A large document's analysis runs on a thread of its own,
                 // so that its memory is no pooled thread's and goes back to
@@ -310,6 +326,9 @@ impl State {
                 } else {
                     isolated("analysis", work).await?
                 };
+                if analysis.stopped {
+                    return Err(RpcError::content_modified());
+                }
                 if self.is_current(h) {
                     self.learn(h, &analysis);
                 }

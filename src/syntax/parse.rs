@@ -44,7 +44,12 @@ pub struct Parsed {
     /// True when anchors, aliases or merge keys shaped the tree, so it is
     /// not a plain transcription of the text.
     pub indirect: bool,
+    /// True when `parse_until` was told to stop: the result is not wanted.
+    pub stopped: bool,
 }
+
+/// How many parser events pass between two looks at whether to stop.
+const EVENTS_BETWEEN_STOP_CHECKS: usize = 4096;
 
 /// Converts the scanner's character indices to byte offsets.
 struct Offsets<'a> {
@@ -123,6 +128,13 @@ struct Builder<'a> {
 
 /// Parse `text` (the whole document, BOM included if present).
 pub fn parse(text: &str) -> Parsed {
+    parse_until(text, &|| false)
+}
+
+/// [`parse`], stopping early (with `stopped` set) once `stop` says so: the
+/// text of a large document takes a while to read, and a newer version of
+/// it makes the result moot.
+pub fn parse_until(text: &str, stop: &dyn Fn() -> bool) -> Parsed {
     let (src, base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, '\u{feff}'.len_utf8()),
         None => (text, 0),
@@ -139,7 +151,15 @@ pub fn parse(text: &str) -> Parsed {
     let mut parser = Parser::new_from_str(src).keep_tags(true);
     let mut documents = 0;
     let mut truncated = false;
+    let mut stopped = false;
+    let mut events = 0usize;
     while let Some(next) = parser.next_event() {
+        events += 1;
+        if events.is_multiple_of(EVENTS_BETWEEN_STOP_CHECKS) && stop() {
+            stopped = true;
+            truncated = true;
+            break;
+        }
         let (event, yspan) = match next {
             Ok(ev) => ev,
             Err(err) => {
@@ -227,6 +247,7 @@ pub fn parse(text: &str) -> Parsed {
         errors: b.errors,
         truncated,
         indirect: b.indirect,
+        stopped,
     }
 }
 
