@@ -372,9 +372,22 @@ fn main() {
         std::env::temp_dir().join(format!("openjd-lsp-bench-hostile-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
-    expression_bombs(&dir);
-    ten_megabytes_open();
-    big_file_in_workspace(&dir);
+    // `cargo bench --bench hostile -- NAME` runs only the parts whose name
+    // contains NAME (`bomb`, `ten`, `fifty`).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |part: &str| only.is_empty() || only.iter().any(|o| part.contains(o.as_str()));
+    if wanted("bomb") {
+        expression_bombs(&dir);
+    }
+    if wanted("ten") {
+        ten_megabytes_open();
+    }
+    if wanted("fifty") {
+        big_file_in_workspace(&dir);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     println!("load average at end: {}", load_average());
 }

@@ -107,23 +107,53 @@ impl LineIndex {
             return self.len;
         }
         let range = self.line_range(text, line);
-        let content = &text[range.clone()];
-        let wanted = pos.col as usize;
-        let mut units = 0;
-        for (i, ch) in content.char_indices() {
-            if units >= wanted {
-                return range.start + i;
-            }
-            units += match encoding {
-                PositionEncoding::Utf8 => ch.len_utf8(),
-                PositionEncoding::Utf16 => ch.len_utf16(),
-            };
-            if units > wanted {
-                return range.start + i;
-            }
-        }
-        range.end
+        column_offset(text, range, pos.col, encoding).0
     }
+}
+
+/// The byte range of line `line`'s content (without its line break), found
+/// by scanning `text`: for a text that has no [`LineIndex`]. `None` past the
+/// last line.
+pub(crate) fn find_line(text: &str, line: usize) -> Option<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for _ in 0..line {
+        let at = start + memchr::memchr2(b'\n', b'\r', &bytes[start..])?;
+        start = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+    }
+    let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |k| start + k);
+    Some(start..end)
+}
+
+/// The byte offset of column `col` of the line whose content is `line`, and
+/// whether it lay past the line's end (then it is the line's end). A column
+/// in the middle of a character gives that character's start.
+pub(crate) fn column_offset(
+    text: &str,
+    line: std::ops::Range<usize>,
+    col: u32,
+    encoding: PositionEncoding,
+) -> (usize, bool) {
+    let content = &text[line.clone()];
+    let wanted = col as usize;
+    let mut units = 0;
+    for (i, ch) in content.char_indices() {
+        if units >= wanted {
+            return (line.start + i, false);
+        }
+        units += match encoding {
+            PositionEncoding::Utf8 => ch.len_utf8(),
+            PositionEncoding::Utf16 => ch.len_utf16(),
+        };
+        if units > wanted {
+            return (line.start + i, false);
+        }
+    }
+    (line.end, units < wanted)
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

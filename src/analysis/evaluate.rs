@@ -484,7 +484,7 @@ impl Evaluator {
 /// the runtime expands it: the interpreter, its fixed flags, the embedded
 /// script's path (known only at run time) and the given arguments.
 pub(crate) fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
-    let (prefix, _ext): (&[&str], &str) = match simple.interpreter.as_str() {
+    let (prefix, _ext): (&[&str], &str) = match simple.interpreter {
         "cmd" => (&["/C"], ".bat"),
         "powershell" => (&["-File"], ".ps1"),
         "python" => (&[], ".py"),
@@ -503,7 +503,7 @@ pub(crate) fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
         safe
     };
     let text = |v: String| crate::model::Text {
-        value: v,
+        value: v.into(),
         span: simple.action.key_span.clone(),
         style: crate::syntax::ScalarStyle::Plain,
     };
@@ -511,7 +511,7 @@ pub(crate) fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
     args.push(text(format!("{{{{Task.File.{safe}_script}}}}")));
     args.extend(simple.action.args.iter().cloned());
     Action {
-        command: Some(text(simple.interpreter.clone())),
+        command: Some(text(simple.interpreter.to_string())),
         args,
         ..simple.action.clone()
     }

@@ -291,7 +291,7 @@ impl<'a> ExprPass<'a> {
     pub(crate) fn lets(&mut self, sites: &[LetSite]) {
         let mut ordered: Vec<(&LetSite, Site)> = sites
             .iter()
-            .map(|s| (s, Site::of(&s.path, ScopeClass::Host)))
+            .map(|s| (s, s.site))
             .filter(|(_, site)| site.let_block.is_some())
             .collect();
         let rank = |site: &Site| match site.let_block {
@@ -482,7 +482,7 @@ impl<'a> ExprPass<'a> {
                 e.message(),
             ));
         }
-        let site = Site::of(&fs.path, fs.scope);
+        let site = fs.site;
         let whole_field = scanned.interpolations.len() == 1
             && scanned.interpolations[0].open == 0
             && scanned.interpolations[0]
@@ -733,7 +733,7 @@ pub(crate) fn closest_name<'a>(
 /// The type a whole-field expression must resolve to, as the reference
 /// checks it.
 fn target_type(fs: &FmtSite) -> Option<ExprType> {
-    let key = fs.path.last_key().unwrap_or("");
+    let key = fs.field.unwrap_or("");
     if fs.numeric {
         return Some(match key {
             "min" | "max" => ExprType::union(vec![ExprType::FLOAT, ExprType::NULLTYPE]),

@@ -115,11 +115,14 @@ impl Options {
 }
 
 pub struct Analysis {
-    pub text: String,
+    /// Shared with the editor's buffer it was read from: a large document
+    /// is held once.
+    pub text: std::sync::Arc<str>,
     pub kind: DocKind,
     pub json: bool,
     pub root: Option<Node>,
-    pub line_index: LineIndex,
+    /// Shared with the workspace's index of the document.
+    pub line_index: std::sync::Arc<LineIndex>,
     pub declared: Declared,
     pub template: Option<std::sync::Arc<Template>>,
     pub diagnostics: Vec<Diagnostic>,
@@ -281,6 +284,12 @@ fn own_rules(own: &mut Own, text: &str, root: &Node) {
 }
 
 pub fn analyze(text: &str, options: &Options) -> Analysis {
+    analyze_shared(std::sync::Arc::from(text), options)
+}
+
+/// [`analyze`] a text the caller shares (an open document's buffer).
+pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysis {
+    let text: &str = &shared;
     let mut parsed = syntax::parse(text);
     let kind = detect(text, parsed.root.as_ref());
     let format = options.format.unwrap_or_else(|| Format::sniff(text));
@@ -292,11 +301,11 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
         parsed.errors.push(e);
     }
     let mut analysis = Analysis {
-        text: text.to_string(),
+        text: shared.clone(),
         kind,
         json: format == Format::Json,
         root: None,
-        line_index: LineIndex::new(text),
+        line_index: std::sync::Arc::new(LineIndex::new(text)),
         declared: Declared::default(),
         template: None,
         diagnostics: Vec::new(),
@@ -405,10 +414,11 @@ pub fn analyze(text: &str, options: &Options) -> Analysis {
     }
     diags.sort_by_key(|a| (a.span.start, a.span.end));
     diags.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-    analysis.diagnostics = diags;
+    // Kept for as long as the document is open: no room to grow.
+    analysis.diagnostics = syntax::tree::exact(diags);
     analysis.declared = declared;
-    analysis.fmt_sites = fmt_sites;
-    analysis.let_sites = let_sites;
+    analysis.fmt_sites = syntax::tree::exact(fmt_sites);
+    analysis.let_sites = syntax::tree::exact(let_sites);
     analysis.let_types = let_types;
     analysis.template = Some(std::sync::Arc::new(template));
     analysis.root = Some(root);

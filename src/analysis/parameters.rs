@@ -100,7 +100,7 @@ fn length(node: &Node) -> Option<usize> {
 /// A value as written, for messages.
 fn text(node: &Node) -> String {
     node.scalar()
-        .map_or_else(|| node.type_name().to_string(), |s| s.value.clone())
+        .map_or_else(|| node.type_name().to_string(), |s| s.value.to_string())
 }
 
 /// The number of characters of a string value, or `None` for another kind.

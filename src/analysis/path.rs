@@ -54,6 +54,14 @@ impl Path {
             Seg::Index(_) => None,
         })
     }
+    /// The last key when it comes from the schema table (not a key
+    /// written by the user).
+    pub(crate) fn last_schema_key(&self) -> Option<&'static str> {
+        match self.0.iter().rev().find(|s| matches!(s, Seg::Key(_)))? {
+            Seg::Key(Cow::Borrowed(k)) => Some(k),
+            _ => None,
+        }
+    }
     pub fn contains_key(&self, key: &str) -> bool {
         self.0
             .iter()

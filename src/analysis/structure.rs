@@ -4,19 +4,25 @@
 //! collects the format strings and `let` bindings for the expression pass.
 
 use crate::schema::*;
-use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, Span};
+use crate::syntax::{Node, NodeKind, Scalar, ScalarKind, ScalarStyle, ScalarText, Span};
 
 use super::codes::Code;
 use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
+use super::scope::Site;
 
 /// A format string found in the document, with what the schema says of it.
 #[derive(Clone, Debug)]
 pub struct FmtSite {
-    pub path: Path,
+    /// Where it sits, as far as scoping is concerned (computed once: a
+    /// document's sites are kept while it is open, their paths are not).
+    pub site: Site,
+    /// The schema key of the field (`None` under a user's key, such as an
+    /// environment variable's name).
+    pub field: Option<&'static str>,
     pub span: Span,
-    pub value: String,
+    pub value: ScalarText,
     pub style: ScalarStyle,
     pub scope: ScopeClass,
     /// Limits on the resolved text, checked when it is known statically.
@@ -30,9 +36,9 @@ pub struct FmtSite {
 /// A `let` binding, `name = expression`.
 #[derive(Clone, Debug)]
 pub struct LetSite {
-    pub path: Path,
+    pub site: Site,
     pub span: Span,
-    pub value: String,
+    pub value: ScalarText,
     pub style: ScalarStyle,
 }
 
@@ -122,7 +128,7 @@ impl<'a> Walk<'a> {
             Ty::Let => {
                 if let Some(s) = self.string(node) {
                     self.let_sites.push(LetSite {
-                        path: path.clone(),
+                        site: Site::of(path, ScopeClass::Host),
                         span: node.span.clone(),
                         value: s.value.clone(),
                         style: s.style,
@@ -278,7 +284,8 @@ impl<'a> Walk<'a> {
             }
         }
         self.fmt_sites.push(FmtSite {
-            path: path.clone(),
+            site: Site::of(path, scope),
+            field: path.last_schema_key(),
             span: node.span.clone(),
             value: s.value.clone(),
             style: s.style,
@@ -316,7 +323,8 @@ impl<'a> Walk<'a> {
                 ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
             }
             self.fmt_sites.push(FmtSite {
-                path: path.clone(),
+                site: Site::of(path, ScopeClass::Timing),
+                field: path.last_schema_key(),
                 span: node.span.clone(),
                 value: s.value.clone(),
                 style: s.style,
@@ -379,7 +387,8 @@ impl<'a> Walk<'a> {
                 match fmt_scope {
                     Some(scope) => {
                         self.fmt_sites.push(FmtSite {
-                            path: path.clone(),
+                            site: Site::of(path, scope),
+                            field: path.last_schema_key(),
                             span: node.span.clone(),
                             value: s.value.clone(),
                             style: s.style,
@@ -510,7 +519,8 @@ impl<'a> Walk<'a> {
                 ).with_fix(Fix::AddExtension(Extension::Expr)));
             }
             self.fmt_sites.push(FmtSite {
-                path: path.clone(),
+                site: Site::of(path, ScopeClass::Template),
+                field: path.last_schema_key(),
                 span: node.span.clone(),
                 value: s.value.clone(),
                 style: s.style,

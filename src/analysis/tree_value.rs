@@ -54,7 +54,7 @@ fn key(s: &Scalar) -> Option<String> {
     if s.tag.is_some() {
         return None;
     }
-    (s.style != ScalarStyle::Plain || is_plain_text(&s.value)).then(|| s.value.clone())
+    (s.style != ScalarStyle::Plain || is_plain_text(&s.value)).then(|| s.value.to_string())
 }
 
 fn scalar(s: &Scalar) -> Option<Value> {
@@ -62,7 +62,7 @@ fn scalar(s: &Scalar) -> Option<Value> {
         return None;
     }
     if s.style != ScalarStyle::Plain {
-        return Some(Value::String(s.value.clone()));
+        return Some(Value::String(s.value.to_string()));
     }
     let v = s.value.as_str();
     match v {

@@ -444,7 +444,9 @@ fn value_choices(params: &[ParamDef<'_>], name: &str) -> Vec<Choice> {
 }
 
 fn scalar_text(n: &Node) -> Option<String> {
-    n.scalar().filter(|_| !n.is_null()).map(|s| s.value.clone())
+    n.scalar()
+        .filter(|_| !n.is_null())
+        .map(|s| s.value.to_string())
 }
 
 fn file_name(p: &Path) -> String {
@@ -724,7 +726,15 @@ fn parameter_at(a: &Analysis, offset: usize) -> Option<String> {
     let Symbol::Parameter(i) = occ.symbol else {
         return None;
     };
-    Some(a.template.as_ref()?.parameters.get(i)?.name.value.clone())
+    Some(
+        a.template
+            .as_ref()?
+            .parameters
+            .get(i)?
+            .name
+            .value
+            .to_string(),
+    )
 }
 
 /// References in the bundle's values file to the parameter at `offset` of

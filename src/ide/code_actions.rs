@@ -96,7 +96,7 @@ pub(crate) fn add_extensions(a: &Analysis, wanted: &[Extension]) -> Option<Vec<(
         return None;
     }
     let root = a.root.as_ref()?;
-    let text = a.text.as_str();
+    let text = &*a.text;
     let quote = |e: &Extension| {
         if a.json {
             format!("\"{}\"", e.name())
@@ -163,7 +163,7 @@ fn add_hooks(
     if a.json {
         return None;
     }
-    let text = a.text.as_str();
+    let text = &*a.text;
     let actions = find_entry_by_key(a.root.as_ref()?, actions_key)?;
     let entries = actions.entries()?;
     let last = entries.last()?;

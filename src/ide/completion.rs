@@ -261,7 +261,7 @@ fn items_for(analysis: &Analysis, doc: &CursorDoc<'_>, ctx: Context, offset: usi
                             }
                             if let Some(n) = &s.name {
                                 values.push(Choice {
-                                    text: n.value.clone(),
+                                    text: n.value.to_string(),
                                     doc: None,
                                     kind: ItemKind::Reference,
                                     string: true,
@@ -398,7 +398,7 @@ fn names_compared(before: &str, template: &Template) -> Option<Vec<(String, &'st
         .strip_suffix("==")
         .or_else(|| rest.strip_suffix("!="))?
         .trim_end();
-    let text = |t: &Option<crate::model::Text>| t.as_ref().map(|n| n.value.clone());
+    let text = |t: &Option<crate::model::Text>| t.as_ref().map(|n| n.value.to_string());
     if rest.ends_with("Env.Name") {
         let mut names: Vec<(String, &'static str)> = Vec::new();
         let envs = template

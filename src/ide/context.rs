@@ -138,7 +138,7 @@ fn reaches(parsed: &syntax::Parsed, offset: usize) -> bool {
 /// The document as the cursor sees it: the analysis's own tree when it
 /// reaches the cursor, else a repaired copy.
 pub(crate) fn cursor_doc<'a>(analysis: &'a Analysis, offset: usize) -> CursorDoc<'a> {
-    let text = analysis.text.as_str();
+    let text = &*analysis.text;
     let offset = crate::text::floor_char_boundary(text, offset);
     let original = || CursorDoc {
         text: Cow::Borrowed(text),

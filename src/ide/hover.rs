@@ -111,7 +111,7 @@ pub(crate) fn full_hover(
 
 /// Documentation of the key, variable, function or extension at `offset`.
 pub fn hover(analysis: &Analysis, offset: usize) -> Option<Hover> {
-    let text = analysis.text.as_str();
+    let text = &*analysis.text;
     let offset = crate::text::floor_char_boundary(text, offset);
     let doc = cursor_doc(analysis, offset);
     // Hover names the whole word under the cursor: look from its end.

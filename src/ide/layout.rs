@@ -1034,7 +1034,7 @@ fn scalar(value: &str) -> Node {
     Node {
         span: 0..0,
         kind: NodeKind::Scalar(Scalar {
-            value: value.to_string(),
+            value: value.into(),
             style: ScalarStyle::Plain,
             tag: None,
         }),

@@ -80,7 +80,7 @@ fn one_line(s: &str) -> String {
 /// The name and its span (the span of the item's start when it has none).
 fn name_of(name: Option<&Text>, item: &Span) -> (String, Span) {
     match name {
-        Some(n) => (n.value.clone(), n.span.clone()),
+        Some(n) => (n.value.to_string(), n.span.clone()),
         None => ("(unnamed)".into(), item.start..item.start),
     }
 }
@@ -118,7 +118,7 @@ fn script_children(text: &str, script: &Script, out: &mut Vec<OutlineSymbol>) {
     for f in &script.files {
         out.push(symbol(
             text,
-            f.name.value.clone(),
+            f.name.value.to_string(),
             None,
             OutlineKind::EmbeddedFile,
             &f.span,
@@ -136,7 +136,7 @@ fn environment(text: &str, e: &Environment) -> OutlineSymbol {
     for (k, v) in &e.variables {
         children.push(symbol(
             text,
-            k.value.clone(),
+            k.value.to_string(),
             Some(one_line(&v.value)),
             OutlineKind::EnvVariable,
             &(k.span.start..v.span.end),
@@ -178,13 +178,13 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
     let Some(t) = &a.template else {
         return Vec::new();
     };
-    let text = a.text.as_str();
+    let text = &*a.text;
     let mut out = Vec::new();
     for p in &t.parameters {
         out.push(symbol(
             text,
-            p.name.value.clone(),
-            p.type_name.as_ref().map(|t| t.value.clone()),
+            p.name.value.to_string(),
+            p.type_name.as_ref().map(|t| t.value.to_string()),
             OutlineKind::Parameter,
             &p.span,
             p.name.span.clone(),
@@ -204,7 +204,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
                 for p in &step.task_parameters {
                     children.push(symbol(
                         text,
-                        p.name.value.clone(),
+                        p.name.value.to_string(),
                         task_param_type(p.kind).map(str::to_string),
                         OutlineKind::TaskParameter,
                         &p.span,
@@ -218,7 +218,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
                 }
                 if let Some(simple) = &step.simple {
                     lets(text, &simple.lets, &mut children);
-                    let mut sym = action(text, &simple.action, &simple.interpreter);
+                    let mut sym = action(text, &simple.action, simple.interpreter);
                     sym.detail = simple.script.as_ref().map(|s| one_line(&s.value));
                     children.push(sym);
                 }
@@ -252,7 +252,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
 /// whose closing bracket starts its line, the line before, so the bracket
 /// stays visible.
 fn last_line(a: &Analysis, node: &Node) -> usize {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let span = trim_end(text, &node.span);
     let end = span.end.max(span.start + 1) - 1;
     let line = a.line_index.line_of(end.min(text.len()));
@@ -317,7 +317,7 @@ fn inside(span: &Span, offset: usize) -> bool {
 /// scalar, its key-value entry, the enclosing collections' items and
 /// entries … up to the whole document.
 pub(crate) fn selection_ranges(a: &Analysis, offset: usize) -> Vec<Span> {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let offset = floor_char_boundary(text, offset);
     // Outermost first, reversed at the end.
     let mut out: Vec<Span> = Vec::new();

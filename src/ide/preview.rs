@@ -299,7 +299,7 @@ pub fn lenses(analysis: &crate::analysis::Analysis) -> Vec<Lens> {
             out.push(Lens {
                 span: n.span.clone(),
                 title: format!("Preview session of step {}", n.value),
-                step: Some(n.value.clone()),
+                step: Some(n.value.to_string()),
             });
         }
     }

@@ -7,7 +7,6 @@ use std::ops::Range;
 use crate::analysis::Analysis;
 use crate::analysis::scope::Site;
 use crate::model::split_let;
-use crate::schema::ScopeClass;
 use crate::syntax::format_string::scan;
 use crate::syntax::{ScalarMap, ScalarStyle, Span};
 
@@ -123,13 +122,13 @@ pub(crate) fn expr_scalars_where(
     let mut seen = std::collections::HashSet::new();
     for fs in &a.fmt_sites {
         if keep(&fs.span) && seen.insert(fs.span.start) {
-            let site = Site::of(&fs.path, fs.scope);
+            let site = fs.site;
             out.push(format_scalar(a, &fs.span, fs.style, &fs.value, site));
         }
     }
     for ls in &a.let_sites {
         if keep(&ls.span) && seen.insert(ls.span.start) {
-            let site = Site::of(&ls.path, ScopeClass::Host);
+            let site = ls.site;
             out.push(let_scalar(a, &ls.span, ls.style, &ls.value, site));
         }
     }

@@ -195,7 +195,7 @@ fn emit(
     modifiers: u32,
     out: &mut Vec<SemanticToken>,
 ) {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let Some(slice) = scalar.value.get(range.clone()) else {
         return;
     };

@@ -126,7 +126,7 @@ pub(crate) fn all_lets(t: &Template) -> Vec<&Let> {
 }
 
 fn definitions(a: &Analysis, t: &Template) -> Vec<Occurrence> {
-    let text = a.text.as_str();
+    let text = &*a.text;
     let mut out = Vec::new();
     for (i, p) in t.parameters.iter().enumerate() {
         out.push(def(text, Symbol::Parameter(i), &p.name));
@@ -211,7 +211,7 @@ fn resolve_chain(
     match name(0)? {
         "Param" | "RawParam" => {
             let (n, r) = part(1)?;
-            let i = t.parameters.iter().position(|p| &p.name.value == n)?;
+            let i = t.parameters.iter().position(|p| p.name.value == n)?;
             Some((Symbol::Parameter(i), r.clone()))
         }
         "Task" => {
@@ -220,12 +220,12 @@ fn resolve_chain(
             let (n, r) = part(2)?;
             match name(1)? {
                 "Param" | "RawParam" => {
-                    let index = st.task_parameters.iter().position(|p| &p.name.value == n)?;
+                    let index = st.task_parameters.iter().position(|p| p.name.value == n)?;
                     Some((Symbol::TaskParameter { step, index }, r.clone()))
                 }
                 "File" => {
                     let files = &st.script.as_ref()?.files;
-                    let index = files.iter().position(|f| &f.name.value == n)?;
+                    let index = files.iter().position(|f| f.name.value == n)?;
                     Some((Symbol::StepFile { step, index }, r.clone()))
                 }
                 _ => None,
@@ -238,7 +238,7 @@ fn resolve_chain(
                 return None;
             }
             let files = &t.environment_at(env)?.script.as_ref()?.files;
-            let index = files.iter().position(|f| &f.name.value == n)?;
+            let index = files.iter().position(|f| f.name.value == n)?;
             Some((Symbol::EnvFile { env, index }, r.clone()))
         }
         bare => {
@@ -603,7 +603,7 @@ fn check_let_clash(
         a.let_sites
             .iter()
             .find(|s| s.span.start <= span.start && span.end <= s.span.end)
-            .and_then(|s| Site::of(&s.path, crate::schema::ScopeClass::Host).let_block)
+            .and_then(|s| s.site.let_block)
             .map(|(b, _)| b)
     };
     let mine = block_of(name_span);
@@ -633,7 +633,7 @@ fn fits(o: &Occurrence, new: &str) -> Result<(), String> {
         }
         ScalarStyle::Plain if o.whole => {
             let as_scalar = Scalar {
-                value: new.to_string(),
+                value: new.into(),
                 style: ScalarStyle::Plain,
                 tag: None,
             };

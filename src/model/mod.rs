@@ -1,7 +1,7 @@
 //! A typed, tolerant view of a template. Every piece carries its source
 //! range; anything missing or malformed is `None` or skipped, never a panic.
 
-use crate::syntax::{Node, ScalarStyle, Span};
+use crate::syntax::{Node, ScalarStyle, ScalarText, Span};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TemplateKind {
@@ -13,7 +13,7 @@ pub enum TemplateKind {
 /// A string value with where it is written.
 #[derive(Clone, Debug)]
 pub struct Text {
-    pub value: String,
+    pub value: ScalarText,
     pub span: Span,
     pub style: ScalarStyle,
 }
@@ -245,7 +245,7 @@ pub struct Action {
     pub command: Option<Text>,
     pub args: Vec<Text>,
     pub timeout: Option<Text>,
-    pub cancelation: Option<Cancelation>,
+    pub cancelation: Option<Box<Cancelation>>,
 }
 
 /// An action's `cancelation`, as written.
@@ -320,7 +320,7 @@ impl Environment {
 #[derive(Clone, Debug)]
 pub struct SimpleAction {
     /// `bash`, `python`, `cmd`, `powershell` or `node`.
-    pub interpreter: String,
+    pub interpreter: &'static str,
     pub action: Action,
     pub lets: Vec<Let>,
     pub script: Option<Text>,
@@ -336,7 +336,8 @@ pub struct Step {
     pub environments: Vec<Environment>,
     pub task_parameters: Vec<TaskParameter>,
     pub script: Option<Script>,
-    pub simple: Option<SimpleAction>,
+    /// Boxed: rare, and large next to the rest of a step.
+    pub simple: Option<Box<SimpleAction>>,
 }
 
 impl Step {
@@ -386,6 +387,12 @@ impl Template {
     }
 }
 
+/// A list of exactly what `iter` gives: the model of an open document is
+/// kept for as long as it is open, so no room to grow.
+fn exact<T>(iter: impl Iterator<Item = T>) -> Vec<T> {
+    crate::syntax::tree::exact(iter.collect())
+}
+
 fn items(node: Option<&Node>) -> &[Node] {
     node.and_then(Node::items).unwrap_or(&[])
 }
@@ -395,10 +402,11 @@ fn text(node: &Node, key: &str) -> Option<Text> {
 }
 
 pub fn build(src: &str, root: &Node, kind: TemplateKind) -> Template {
-    let parameters = items(root.get("parameterDefinitions"))
-        .iter()
-        .filter_map(parameter)
-        .collect();
+    let parameters = exact(
+        items(root.get("parameterDefinitions"))
+            .iter()
+            .filter_map(parameter),
+    );
     match kind {
         TemplateKind::Job => Template {
             kind,
@@ -453,23 +461,19 @@ fn parameter(node: &Node) -> Option<Parameter> {
 }
 
 pub(crate) fn lets(src: &str, node: Option<&Node>) -> Vec<Let> {
-    items(node)
-        .iter()
-        .enumerate()
-        .filter_map(|(index, n)| {
-            let t = Text::of(n)?;
-            let (name, expr) = split_let(&t.value)?;
-            let map = crate::syntax::ScalarMap::of_node(src, n)?;
-            let name_span = map.range_to_source(name.clone());
-            Some(Let {
-                index,
-                name: t.value[name].to_string(),
-                name_span,
-                expr_range: expr,
-                text: t,
-            })
+    exact(items(node).iter().enumerate().filter_map(|(index, n)| {
+        let t = Text::of(n)?;
+        let (name, expr) = split_let(&t.value)?;
+        let map = crate::syntax::ScalarMap::of_node(src, n)?;
+        let name_span = map.range_to_source(name.clone());
+        Some(Let {
+            index,
+            name: t.value[name].to_string(),
+            name_span,
+            expr_range: expr,
+            text: t,
         })
-        .collect()
+    }))
 }
 
 fn action(node: &Node, kind: ActionKind, key_span: Span) -> Action {
@@ -478,43 +482,40 @@ fn action(node: &Node, kind: ActionKind, key_span: Span) -> Action {
         key_span,
         span: node.span.clone(),
         command: text(node, "command"),
-        args: items(node.get("args"))
-            .iter()
-            .filter_map(Text::of)
-            .collect(),
+        args: exact(items(node.get("args")).iter().filter_map(Text::of)),
         timeout: text(node, "timeout"),
-        cancelation: node.get("cancelation").map(|c| Cancelation {
-            mode: text(c, "mode"),
-            notify_period: text(c, "notifyPeriodInSeconds"),
+        cancelation: node.get("cancelation").map(|c| {
+            Box::new(Cancelation {
+                mode: text(c, "mode"),
+                notify_period: text(c, "notifyPeriodInSeconds"),
+            })
         }),
     }
 }
 
 fn script(src: &str, node: &Node) -> Script {
     let actions_entry = node.entry("actions");
-    let actions = actions_entry
-        .and_then(|e| e.value.entries())
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|e| {
-            let kind = ActionKind::from_key(e.key.as_str()?)?;
-            e.value.entries()?;
-            Some(action(&e.value, kind, e.key.span.clone()))
-        })
-        .collect();
+    let actions = exact(
+        actions_entry
+            .and_then(|e| e.value.entries())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| {
+                let kind = ActionKind::from_key(e.key.as_str()?)?;
+                e.value.entries()?;
+                Some(action(&e.value, kind, e.key.span.clone()))
+            }),
+    );
     Script {
         span: node.span.clone(),
         lets: lets(src, node.get("let")),
-        files: items(node.get("embeddedFiles"))
-            .iter()
-            .filter_map(|f| {
-                Some(EmbeddedFile {
-                    name: text(f, "name")?,
-                    span: f.span.clone(),
-                    data: f.get("data").map(|d| d.span.clone()),
-                })
+        files: exact(items(node.get("embeddedFiles")).iter().filter_map(|f| {
+            Some(EmbeddedFile {
+                name: text(f, "name")?,
+                span: f.span.clone(),
+                data: f.get("data").map(|d| d.span.clone()),
             })
-            .collect(),
+        })),
         actions,
         actions_key: actions_entry.map(|e| e.key.span.clone()),
     }
@@ -529,13 +530,13 @@ fn environment(src: &str, node: &Node, loc: EnvLoc) -> Environment {
             .get("script")
             .filter(|s| s.entries().is_some())
             .map(|s| script(src, s)),
-        variables: node
-            .get("variables")
-            .and_then(Node::entries)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|e| Some((Text::of(&e.key)?, Text::of(&e.value)?)))
-            .collect(),
+        variables: exact(
+            node.get("variables")
+                .and_then(Node::entries)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|e| Some((Text::of(&e.key)?, Text::of(&e.value)?))),
+        ),
     }
 }
 
@@ -545,48 +546,50 @@ fn step(src: &str, node: &Node, index: usize) -> Step {
     let simple = SIMPLE_ACTION_KEYS.iter().find_map(|k| {
         let e = node.entry(k)?;
         e.value.entries()?;
-        Some(SimpleAction {
-            interpreter: k.to_string(),
+        Some(Box::new(SimpleAction {
+            interpreter: k,
             action: action(&e.value, ActionKind::Simple, e.key.span.clone()),
             lets: lets(src, e.value.get("let")),
             script: text(&e.value, "script"),
-        })
+        }))
     });
-    let task_parameters = items(
-        node.get("parameterSpace")
-            .and_then(|p| p.get("taskParameterDefinitions")),
-    )
-    .iter()
-    .filter_map(|p| {
-        let kind = match p
-            .get("type")
-            .and_then(Node::as_str)
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            Some("INT") => TaskParamKind::Int,
-            Some("FLOAT") => TaskParamKind::Float,
-            Some("STRING") => TaskParamKind::String,
-            Some("PATH") => TaskParamKind::Path,
-            Some("CHUNK[INT]") => TaskParamKind::ChunkInt,
-            _ => TaskParamKind::Unknown,
-        };
-        Some(TaskParameter {
-            name: text(p, "name")?,
-            span: p.span.clone(),
-            kind,
-        })
-    })
-    .collect();
+    let task_parameters = exact(
+        items(
+            node.get("parameterSpace")
+                .and_then(|p| p.get("taskParameterDefinitions")),
+        )
+        .iter()
+        .filter_map(|p| {
+            let kind = match p
+                .get("type")
+                .and_then(Node::as_str)
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
+                Some("INT") => TaskParamKind::Int,
+                Some("FLOAT") => TaskParamKind::Float,
+                Some("STRING") => TaskParamKind::String,
+                Some("PATH") => TaskParamKind::Path,
+                Some("CHUNK[INT]") => TaskParamKind::ChunkInt,
+                _ => TaskParamKind::Unknown,
+            };
+            Some(TaskParameter {
+                name: text(p, "name")?,
+                span: p.span.clone(),
+                kind,
+            })
+        }),
+    );
     Step {
         index,
         name: text(node, "name"),
         span: node.span.clone(),
         lets: lets(src, node.get("let")),
-        dependencies: items(node.get("dependencies"))
-            .iter()
-            .filter_map(|d| text(d, "dependsOn"))
-            .collect(),
+        dependencies: exact(
+            items(node.get("dependencies"))
+                .iter()
+                .filter_map(|d| text(d, "dependsOn")),
+        ),
         environments: items(node.get("stepEnvironments"))
             .iter()
             .enumerate()

@@ -60,6 +60,30 @@ pub async fn isolated<T: Send + 'static>(
 ) -> RpcResult<T> {
     let joined =
         tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(f))).await;
+    unwind(name, joined.map_err(|e| e.to_string()))
+}
+
+/// Like [`isolated`], on a thread of its own that ends with `f`: what `f`
+/// allocates and returns is then no pooled thread's, and its memory goes
+/// back to the system as soon as it is dropped (see `memory`).
+pub async fn isolated_on_own_thread<T: Send + 'static>(
+    name: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> RpcResult<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("openjd-{name}"))
+        .spawn(move || {
+            let _ = tx.send(std::panic::catch_unwind(AssertUnwindSafe(f)));
+        });
+    if let Err(e) = spawned {
+        tracing::error!("{name}: cannot start a thread: {e}");
+        return Err(RpcError::internal_error());
+    }
+    unwind(name, rx.await.map_err(|e| e.to_string()))
+}
+
+fn unwind<T>(name: &'static str, joined: Result<std::thread::Result<T>, String>) -> RpcResult<T> {
     match joined {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(panic)) => {
@@ -99,7 +123,7 @@ mod tests {
         let (_service, _socket) = LspService::new(|client| {
             let b = Backend {
                 client,
-                state: Arc::new(State::new(None)),
+                state: Arc::new(State::new(None, Default::default())),
             };
             made = Some(b.clone());
             b

@@ -26,7 +26,9 @@ pub mod convert;
 pub mod dispatch;
 pub mod document;
 pub mod handlers;
+pub mod memory;
 pub mod publish;
+pub mod serve;
 pub mod snapshot;
 pub mod state;
 pub mod sync;
@@ -39,7 +41,7 @@ use std::time::Duration;
 
 use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 use tracing_subscriber::{EnvFilter, reload};
 
 use capabilities::{ClientSupport, server_capabilities};
@@ -334,10 +336,15 @@ fn init_logging() -> Option<LogHandle> {
     Some(handle)
 }
 
-pub fn run() -> ExitCode {
+/// Serve the protocol on stdin/stdout. `release_memory` gives freed memory
+/// back to the system (see [`memory`]); the binary passes its allocator's.
+pub fn run(release_memory: Option<memory::ReleaseMemory>) -> ExitCode {
     let log = init_logging();
+    let memory = memory::Memory::new(release_memory);
+    let on_idle = memory.clone();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_park(move || on_idle.on_idle())
         .build()
     {
         Ok(rt) => rt,
@@ -346,7 +353,7 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let state = Arc::new(State::new(log));
+    let state = Arc::new(State::new(log, memory));
     let served = state.clone();
     runtime.block_on(async move {
         let (service, socket) = LspService::new(|client| Backend {
@@ -355,8 +362,8 @@ pub fn run() -> ExitCode {
         });
         // The client's bytes go through our framing layer first
         // (`transport`), which answers what the service could not decode.
-        let (to_service, service_in) = tokio::io::duplex(1 << 16);
-        let (service_out, from_service) = tokio::io::duplex(1 << 16);
+        let (to_service, service_in) = tokio::sync::mpsc::channel(1);
+        let (service_out, from_service) = tokio::sync::mpsc::unbounded_channel();
         let (replies, replies_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(transport::read_client(
             tokio::io::stdin(),
@@ -368,9 +375,7 @@ pub fn run() -> ExitCode {
             replies_rx,
             tokio::io::stdout(),
         ));
-        Server::new(service_in, service_out, socket)
-            .serve(service)
-            .await;
+        serve::serve(service, socket, service_in, service_out).await;
         // The service's output is closed: let the last frames out.
         let _ = writer.await;
     });

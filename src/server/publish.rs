@@ -57,7 +57,7 @@ impl Backend {
                     .await;
             }
             // Freeing a large analysis takes a while: only after publishing.
-            drop(state.take_previous(&uri));
+            state.free_previous(&uri);
             backend.republish_affected(Some(&uri)).await;
         });
     }

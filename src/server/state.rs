@@ -14,18 +14,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use dashmap::DashMap;
-use ropey::Rope;
 use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 use tracing_subscriber::{EnvFilter, Registry, reload};
 
-use crate::analysis::{Analysis, Format, Options, analyze};
+use crate::analysis::{Analysis, Format, Options, analyze_shared};
 use crate::workspace::Workspace;
 
 use super::capabilities::ClientSupport;
 use super::config::Config;
-use super::dispatch::isolated;
+use super::dispatch::{isolated, isolated_on_own_thread};
 use super::document::{ClientPosition, Document};
+use super::memory::{LARGE_BYTES, Memory};
 use super::snapshot::{Doc, Snapshot};
 
 pub(crate) type LogHandle = reload::Handle<EnvFilter, Registry>;
@@ -47,7 +47,7 @@ pub(crate) struct DocHandle {
     pub uri: Uri,
     pub path: Option<PathBuf>,
     pub version: i32,
-    rope: Rope,
+    text: Arc<str>,
     format: Option<Format>,
     cell: Arc<AnalysisCell>,
 }
@@ -89,10 +89,11 @@ pub(crate) struct State {
     reported: DashMap<Uri, Vec<lsp::Diagnostic>>,
     pub shutdown: AtomicBool,
     pub log: Option<LogHandle>,
+    pub memory: Memory,
 }
 
 impl State {
-    pub fn new(log: Option<LogHandle>) -> State {
+    pub fn new(log: Option<LogHandle>, memory: Memory) -> State {
         State {
             docs: DashMap::new(),
             client: RwLock::new(ClientSupport::default()),
@@ -102,6 +103,7 @@ impl State {
             reported: DashMap::new(),
             shutdown: AtomicBool::new(false),
             log,
+            memory,
         }
     }
 
@@ -150,7 +152,7 @@ impl State {
             uri: uri.clone(),
             path: path_of(uri),
             version: d.document.version,
-            rope: d.document.rope.clone(),
+            text: d.document.text.clone(),
             format: d.document.format,
             cell: d.analysis.clone(),
         })
@@ -227,7 +229,11 @@ impl State {
     /// Forget a closed document.
     pub fn close(&self, uri: &Uri) -> bool {
         self.reported.remove(uri);
-        self.docs.remove(uri).is_some()
+        let closed = self.docs.remove(uri);
+        if let Some((_, doc)) = &closed {
+            self.memory.release_soon_after(doc.document.text.len());
+        }
+        closed.is_some()
     }
 
     /// The file on disk stands for a closed document again (blocking: it
@@ -236,21 +242,40 @@ impl State {
         if Workspace::is_config_file(path) {
             self.reload_queues();
         } else {
-            // Read and analyse outside the workspace lock.
-            let indexed = match crate::workspace::files::read_text(path) {
-                Ok(text) => Workspace::index_text(path, &text),
-                Err(e) => {
-                    tracing::warn!("not indexed: {}: {e}", path.display());
-                    Vec::new()
-                }
-            };
-            self.update_workspace(|ws| ws.set_indexed(path, indexed));
+            self.index_from_disk(path);
+        }
+    }
+
+    /// Read and index the file at `path` again (blocking), outside the
+    /// workspace lock; after a large file, give back what that freed.
+    pub(crate) fn index_from_disk(&self, path: &Path) {
+        let (indexed, size) = match crate::workspace::files::read_text(path) {
+            Ok(text) => (Workspace::index_text(path, &text), text.len()),
+            Err(e) => {
+                tracing::warn!("not indexed: {}: {e}", path.display());
+                (Vec::new(), 0)
+            }
+        };
+        self.update_workspace(|ws| ws.set_indexed(path, indexed));
+        if size >= LARGE_BYTES {
+            self.memory.release_here();
+            self.memory.release_soon();
         }
     }
 
     /// The older analysis kept until the new one was published.
     pub(crate) fn take_previous(&self, uri: &Uri) -> Option<Arc<AnalysisCell>> {
         self.docs.get_mut(uri).and_then(|mut d| d.previous.take())
+    }
+
+    /// Free the older analysis kept until the new one was published.
+    pub(crate) fn free_previous(&self, uri: &Uri) {
+        let Some(previous) = self.take_previous(uri) else {
+            return;
+        };
+        let size = previous.get().map_or(0, |a| a.text.len());
+        drop(previous);
+        self.memory.release_soon_after(size);
     }
 
     /// The analysis of this version as a request's document: computed
@@ -261,20 +286,30 @@ impl State {
         let analysis = h
             .cell
             .get_or_try_init(|| async {
-                let (rope, format) = (h.rope.clone(), h.format);
-                let analysis = isolated("analysis", move || {
+                let (text, format) = (h.text.clone(), h.format);
+                let size = text.len();
+                let large = size >= LARGE_BYTES;
+                let work = move || {
                     let options = Options::default().with_format(format);
                     // Over the size cap: not analysed, and the editor is
                     // told why.
-                    let size = rope.len_bytes();
                     if size > crate::workspace::files::max_file_bytes() {
                         return Arc::new(crate::workspace::files::too_large_document(
                             size, &options,
                         ));
                     }
-                    Arc::new(analyze(&rope.to_string(), &options))
-                })
-                .await?;
+                    Arc::new(analyze_shared(text, &options))
+                };
+                // A large document's analysis runs on a thread of its own,
+                // so that its memory is no pooled thread's and goes back to
+                // the system once the analysis is replaced or closed.
+                let analysis = if large {
+                    let analysis = isolated_on_own_thread("analysis", work).await?;
+                    self.memory.release_soon();
+                    analysis
+                } else {
+                    isolated("analysis", work).await?
+                };
                 if self.is_current(h) {
                     self.learn(h, &analysis);
                 }

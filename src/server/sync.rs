@@ -65,17 +65,7 @@ impl Backend {
                 // Read and analyse off the request path and outside the
                 // workspace lock: requests on other files go on meanwhile.
                 let state = self.state.clone();
-                let _ = tokio::task::spawn_blocking(move || {
-                    let indexed = match crate::workspace::files::read_text(&path) {
-                        Ok(text) => Workspace::index_text(&path, &text),
-                        Err(e) => {
-                            tracing::warn!("not indexed: {}: {e}", path.display());
-                            Vec::new()
-                        }
-                    };
-                    state.update_workspace(|ws| ws.set_indexed(&path, indexed));
-                })
-                .await;
+                let _ = tokio::task::spawn_blocking(move || state.index_from_disk(&path)).await;
             }
         }
         // Reload even when only templates changed: the configuration's
@@ -146,6 +136,8 @@ impl Backend {
                     .await;
             }
         }
+        // Indexing reads every file once: what it freed goes back now.
+        self.state.memory.release_soon();
         match job.await {
             Ok(mut ws) => {
                 // Open buffers win over the files on disk.

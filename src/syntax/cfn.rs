@@ -126,7 +126,7 @@ pub fn find(text: &str, root: &Node) -> Vec<Embedded> {
             let (text_, removed, substitutions) = if sub {
                 substitute(&s.value)
             } else {
-                (s.value.clone(), Vec::new(), Vec::new())
+                (s.value.to_string(), Vec::new(), Vec::new())
             };
             Some(Embedded {
                 logical_id: e.key.as_str()?.to_string(),
@@ -158,7 +158,7 @@ pub fn find(text: &str, root: &Node) -> Vec<Embedded> {
 fn template_string(node: &Node) -> Option<(&Node, bool)> {
     match &node.kind {
         NodeKind::Scalar(s) => {
-            let sub = s.tag.as_deref() == Some("!Sub");
+            let sub = s.tag() == Some("!Sub");
             Some((node, sub))
         }
         // `!Sub [string, {vars}]`: the short form's tag is not kept on
@@ -182,8 +182,8 @@ fn template_string(node: &Node) -> Option<(&Node, bool)> {
 fn queue_ref(node: &Node) -> QueueRef {
     let logical = |s: &str| s.split('.').next().unwrap_or(s).to_string();
     if let Some(s) = node.scalar() {
-        return match s.tag.as_deref() {
-            Some("!Ref") => QueueRef::Resource(s.value.clone()),
+        return match s.tag() {
+            Some("!Ref") => QueueRef::Resource(s.value.to_string()),
             Some("!GetAtt") => QueueRef::Resource(logical(&s.value)),
             _ => QueueRef::Other,
         };

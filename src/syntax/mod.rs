@@ -8,4 +8,6 @@ pub mod tree;
 
 pub use parse::{Parsed, SyntaxError, SyntaxErrorKind, parse};
 pub use scalar_map::ScalarMap;
-pub use tree::{Entry, Node, NodeKind, PathStep, Scalar, ScalarKind, ScalarStyle, Span};
+pub use tree::{
+    Entry, Node, NodeKind, PathStep, Scalar, ScalarKind, ScalarStyle, ScalarText, Span,
+};

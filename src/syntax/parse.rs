@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, Span as YamlSpan};
 
-use super::tree::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span};
+use super::tree::{Entry, Node, NodeKind, Scalar, ScalarStyle, ScalarText, Span};
 
 /// The reference implementation's nesting limit for template documents.
 pub(crate) const MAX_DEPTH: usize = 128;
@@ -175,10 +175,12 @@ pub fn parse(text: &str) -> Parsed {
                 } else {
                     span
                 };
+                // Exactly the text (the scanner leaves room to grow): a
+                // document's tree is kept for as long as it is open.
                 let scalar = Scalar {
-                    value: value.into_owned(),
+                    value: ScalarText::from(value.as_ref()),
                     style: convert_style(style),
-                    tag: tag.map(|t| format!("{}{}", expand_handle(&t.handle), t.suffix)),
+                    tag: tag.map(|t| Box::new(format!("{}{}", expand_handle(&t.handle), t.suffix))),
                 };
                 let node = Node {
                     span,
@@ -299,6 +301,7 @@ impl Builder<'_> {
                 anchor,
                 items,
             } => {
+                let items = super::tree::exact(items);
                 let weight = 1 + items.iter().map(|n| n.weight).sum::<usize>();
                 (
                     Node {
@@ -324,7 +327,7 @@ impl Builder<'_> {
                         value: null_node(at),
                     });
                 }
-                let entries = self.merge_keys(entries);
+                let entries = super::tree::exact(self.merge_keys(entries));
                 self.check_duplicates(&entries);
                 let weight = 1 + entries
                     .iter()
@@ -487,7 +490,7 @@ fn null_node(at: usize) -> Node {
     Node {
         span: at..at,
         kind: NodeKind::Scalar(Scalar {
-            value: String::new(),
+            value: ScalarText::default(),
             style: ScalarStyle::Plain,
             tag: None,
         }),

@@ -25,17 +25,27 @@ pub enum ScalarKind {
     Str,
 }
 
+/// A scalar's text. Most are keys and short values, held inline: a
+/// large document's tree holds hundreds of thousands.
+pub type ScalarText = compact_str::CompactString;
+
 #[derive(Clone, Debug)]
 pub struct Scalar {
-    pub value: String,
+    pub value: ScalarText,
     pub style: ScalarStyle,
     /// An explicit tag such as `!!str`, kept so that `!!str 5` is a string.
-    pub tag: Option<String>,
+    /// Boxed: tags are rare, and every node of the tree is as large as a
+    /// scalar.
+    pub tag: Option<Box<String>>,
 }
 
 impl Scalar {
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref().map(String::as_str)
+    }
+
     pub fn kind(&self) -> ScalarKind {
-        if let Some("tag:yaml.org,2002:str") = self.tag.as_deref() {
+        if let Some("tag:yaml.org,2002:str") = self.tag() {
             return ScalarKind::Str;
         }
         if self.style != ScalarStyle::Plain {
@@ -265,6 +275,19 @@ pub enum PathStep<'a> {
     /// The cursor is inside this entry's value.
     Value(&'a Entry),
     Item(usize, &'a Node),
+}
+
+/// `v` in an allocation of exactly its length, for what is kept as long as a
+/// document is open. Not `shrink_to_fit`: the allocator shrinks in place,
+/// keeping the whole block, when the new size is at least half the old one,
+/// and a list of 2 in a block for 4 is the common case.
+pub(crate) fn exact<T>(v: Vec<T>) -> Vec<T> {
+    if v.len() == v.capacity() {
+        return v;
+    }
+    let mut exact = Vec::with_capacity(v.len());
+    exact.extend(v);
+    exact
 }
 
 /// Inclusive of the end, so a cursor just after a token still belongs to it.
