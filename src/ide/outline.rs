@@ -218,7 +218,7 @@ pub(crate) fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
                 }
                 if let Some(simple) = &step.simple {
                     lets(text, &simple.lets, &mut children);
-                    let mut sym = action(text, &simple.action, &simple.interpreter);
+                    let mut sym = action(text, &simple.action, simple.interpreter);
                     sym.detail = simple.script.as_ref().map(|s| one_line(&s.value));
                     children.push(sym);
                 }

@@ -211,7 +211,7 @@ fn resolve_chain(
     match name(0)? {
         "Param" | "RawParam" => {
             let (n, r) = part(1)?;
-            let i = t.parameters.iter().position(|p| &p.name.value == n)?;
+            let i = t.parameters.iter().position(|p| p.name.value == n)?;
             Some((Symbol::Parameter(i), r.clone()))
         }
         "Task" => {
@@ -220,12 +220,12 @@ fn resolve_chain(
             let (n, r) = part(2)?;
             match name(1)? {
                 "Param" | "RawParam" => {
-                    let index = st.task_parameters.iter().position(|p| &p.name.value == n)?;
+                    let index = st.task_parameters.iter().position(|p| p.name.value == n)?;
                     Some((Symbol::TaskParameter { step, index }, r.clone()))
                 }
                 "File" => {
                     let files = &st.script.as_ref()?.files;
-                    let index = files.iter().position(|f| &f.name.value == n)?;
+                    let index = files.iter().position(|f| f.name.value == n)?;
                     Some((Symbol::StepFile { step, index }, r.clone()))
                 }
                 _ => None,
@@ -238,7 +238,7 @@ fn resolve_chain(
                 return None;
             }
             let files = &t.environment_at(env)?.script.as_ref()?.files;
-            let index = files.iter().position(|f| &f.name.value == n)?;
+            let index = files.iter().position(|f| f.name.value == n)?;
             Some((Symbol::EnvFile { env, index }, r.clone()))
         }
         bare => {
