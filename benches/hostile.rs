@@ -87,7 +87,10 @@ fn ten_megabytes_open() {
         t.elapsed().as_secs_f64() * 1000.0,
         diags.len()
     );
-    let settle: u64 = std::env::var("SETTLE").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
+    let settle: u64 = std::env::var("SETTLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
     std::thread::sleep(Duration::from_millis(settle));
     let open = rss_kib(&pid);
     println!(

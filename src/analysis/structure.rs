@@ -10,36 +10,81 @@ use super::codes::Code;
 use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
-use super::scope::Site;
+use super::scope::{PackedSite, Site};
 
 /// A format string found in the document, with what the schema says of it.
 #[derive(Clone, Debug)]
 pub struct FmtSite {
     /// Where it sits, as far as scoping is concerned (computed once: a
     /// document's sites are kept while it is open, their paths are not).
-    pub site: Site,
-    /// The schema key of the field (`None` under a user's key, such as an
-    /// environment variable's name).
-    pub field: Option<&'static str>,
+    site: PackedSite,
     pub span: Span,
     pub value: ScalarText,
     pub style: ScalarStyle,
-    pub scope: ScopeClass,
-    /// Limits on the resolved text, checked when it is known statically.
-    pub rule: Option<StrRule>,
-    /// A list item (args, ranges): a whole-field expression may be a list.
-    pub list_item: bool,
-    /// The field is numeric (a format string standing for a number).
-    pub numeric: bool,
+    /// What a whole-field expression must resolve to, when the field says.
+    pub target: Option<Target>,
+}
+
+impl FmtSite {
+    fn new(node: &Node, s: &Scalar, path: &Path, scope: ScopeClass, numeric: bool) -> FmtSite {
+        FmtSite {
+            site: PackedSite::new(Site::of(path, scope)),
+            span: node.span.clone(),
+            value: s.value.clone(),
+            style: s.style,
+            target: Target::of(path.last_schema_key(), numeric),
+        }
+    }
+
+    /// Where it sits; its class is the field's scope class.
+    pub fn site(&self) -> Site {
+        self.site.site()
+    }
+}
+
+/// The type a whole-field expression must resolve to, as the reference
+/// checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `min`, `max` of a numeric field: `float?`.
+    FloatOrNull,
+    /// `defaultTaskCount`: `int`.
+    Int,
+    /// Any other numeric field: `int?`.
+    IntOrNull,
+    /// A cancelation `mode`: `string?`.
+    StringOrNull,
+}
+
+impl Target {
+    /// By the field's schema key (`None` under a user's key, such as an
+    /// environment variable's name), and whether the field is numeric.
+    fn of(field: Option<&str>, numeric: bool) -> Option<Target> {
+        let key = field.unwrap_or("");
+        if numeric {
+            return Some(match key {
+                "min" | "max" => Target::FloatOrNull,
+                "defaultTaskCount" => Target::Int,
+                _ => Target::IntOrNull,
+            });
+        }
+        (key == "mode").then_some(Target::StringOrNull)
+    }
 }
 
 /// A `let` binding, `name = expression`.
 #[derive(Clone, Debug)]
 pub struct LetSite {
-    pub site: Site,
+    site: PackedSite,
     pub span: Span,
     pub value: ScalarText,
     pub style: ScalarStyle,
+}
+
+impl LetSite {
+    pub fn site(&self) -> Site {
+        self.site.site()
+    }
 }
 
 pub struct Walk<'a> {
@@ -115,7 +160,7 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
-            Ty::Fmt(rule, scope) => self.fmt(node, rule, scope, path, false),
+            Ty::Fmt(rule, scope) => self.fmt(node, rule, scope, path),
             Ty::Enum(values) => self.enumeration(node, values),
             Ty::Mode => self.mode(node, path),
             Ty::Bool => {
@@ -124,11 +169,11 @@ impl<'a> Walk<'a> {
                 }
             }
             Ty::LooseBool => self.loose_bool(node),
-            Ty::Num(rule) => self.number(node, rule, path, false),
+            Ty::Num(rule) => self.number(node, rule, path),
             Ty::Let => {
                 if let Some(s) = self.string(node) {
                     self.let_sites.push(LetSite {
-                        site: Site::of(path, ScopeClass::Host),
+                        site: PackedSite::new(Site::of(path, ScopeClass::Host)),
                         span: node.span.clone(),
                         value: s.value.clone(),
                         style: s.style,
@@ -249,7 +294,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn fmt(&mut self, node: &Node, rule: StrRule, scope: ScopeClass, path: &Path, list_item: bool) {
+    fn fmt(&mut self, node: &Node, rule: StrRule, scope: ScopeClass, path: &Path) {
         // Format strings also accept numbers and booleans, read as their text.
         let Some(s) = node.scalar().filter(|s| s.kind() != ScalarKind::Null) else {
             self.type_error(node, "a string");
@@ -283,17 +328,8 @@ impl<'a> Walk<'a> {
                 ));
             }
         }
-        self.fmt_sites.push(FmtSite {
-            site: Site::of(path, scope),
-            field: path.last_schema_key(),
-            span: node.span.clone(),
-            value: s.value.clone(),
-            style: s.style,
-            scope,
-            rule: Some(rule),
-            list_item,
-            numeric: false,
-        });
+        self.fmt_sites
+            .push(FmtSite::new(node, s, path, scope, false));
     }
 
     fn enumeration(&mut self, node: &Node, values: &[&str]) {
@@ -322,17 +358,8 @@ impl<'a> Walk<'a> {
                     "A format string in cancelation `mode` requires the FEATURE_BUNDLE_1 extension",
                 ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
             }
-            self.fmt_sites.push(FmtSite {
-                site: Site::of(path, ScopeClass::Timing),
-                field: path.last_schema_key(),
-                span: node.span.clone(),
-                value: s.value.clone(),
-                style: s.style,
-                scope: ScopeClass::Timing,
-                rule: None,
-                list_item: false,
-                numeric: false,
-            });
+            self.fmt_sites
+                .push(FmtSite::new(node, s, path, ScopeClass::Timing, false));
             return;
         }
         self.enumeration(node, &["TERMINATE", "NOTIFY_THEN_TERMINATE"]);
@@ -364,7 +391,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn number(&mut self, node: &Node, rule: NumRule, path: &Path, list_item: bool) {
+    fn number(&mut self, node: &Node, rule: NumRule, path: &Path) {
         let Some(s) = node.scalar() else {
             self.type_error(
                 node,
@@ -386,17 +413,8 @@ impl<'a> Walk<'a> {
             ScalarKind::Str if s.value.contains("{{") => {
                 match fmt_scope {
                     Some(scope) => {
-                        self.fmt_sites.push(FmtSite {
-                            site: Site::of(path, scope),
-                            field: path.last_schema_key(),
-                            span: node.span.clone(),
-                            value: s.value.clone(),
-                            style: s.style,
-                            scope,
-                            rule: None,
-                            list_item,
-                            numeric: true,
-                        });
+                        self.fmt_sites
+                            .push(FmtSite::new(node, s, path, scope, true));
                     }
                     None if rule.fmt_fb1.is_some() => {
                         let field = path.last_key().unwrap_or("this field");
@@ -518,17 +536,8 @@ impl<'a> Walk<'a> {
                     "A range written as a single expression string requires the EXPR extension; otherwise give a list",
                 ).with_fix(Fix::AddExtension(Extension::Expr)));
             }
-            self.fmt_sites.push(FmtSite {
-                site: Site::of(path, ScopeClass::Template),
-                field: path.last_schema_key(),
-                span: node.span.clone(),
-                value: s.value.clone(),
-                style: s.style,
-                scope: ScopeClass::Template,
-                rule: None,
-                list_item: false,
-                numeric: false,
-            });
+            self.fmt_sites
+                .push(FmtSite::new(node, s, path, ScopeClass::Template, false));
         } else if int_range {
             let map = crate::syntax::ScalarMap::new(self.text, &node.span, s.style, &s.value);
             match super::range_expr::check(&s.value) {
@@ -604,11 +613,7 @@ impl<'a> Walk<'a> {
         }
         for (i, item) in items.iter().enumerate() {
             path.push_index(i);
-            match list.item {
-                Ty::Fmt(rule, scope) => self.fmt(item, rule, scope, path, true),
-                Ty::Num(rule) => self.number(item, rule, path, true),
-                other => self.value(item, other, path, None),
-            }
+            self.value(item, list.item, path, None);
             path.pop();
         }
         if let Some(key) = list.unique_by {
@@ -654,13 +659,7 @@ impl<'a> Walk<'a> {
             let Some(name) = e.key.scalar() else { continue };
             self.check_string(&e.key, name, ENV_VAR_NAME);
             path.push_owned_key(&name.value);
-            self.fmt(
-                &e.value,
-                ENV_VAR_VALUE,
-                ScopeClass::EnvVariables,
-                path,
-                false,
-            );
+            self.fmt(&e.value, ENV_VAR_VALUE, ScopeClass::EnvVariables, path);
             path.pop();
         }
     }
