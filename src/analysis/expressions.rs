@@ -316,8 +316,9 @@ impl<'a> ExprPass<'a> {
         block: LetBlock,
         seen: &mut HashMap<LetBlock, Vec<(String, Span)>>,
     ) {
-        let map = LazyMap::new(self.text, &let_site.span, let_site.style, &let_site.value);
-        let Some((name_range, expr_range)) = split_let(&let_site.value) else {
+        let value = let_site.value(self.text);
+        let map = LazyMap::new(self.text, &let_site.span, let_site.style, value);
+        let Some((name_range, expr_range)) = split_let(value) else {
             self.diags.push(Diagnostic::new(
                 Code::LetSyntax,
                 let_site.span.clone(),
@@ -325,7 +326,7 @@ impl<'a> ExprPass<'a> {
             ));
             return;
         };
-        let name = &let_site.value[name_range.clone()];
+        let name = &value[name_range.clone()];
         let name_span = map.range_to_source(name_range);
         let first = name.chars().next().unwrap_or('_');
         if !(first.is_ascii_lowercase() || first == '_')
@@ -372,7 +373,7 @@ impl<'a> ExprPass<'a> {
         if !self.expr_on() {
             return;
         }
-        let expr = &let_site.value[expr_range.clone()];
+        let expr = &value[expr_range.clone()];
         if expr.is_empty() {
             self.diags.push(Diagnostic::new(
                 Code::LetSyntax,
@@ -473,8 +474,9 @@ impl<'a> ExprPass<'a> {
     }
 
     fn format_string(&mut self, fs: &FmtSite) {
-        let map = LazyMap::new(self.text, &fs.span, fs.style, &fs.value);
-        let scanned = scan(&fs.value);
+        let value = fs.value(self.text);
+        let map = LazyMap::new(self.text, &fs.span, fs.style, value);
+        let scanned = scan(value);
         for e in &scanned.errors {
             self.diags.push(Diagnostic::new(
                 Code::FormatStringSyntax,
@@ -487,12 +489,12 @@ impl<'a> ExprPass<'a> {
             && scanned.interpolations[0].open == 0
             && scanned.interpolations[0]
                 .close
-                .is_some_and(|c| c + 2 == fs.value.len());
+                .is_some_and(|c| c + 2 == value.len());
         for interp in &scanned.interpolations {
             if interp.close.is_none() || interp.expr.is_empty() {
                 continue;
             }
-            let expr = &fs.value[interp.expr.clone()];
+            let expr = &value[interp.expr.clone()];
             let target = if whole_field {
                 fs.target.map(target_type)
             } else {

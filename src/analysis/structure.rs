@@ -19,21 +19,33 @@ pub struct FmtSite {
     /// document's sites are kept while it is open, their paths are not).
     site: PackedSite,
     pub span: Span,
-    pub value: ScalarText,
+    value: SiteText,
     pub style: ScalarStyle,
     /// What a whole-field expression must resolve to, when the field says.
     pub target: Option<Target>,
 }
 
 impl FmtSite {
-    fn new(node: &Node, s: &Scalar, path: &Path, scope: ScopeClass, numeric: bool) -> FmtSite {
+    fn new(
+        text: &str,
+        node: &Node,
+        s: &Scalar,
+        path: &Path,
+        scope: ScopeClass,
+        numeric: bool,
+    ) -> FmtSite {
         FmtSite {
             site: PackedSite::new(Site::of(path, scope)),
             span: node.span.clone(),
-            value: s.value.clone(),
+            value: SiteText::new(text, &node.span, &s.value),
             style: s.style,
             target: Target::of(path.last_schema_key(), numeric),
         }
+    }
+
+    /// The string's value; `text` is the document's text.
+    pub fn value<'a>(&'a self, text: &'a str) -> &'a str {
+        self.value.get(text)
     }
 
     /// Where it sits; its class is the field's scope class.
@@ -77,13 +89,53 @@ impl Target {
 pub struct LetSite {
     site: PackedSite,
     pub span: Span,
-    pub value: ScalarText,
+    value: SiteText,
     pub style: ScalarStyle,
 }
 
 impl LetSite {
     pub fn site(&self) -> Site {
         self.site.site()
+    }
+
+    /// The binding's text; `text` is the document's text.
+    pub fn value<'a>(&'a self, text: &'a str) -> &'a str {
+        self.value.get(text)
+    }
+}
+
+/// A site's string value. Most are written in the document as they read
+/// (no escapes, no folded lines: a plain or quoted one-liner, a one-line
+/// block), and then only where is kept; the rest are copied.
+#[derive(Clone, Debug)]
+enum SiteText {
+    /// The value is `text[start..end]`.
+    Source {
+        start: u32,
+        end: u32,
+    },
+    Copy(ScalarText),
+}
+
+impl SiteText {
+    /// The value `value` of the scalar at `span` of `text`.
+    fn new(text: &str, span: &Span, value: &ScalarText) -> SiteText {
+        let source = text.get(span.clone()).unwrap_or("");
+        let found = source.find(value.as_str()).and_then(|at| {
+            let start = u32::try_from(span.start + at).ok()?;
+            let end = u32::try_from(span.start + at + value.len()).ok()?;
+            Some(SiteText::Source { start, end })
+        });
+        found.unwrap_or_else(|| SiteText::Copy(value.clone()))
+    }
+
+    fn get<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            SiteText::Source { start, end } => {
+                text.get(*start as usize..*end as usize).unwrap_or("")
+            }
+            SiteText::Copy(value) => value,
+        }
     }
 }
 
@@ -175,7 +227,7 @@ impl<'a> Walk<'a> {
                     self.let_sites.push(LetSite {
                         site: PackedSite::new(Site::of(path, ScopeClass::Host)),
                         span: node.span.clone(),
-                        value: s.value.clone(),
+                        value: SiteText::new(self.text, &node.span, &s.value),
                         style: s.style,
                     });
                 }
@@ -329,7 +381,7 @@ impl<'a> Walk<'a> {
             }
         }
         self.fmt_sites
-            .push(FmtSite::new(node, s, path, scope, false));
+            .push(FmtSite::new(self.text, node, s, path, scope, false));
     }
 
     fn enumeration(&mut self, node: &Node, values: &[&str]) {
@@ -358,8 +410,14 @@ impl<'a> Walk<'a> {
                     "A format string in cancelation `mode` requires the FEATURE_BUNDLE_1 extension",
                 ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
             }
-            self.fmt_sites
-                .push(FmtSite::new(node, s, path, ScopeClass::Timing, false));
+            self.fmt_sites.push(FmtSite::new(
+                self.text,
+                node,
+                s,
+                path,
+                ScopeClass::Timing,
+                false,
+            ));
             return;
         }
         self.enumeration(node, &["TERMINATE", "NOTIFY_THEN_TERMINATE"]);
@@ -414,7 +472,7 @@ impl<'a> Walk<'a> {
                 match fmt_scope {
                     Some(scope) => {
                         self.fmt_sites
-                            .push(FmtSite::new(node, s, path, scope, true));
+                            .push(FmtSite::new(self.text, node, s, path, scope, true));
                     }
                     None if rule.fmt_fb1.is_some() => {
                         let field = path.last_key().unwrap_or("this field");
@@ -536,8 +594,14 @@ impl<'a> Walk<'a> {
                     "A range written as a single expression string requires the EXPR extension; otherwise give a list",
                 ).with_fix(Fix::AddExtension(Extension::Expr)));
             }
-            self.fmt_sites
-                .push(FmtSite::new(node, s, path, ScopeClass::Template, false));
+            self.fmt_sites.push(FmtSite::new(
+                self.text,
+                node,
+                s,
+                path,
+                ScopeClass::Template,
+                false,
+            ));
         } else if int_range {
             let map = crate::syntax::ScalarMap::new(self.text, &node.span, s.style, &s.value);
             match super::range_expr::check(&s.value) {
@@ -1117,4 +1181,58 @@ fn yaml11_reading(value: &str) -> Option<&'static str> {
         return Some("a base-60 integer");
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Options, analyze};
+
+    #[test]
+    fn a_site_keeps_where_its_value_is_written_or_else_a_copy() {
+        let text = r#"specificationVersion: jobtemplate-2023-09
+name: J
+steps:
+  - name: S
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: ["{{Task.File.Run}}", 'it''s', "tab\tbed", plain words,
+            "two
+            lines"]
+      embeddedFiles:
+        - name: Run
+          type: TEXT
+          data: |
+            one line {{Session.WorkingDirectory}}
+        - name: More
+          type: TEXT
+          data: |
+            first
+            second
+"#;
+        let a = analyze(text, &Options::own());
+        let kept: Vec<(&str, bool)> = a
+            .fmt_sites
+            .iter()
+            .map(|fs| {
+                let in_source = matches!(fs.value, super::SiteText::Source { .. });
+                (fs.value(&a.text), in_source)
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("J", true),
+                ("echo", true),
+                ("{{Task.File.Run}}", true),
+                ("it's", false),
+                ("tab\tbed", false),
+                ("plain words", true),
+                ("two lines", false),
+                ("one line {{Session.WorkingDirectory}}\n", true),
+                ("first\nsecond\n", false),
+            ]
+        );
+    }
 }
