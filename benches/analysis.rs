@@ -4,7 +4,10 @@
 //! and `check` run it) of a typical 150-line job template and of a
 //! generated 5,000-line one; then completion and hover at 200 positions of
 //! the 5,000-line template, and completion at 200 blank lines of it (where
-//! a new key is started), each a pure function of its analysis.
+//! a new key is started), each a pure function of its analysis; and
+//! completion and hover at 50 places of the 10 MiB template of the
+//! hostile-input benchmark (22,600 steps in one list), whose cost must stay
+//! that of the region around the cursor.
 //! Run: cargo bench --bench analysis
 
 mod common;
@@ -12,7 +15,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Instant;
 
-use common::{TYPICAL_JOB, large_job, load_average, report, twenty_megabytes};
+use common::{TYPICAL_JOB, large_job, load_average, megabytes, report, twenty_megabytes};
 use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::ide::completion::complete;
 use openjd_lsp::ide::hover::hover;
@@ -176,6 +179,45 @@ fn main() {
         hovers,
         hovering.len()
     );
+
+    // The 10 MiB template: keys and `{{ }}` spread over the whole list, the
+    // last of them 22,000 items down.
+    let ten = megabytes(10);
+    let snapshot = analyze(&ten, &full);
+    let spread = |pattern: &str, shift: usize| -> Vec<usize> {
+        let all: Vec<usize> = ten.match_indices(pattern).map(|(i, _)| i + shift).collect();
+        (0..50).map(|k| all[k * all.len() / 50]).collect()
+    };
+    let keys = spread("command: echo", 2);
+    let exprs = spread("{{Session.WorkingDirectory}}", "{{Session.".len());
+    let (mut ten_completion, mut ten_hover) = (Vec::new(), Vec::new());
+    let (mut ten_items, mut ten_hovers) = (0, 0);
+    for _ in 0..3 {
+        for (&key, &expr) in keys.iter().zip(&exprs) {
+            for offset in [key, expr] {
+                let start = Instant::now();
+                ten_items += black_box(complete(&snapshot, offset)).len();
+                ten_completion.push(start.elapsed().as_secs_f64() * 1000.0);
+                let start = Instant::now();
+                ten_hovers += usize::from(black_box(hover(&snapshot, offset)).is_some());
+                ten_hover.push(start.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    report(
+        "completion at 100 places of the 10 MiB template (x3)",
+        &mut ten_completion,
+    );
+    report(
+        "hover at the same 100 places of the 10 MiB template (x3)",
+        &mut ten_hover,
+    );
+    println!(
+        "  ({ten_items} completion items in all, {ten_hovers} of {} hovers answered)",
+        ten_hover.len()
+    );
+    drop(snapshot);
+
     println!("load average at end: {}", load_average());
     println!(
         "targets: typical p99 {typical_p99:.3} ms (<= 1 ms), 5,000 lines p50 {large_p50:.2} ms (<= 20 ms), \

@@ -67,9 +67,6 @@ fn timed_request(client: &mut Client, method: &str, params: Value) -> (f64, Valu
 fn ten_megabytes_open() {
     let uri = "file:///bench/ten.yaml";
     let mut text = megabytes(10);
-    if std::env::var("PLAIN").is_ok() {
-        text = format!("@{}", &text[1..]);
-    }
     let size = text.len();
     println!(
         "== a {:.1} MiB template ({} lines) open in the server",
@@ -87,11 +84,7 @@ fn ten_megabytes_open() {
         t.elapsed().as_secs_f64() * 1000.0,
         diags.len()
     );
-    let settle: u64 = std::env::var("SETTLE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(300);
-    std::thread::sleep(Duration::from_millis(settle));
+    std::thread::sleep(Duration::from_millis(300));
     let open = rss_kib(&pid);
     println!(
         "resident memory: {:.1} MB idle, {:.1} MB with it open ({:.1}x its size; target <= 10x), peak {:.1} MB",
@@ -183,7 +176,7 @@ fn ten_megabytes_open() {
         "textDocument/hover",
         json!({"textDocument": doc, "position": position(&text, 0)}),
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(1000));
     println!(
         "resident memory: {:.1} MB after the edits, {:.1} MB 1 s after didClose (peak {:.1} MB)",
         mb(edited),

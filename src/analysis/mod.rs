@@ -121,7 +121,8 @@ pub struct Analysis {
     pub kind: DocKind,
     pub json: bool,
     pub root: Option<Node>,
-    pub line_index: LineIndex,
+    /// Shared with the workspace's index of the document.
+    pub line_index: std::sync::Arc<LineIndex>,
     pub declared: Declared,
     pub template: Option<std::sync::Arc<Template>>,
     pub diagnostics: Vec<Diagnostic>,
@@ -304,7 +305,7 @@ pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysi
         kind,
         json: format == Format::Json,
         root: None,
-        line_index: LineIndex::new(text),
+        line_index: std::sync::Arc::new(LineIndex::new(text)),
         declared: Declared::default(),
         template: None,
         diagnostics: Vec::new(),

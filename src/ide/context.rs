@@ -340,7 +340,7 @@ pub(crate) fn context_at(analysis: &Analysis, doc: &CursorDoc<'_>, offset: usize
 /// The context read from the text's layout (see [`layout`]): `None` when
 /// the cursor is inside a scalar, which the tree describes.
 fn from_layout(analysis: &Analysis, root_ty: Ty, expr: bool, offset: usize) -> Option<Context> {
-    let r = layout::read(&analysis.text, offset, analysis.json)?;
+    let r = layout::read(&analysis.text, &analysis.line_index, offset, analysis.json)?;
     let steps: Vec<Step<'_>> = r
         .path
         .0

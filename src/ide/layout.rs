@@ -11,9 +11,13 @@
 //! for the schema table to say what belongs at the cursor.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+
+use rustc_hash::FxHashMap;
 
 use crate::analysis::path::{Path, Seg};
 use crate::syntax::{Entry, Node, NodeKind, Scalar, ScalarStyle, Span};
+use crate::text::LineIndex;
 
 /// How an inserted key or value must be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +66,15 @@ pub struct Reading {
 
 /// Reads the context at `offset`. `None` when the cursor is inside a scalar
 /// (a quoted string, a block scalar, `{{ }}`), which the tree describes.
-pub fn read(text: &str, offset: usize, json: bool) -> Option<Reading> {
+/// `index` is the text's line index.
+///
+/// The cost is that of the lines around the cursor and of the lines the
+/// reading climbs through: its ancestors and, for a list item, the earlier
+/// items of the list (counted for the index) and, for a key, the keys of its
+/// mapping. Lines indented deeper than what is being looked for are passed
+/// by without being tokenized. A document shaped so that this costs more
+/// than a few passes over its text is read whole instead, as by [`full`].
+pub fn read(text: &str, index: &LineIndex, offset: usize, json: bool) -> Option<Reading> {
     let offset = crate::text::floor_char_boundary(text, offset);
     if json || starts_with_flow(text) {
         let start = text.find(['{', '[']).filter(|s| *s <= offset)?;
@@ -76,8 +88,12 @@ pub fn read(text: &str, offset: usize, json: bool) -> Option<Reading> {
             json,
         );
     }
-    let lines = Lines::new(text, offset);
-    lines.read(offset)
+    let lines = Lines::new(text, index, offset);
+    let reading = lines.read(offset);
+    if lines.over() {
+        return full::read(text, offset, json);
+    }
+    reading
 }
 
 fn starts_with_flow(text: &str) -> bool {
@@ -129,9 +145,33 @@ impl Line {
     }
 }
 
+/// The document's lines, read lazily: a reading tokenizes only the lines it
+/// visits, and whether a line continues a scalar or flow collection of an
+/// earlier line is worked out from the lines it hangs from (see
+/// [`Lines::owner`]), not by reading the document from its start.
 struct Lines<'a> {
     text: &'a str,
-    lines: Vec<Line>,
+    index: &'a LineIndex,
+    cursor: usize,
+    /// The line the cursor is on: the only one whose shape the cursor
+    /// changes.
+    cursor_line: usize,
+    /// Memo: the nearest non-blank line above a line, less indented.
+    parents: LineMemo,
+    /// Memo: the line whose scalar or flow collection a line continues.
+    owners: LineMemo,
+    /// Memo: the nearest non-blank line above a line that is not indented
+    /// more (all lines between are blank or indented more).
+    above: LineMemo,
+    /// Memo: for a line that leaves a flow collection or quote open, the
+    /// last line that continues it and where that line ends.
+    extents: RefCell<FxHashMap<usize, (usize, usize)>>,
+    /// Memo: what a line that continues nothing leaves open.
+    carries: RefCell<FxHashMap<usize, Carried>>,
+    /// Bytes and lines examined so far, and how many may be before the
+    /// reading gives up (then the document is read whole).
+    spent: Cell<usize>,
+    budget: usize,
 }
 
 fn col_of(text: &str, line_start: usize, at: usize) -> usize {
@@ -305,114 +345,365 @@ impl FlowState {
     }
 }
 
-enum Carry {
-    None,
+/// A line number (or none) per line, for the lines a reading visits: a
+/// reading of a list item visits every earlier item, which can be tens of
+/// thousands. The table is allocated zeroed, so only the pages of the lines
+/// visited are ever touched.
+#[derive(Default)]
+struct LineMemo(RefCell<Vec<u32>>);
+
+impl LineMemo {
+    fn get(&self, n: usize) -> Option<Option<usize>> {
+        match self.0.borrow().get(n).copied() {
+            None | Some(0) => None,
+            Some(1) => Some(None),
+            Some(k) => Some(Some(k as usize - 2)),
+        }
+    }
+
+    /// Remembers `value` for line `n` of `count` (not at all when line
+    /// numbers do not fit the table).
+    fn set(&self, n: usize, count: usize, value: Option<usize>) {
+        let Ok(code) = u32::try_from(value.map_or(1, |v| v + 2)) else {
+            return;
+        };
+        let mut table = self.0.borrow_mut();
+        if table.is_empty() {
+            *table = vec![0; count];
+        }
+        if let Some(slot) = table.get_mut(n) {
+            *slot = code;
+        }
+    }
+}
+
+/// What a line that continues nothing starts for the lines after it.
+enum Opens {
+    Nothing,
     /// Lines indented more than this column continue a scalar.
     Scalar(usize),
     /// Lines indented more than this column continue the flow collection or
-    /// quoted scalar started on line `owner`.
-    Open(usize, FlowState, usize),
+    /// quoted scalar, as long as it stays open.
+    Open(usize, FlowState),
+}
+
+/// [`Opens`] without the state of the flow collection.
+#[derive(Clone, Copy)]
+enum Carried {
+    Nothing,
+    Scalar(usize),
+    Open(usize),
 }
 
 impl<'a> Lines<'a> {
-    /// Tokenizes every line, marking those that continue a scalar or flow
-    /// collection of an earlier line. The cursor's line counts as indented to
-    /// the cursor when it is blank before it.
-    fn new(text: &'a str, cursor: usize) -> Lines<'a> {
-        let mut lines: Vec<Line> = Vec::with_capacity(text.len() / 24 + 1);
-        let b = text.as_bytes();
-        let mut start = 0;
-        let mut carry = Carry::None;
-        loop {
-            let mut end = start;
-            while end < b.len() && b[end] != b'\n' && b[end] != b'\r' {
-                end += 1;
-            }
-            let mut line = tokenize(text, start, end);
-            if start <= cursor && cursor <= end && text[start..cursor].trim().is_empty() {
-                let c = col_of(text, start, cursor);
-                if line.blank || c < line.indent {
-                    line.indent = c;
-                    line.blank = false;
-                }
-            }
-            let continues = |p: usize, line: &Line| line.blank || line.indent > p;
-            carry = match carry {
-                Carry::Scalar(p) if continues(p, &line) => {
-                    line.cont = true;
-                    Carry::Scalar(p)
-                }
-                Carry::Open(p, mut st, owner) if continues(p, &line) => {
-                    line.cont = true;
-                    st.feed(&text[start..end]);
-                    if let Some(l) = lines.get_mut(owner)
-                        && let Some(f) = l.flow.as_mut()
-                    {
-                        f.1 = end;
-                    }
-                    if st.open() {
-                        Carry::Open(p, st, owner)
-                    } else {
-                        Carry::None
-                    }
-                }
-                _ => Carry::None,
-            };
-            if !line.cont && !line.blank {
-                let (p, value) = match &line.key {
-                    Some(k) => (k.col, k.value.clone()),
-                    None => match line.dashes.last() {
-                        Some(d) => (
-                            *d,
-                            line.body..start + value_end(&text[start..end], line.body - start),
-                        ),
-                        None => (line.indent, line.body..end),
-                    },
-                };
-                let v = &text[value.clone()];
-                carry = if v.is_empty() {
-                    Carry::None
-                } else if v.starts_with('|') || v.starts_with('>') {
-                    Carry::Scalar(p)
-                } else if v.starts_with(['[', '{', '"', '\'']) && !v.starts_with("{{") {
-                    let mut st = FlowState::default();
-                    st.feed(v);
-                    if v.starts_with(['[', '{']) {
-                        line.flow = Some((value.start, end));
-                    }
-                    if st.open() {
-                        Carry::Open(p, st, lines.len())
-                    } else {
-                        Carry::None
-                    }
-                } else {
-                    Carry::Scalar(p)
-                };
-            }
-            lines.push(line);
-            if end >= b.len() {
-                break;
-            }
-            start = if b[end] == b'\r' && b.get(end + 1) == Some(&b'\n') {
-                end + 2
-            } else {
-                end + 1
-            };
+    fn new(text: &'a str, index: &'a LineIndex, cursor: usize) -> Lines<'a> {
+        Lines {
+            text,
+            index,
+            cursor,
+            cursor_line: index.line_of(cursor.min(text.len())),
+            parents: LineMemo::default(),
+            owners: LineMemo::default(),
+            above: LineMemo::default(),
+            extents: RefCell::default(),
+            carries: RefCell::default(),
+            spent: Cell::new(0),
+            budget: text.len().saturating_mul(4).saturating_add(1 << 16),
         }
-        Lines { text, lines }
     }
 
-    fn line_of(&self, offset: usize) -> usize {
-        self.lines
-            .partition_point(|l| l.start <= offset)
-            .saturating_sub(1)
+    fn spend(&self, units: usize) {
+        self.spent.set(self.spent.get().saturating_add(units));
+    }
+
+    /// Whether this reading has examined more than its budget: what it
+    /// found is then not used.
+    fn over(&self) -> bool {
+        self.spent.get() > self.budget
+    }
+
+    fn count(&self) -> usize {
+        self.index.line_count()
+    }
+
+    /// The cursor's line counts as indented to the cursor when it is blank
+    /// before it.
+    fn at_cursor(&self, start: usize, end: usize, indent: &mut usize, blank: &mut bool) {
+        let cursor = self.cursor;
+        if start <= cursor && cursor <= end && self.text[start..cursor].trim().is_empty() {
+            let c = col_of(self.text, start, cursor);
+            if *blank || c < *indent {
+                *indent = c;
+                *blank = false;
+            }
+        }
+    }
+
+    /// A line's indentation and whether it is blank (as [`tokenize`] and
+    /// the cursor see it), without tokenizing it.
+    fn shape(&self, n: usize) -> (usize, bool) {
+        let b = self.text.as_bytes();
+        let start = self.index.line_start(n);
+        let mut i = start;
+        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        // Indentation is spaces and tabs: its column is its length.
+        let mut indent = i - start;
+        self.spend(indent + 1);
+        let mut blank =
+            i >= b.len() || matches!(b[i], b'\n' | b'\r' | b'#') || b[start..i].contains(&b'\t');
+        if n == self.cursor_line {
+            let end = self.index.line_range(self.text, n).end;
+            self.at_cursor(start, end, &mut indent, &mut blank);
+        }
+        (indent, blank)
+    }
+
+    /// Whether line `n` is blank or indented more than `col`: every walk
+    /// below passes such a line by.
+    fn beyond(&self, n: usize, col: usize) -> bool {
+        let b = self.text.as_bytes();
+        let start = self.index.line_start(n);
+        self.spend(col + 2);
+        if n != self.cursor_line
+            && let Some(head) = b.get(start..=start + col)
+            && head.iter().all(|c| matches!(c, b' ' | b'\t'))
+        {
+            return true;
+        }
+        let (indent, blank) = self.shape(n);
+        blank || indent > col
+    }
+
+    /// Line `n` tokenized, before knowing whether it continues an earlier
+    /// line.
+    fn tokens(&self, n: usize) -> Line {
+        let r = self.index.line_range(self.text, n);
+        self.spend(r.len() + 1);
+        let mut line = tokenize(self.text, r.start, r.end);
+        let (mut indent, mut blank) = (line.indent, line.blank);
+        self.at_cursor(r.start, r.end, &mut indent, &mut blank);
+        (line.indent, line.blank) = (indent, blank);
+        line
+    }
+
+    /// Line `n` tokenized, with whether it continues an earlier line and,
+    /// when it opens a flow collection, where that collection ends.
+    fn line(&self, n: usize) -> Line {
+        let mut line = self.tokens(n);
+        line.cont = self.owner(n).is_some();
+        if !line.cont && !line.blank {
+            let (opens, bracket) = self.opens(&line);
+            if let Some(b) = bracket {
+                let end = match opens {
+                    Opens::Open(..) => self.extent(n).1,
+                    _ => line.end,
+                };
+                line.flow = Some((b, end));
+            }
+        }
+        line
+    }
+
+    /// What a line that continues nothing leaves open, and the bracket of
+    /// the flow collection it starts.
+    fn opens(&self, line: &Line) -> (Opens, Option<usize>) {
+        let text = self.text;
+        let (start, end) = (line.start, line.end);
+        let (p, value) = match &line.key {
+            Some(k) => (k.col, k.value.clone()),
+            None => match line.dashes.last() {
+                Some(d) => (
+                    *d,
+                    line.body..start + value_end(&text[start..end], line.body - start),
+                ),
+                None => (line.indent, line.body..end),
+            },
+        };
+        let v = &text[value.clone()];
+        if v.is_empty() {
+            (Opens::Nothing, None)
+        } else if v.starts_with('|') || v.starts_with('>') {
+            (Opens::Scalar(p), None)
+        } else if v.starts_with(['[', '{', '"', '\'']) && !v.starts_with("{{") {
+            let mut st = FlowState::default();
+            st.feed(v);
+            let bracket = v.starts_with(['[', '{']).then_some(value.start);
+            if st.open() {
+                (Opens::Open(p, st), bracket)
+            } else {
+                (Opens::Nothing, bracket)
+            }
+        } else {
+            (Opens::Scalar(p), None)
+        }
+    }
+
+    /// What line `y`, which continues nothing, leaves open.
+    fn carried(&self, y: usize) -> Carried {
+        if let Some(c) = self.carries.borrow().get(&y) {
+            return *c;
+        }
+        let c = match self.opens(&self.tokens(y)).0 {
+            Opens::Nothing => Carried::Nothing,
+            Opens::Scalar(p) => Carried::Scalar(p),
+            Opens::Open(p, _) => Carried::Open(p),
+        };
+        self.carries.borrow_mut().insert(y, c);
+        c
+    }
+
+    /// For line `o`, which continues nothing: the last line that continues
+    /// the flow collection or quote it leaves open (`o` itself when none
+    /// does), and where that line ends.
+    fn extent(&self, o: usize) -> (usize, usize) {
+        if let Some(e) = self.extents.borrow().get(&o) {
+            return *e;
+        }
+        let first = self.tokens(o);
+        let mut last = (o, first.end);
+        if let (Opens::Open(p, mut st), _) = self.opens(&first) {
+            for n in o + 1..self.count() {
+                if self.over() {
+                    break;
+                }
+                let (indent, blank) = self.shape(n);
+                if !(blank || indent > p) {
+                    break;
+                }
+                let r = self.index.line_range(self.text, n);
+                self.spend(r.len());
+                st.feed(&self.text[r.clone()]);
+                last = (n, r.end);
+                if !st.open() {
+                    break;
+                }
+            }
+        }
+        self.extents.borrow_mut().insert(o, last);
+        last
+    }
+
+    /// The nearest non-blank line above `n` that is less indented.
+    fn parent(&self, n: usize) -> Option<usize> {
+        if let Some(p) = self.parents.get(n) {
+            return p;
+        }
+        let d = self.shape(n).0;
+        // Lines at the same indentation on the way share the answer.
+        let mut same = vec![n];
+        let mut m = n;
+        // The line the search stopped at, less indented or one at the same
+        // indentation already searched from (none at the top).
+        let (found, stop) = loop {
+            if self.over() {
+                return None;
+            }
+            if m == 0 {
+                break (None, None);
+            }
+            m -= 1;
+            if self.beyond(m, d) {
+                continue;
+            }
+            let (indent, blank) = self.shape(m);
+            if blank {
+                continue;
+            }
+            if indent < d {
+                break (Some(m), Some(m));
+            }
+            if let Some(p) = self.parents.get(m) {
+                break (p, Some(m));
+            }
+            same.push(m);
+        };
+        let count = self.count();
+        for (i, s) in same.iter().enumerate() {
+            self.parents.set(*s, count, found);
+            self.above.set(*s, count, same.get(i + 1).copied().or(stop));
+        }
+        found
+    }
+
+    /// The line whose scalar, flow collection or quote line `n` continues,
+    /// if any. Whatever is open before a line was opened by a line less
+    /// indented than it (or, for a blank line, by the lines before it):
+    /// each line is read from its parent, up to a line at column 0 or one
+    /// already read, never from the start of the document.
+    fn owner(&self, n: usize) -> Option<usize> {
+        // Each link: a line, the line whose state it is read from, and the
+        // line's indentation when it must be indented past the owner.
+        let mut chain: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        let (indent, blank) = self.shape(n);
+        if indent == 0 && !blank {
+            return None;
+        }
+        let mut x = n;
+        let mut known = loop {
+            if self.over() {
+                return None;
+            }
+            if let Some(o) = self.owners.get(x) {
+                break o;
+            }
+            let (indent, blank) = self.shape(x);
+            let from = if blank {
+                x.checked_sub(1).map(|y| (y, None))
+            } else if indent == 0 {
+                None
+            } else {
+                self.parent(x).map(|y| (y, Some(indent)))
+            };
+            let Some((y, past)) = from else {
+                self.owners.set(x, self.count(), None);
+                break None;
+            };
+            chain.push((x, y, past));
+            x = y;
+        };
+        while let Some((x, y, past)) = chain.pop() {
+            known = self.continued(x, y, past, known);
+            self.owners.set(x, self.count(), known);
+        }
+        known
+    }
+
+    /// The owner line `x` continues, given that the lines between `y` and
+    /// `x` continue whatever is open after `y` (whose own owner is
+    /// `owner_y`), and that `x` is indented to `past` when that matters.
+    fn continued(
+        &self,
+        x: usize,
+        y: usize,
+        past: Option<usize>,
+        owner_y: Option<usize>,
+    ) -> Option<usize> {
+        let beyond = |p: usize| past.is_none_or(|d| p < d);
+        match owner_y {
+            Some(o) => match self.carried(o) {
+                Carried::Open(..) => (x <= self.extent(o).0).then_some(o),
+                _ => Some(o),
+            },
+            None => {
+                if self.shape(y).1 {
+                    return None;
+                }
+                match self.carried(y) {
+                    Carried::Nothing => None,
+                    Carried::Scalar(p) => beyond(p).then_some(y),
+                    Carried::Open(p) => (beyond(p) && x <= self.extent(y).0).then_some(y),
+                }
+            }
+        }
     }
 
     /// The mapping entries at `col` around line `at` (excluded): upwards
     /// unless `below_only`, and downwards.
     fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
         // A key after a `- ` is the first of its mapping.
-        let below_only = below_only || self.lines[at].dashes.first().is_some_and(|d| *d < col);
+        let below_only = below_only || self.tokens(at).dashes.first().is_some_and(|d| *d < col);
         let mut entries = Vec::new();
         let mut push = |k: &KeyTok| {
             entries.push(Entry {
@@ -421,10 +712,16 @@ impl<'a> Lines<'a> {
             });
         };
         if !below_only {
-            for l in self.lines[..at].iter().rev() {
-                if l.blank || l.cont {
+            for n in (0..at).rev() {
+                if self.over() {
+                    break;
+                }
+                // Blank lines, lines that continue an earlier one and lines
+                // indented past `col` are passed by.
+                if self.beyond(n, col) || self.owner(n).is_some() {
                     continue;
                 }
+                let l = self.tokens(n);
                 let Some(first) = l.first_col() else {
                     if l.indent < col {
                         break;
@@ -452,10 +749,14 @@ impl<'a> Lines<'a> {
                 break;
             }
         }
-        for l in &self.lines[at + 1..] {
-            if l.blank || l.cont {
+        for n in at + 1..self.count() {
+            if self.over() {
+                break;
+            }
+            if self.beyond(n, col) || self.owner(n).is_some() {
                 continue;
             }
+            let l = self.tokens(n);
             let first = l.first_col().unwrap_or(l.indent);
             if first > col {
                 continue;
@@ -474,16 +775,18 @@ impl<'a> Lines<'a> {
 
     fn read(&self, offset: usize) -> Option<Reading> {
         let text = self.text;
-        let at = self.line_of(offset);
-        let line = &self.lines[at];
+        let at = self.index.line_of(offset);
+        let line = self.line(at);
         // Between a `\r` and its `\n`: the end of the line.
         let offset = offset.min(line.end);
         if line.cont {
             // Inside a flow collection that an earlier line opened?
-            let owner = self.lines[..at]
-                .iter()
-                .rposition(|l| l.flow.is_some_and(|(s, e)| s < offset && offset <= e))?;
-            return self.in_flow(owner, offset);
+            let owner = self.owner(at)?;
+            let opened = self.line(owner).flow;
+            return match opened {
+                Some((s, e)) if s < offset && offset <= e => self.in_flow(owner, offset),
+                _ => None,
+            };
         }
         if let Some((s, e)) = line.flow
             && s < offset
@@ -598,35 +901,71 @@ impl<'a> Lines<'a> {
             None => (col, false),
         };
         let mut count = 0;
-        for (n, l) in self.lines[..at].iter().enumerate().rev() {
+        let mut next = at;
+        while next > 0 {
+            let n = next - 1;
+            next = n;
+            if self.over() {
+                break;
+            }
             if limit == 0 && !pending_dash {
                 break;
             }
-            if l.blank || l.cont || l.indent > limit {
+            if self.beyond(n, limit) || self.owner(n).is_some() {
                 continue;
             }
-            if let Some(k) = &l.key
-                && (k.col < limit || (k.col == limit && pending_dash))
-            {
-                if pending_dash {
-                    found.push(A::Index(count));
+            // Unless the column looked for ends up right of this line, the
+            // lines up to the next one not indented more than it are passed
+            // by: go straight there when it is known.
+            let indent = self.shape(n).0;
+            let jump = self.above.get(n);
+            'line: {
+                // A line that starts with a dash at `limit` is one more earlier
+                // item when an item is pending, and nothing else: its key, if
+                // any, is further right.
+                if n != self.cursor_line {
+                    let start = self.index.line_start(n);
+                    let b = &self.text.as_bytes()[start..];
+                    if b.get(limit) == Some(&b'-')
+                        && b.get(limit + 1)
+                            .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                        && b[..limit].iter().all(|c| *c == b' ')
+                    {
+                        if pending_dash {
+                            count += 1;
+                        }
+                        break 'line;
+                    }
                 }
-                found.push(A::Key(n, k.col));
-                limit = k.col;
-                pending_dash = false;
-                count = 0;
-            }
-            for d in l.dashes.iter().rev() {
-                if *d < limit {
+                let l = self.tokens(n);
+                if let Some(k) = &l.key
+                    && (k.col < limit || (k.col == limit && pending_dash))
+                {
                     if pending_dash {
                         found.push(A::Index(count));
                     }
-                    limit = *d;
-                    pending_dash = true;
+                    found.push(A::Key(n, k.col));
+                    limit = k.col;
+                    pending_dash = false;
                     count = 0;
-                } else if *d == limit && pending_dash {
-                    count += 1;
                 }
+                for d in l.dashes.iter().rev() {
+                    if *d < limit {
+                        if pending_dash {
+                            found.push(A::Index(count));
+                        }
+                        limit = *d;
+                        pending_dash = true;
+                        count = 0;
+                    } else if *d == limit && pending_dash {
+                        count += 1;
+                    }
+                }
+            }
+            if limit <= indent
+                && let Some(above) = jump
+            {
+                next = above.map_or(0, |a| a + 1);
             }
         }
         if pending_dash {
@@ -638,7 +977,7 @@ impl<'a> Lines<'a> {
         for a in &found {
             match a {
                 A::Key(line, col) => {
-                    let Some(k) = &self.lines[*line].key else {
+                    let Some(k) = &self.tokens(*line).key else {
                         continue;
                     };
                     let mut siblings = self.siblings(*line, *col, false);
@@ -667,7 +1006,7 @@ impl<'a> Lines<'a> {
 
     /// The flow collection opened on line `owner`, read up to `offset`.
     fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading> {
-        let l = &self.lines[owner];
+        let l = self.line(owner);
         let (start, end) = l.flow?;
         let (path, containers) = match &l.key {
             Some(k) => {
@@ -685,7 +1024,6 @@ impl<'a> Lines<'a> {
         flow(self.text, start, end, offset, path, containers, false)
     }
 }
-
 /// Length of the key or value word starting `s`.
 fn word_len(s: &str) -> usize {
     s.find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}' | '#' | '"' | '\''))
@@ -1062,6 +1400,8 @@ fn flow(
     })
 }
 
+mod full;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1069,7 +1409,8 @@ mod tests {
     fn at(text: &str) -> Reading {
         let offset = text.find("$0").expect("marker");
         let clean = text.replacen("$0", "", 1);
-        read(&clean, offset, clean.trim_start().starts_with('{')).expect("a reading")
+        let index = LineIndex::new(&clean);
+        read(&clean, &index, offset, clean.trim_start().starts_with('{')).expect("a reading")
     }
 
     fn path(r: &Reading) -> String {
@@ -1116,5 +1457,186 @@ mod tests {
         assert_eq!(path(&r), "a[1].c");
         let r = at("x:\n  y: {b: 1, $0}\n");
         assert_eq!(path(&r), "x.y");
+    }
+}
+
+/// The windowed reader against the reader that tokenizes the whole
+/// document ([`full`]), at every offset of documents written by others and
+/// of broken, half-typed variants of them.
+#[cfg(test)]
+mod windowed {
+    use super::*;
+
+    /// The conformance suite's location, shared with the integration tests.
+    #[allow(dead_code)]
+    mod conformance {
+        include!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/conformance.rs"
+        ));
+    }
+
+    fn documents() -> (Vec<(String, String)>, bool) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let corpus = conformance::conformance_dir("the windowed layout reader on the corpus");
+        let mut dirs = vec![root.join("examples"), root.join("tests/fixtures")];
+        dirs.extend(corpus.clone());
+        let mut out = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        out.sort();
+        (out, corpus.is_some())
+    }
+
+    /// Broken and half-typed versions of `text`, each named.
+    fn variants(text: &str) -> Vec<(&'static str, String)> {
+        let lines: Vec<&str> = text.lines().collect();
+        let edit = |f: &dyn Fn(usize, &str) -> Option<String>| -> String {
+            let mut out = String::with_capacity(text.len() + 64);
+            for (i, l) in lines.iter().enumerate() {
+                match f(i, l) {
+                    Some(new) => out.push_str(&new),
+                    None => out.push_str(l),
+                }
+                out.push('\n');
+            }
+            out
+        };
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        vec![
+            ("as written", text.to_string()),
+            ("CRLF line breaks", text.replace('\n', "\r\n")),
+            // A blank line, indented like the next line, every third line.
+            (
+                "blank lines",
+                edit(&|i, l| (i % 3 == 1).then(|| format!("{}\n{l}", " ".repeat(indent(l))))),
+            ),
+            // Keys half-typed: every fourth `key: value` cut inside its key.
+            (
+                "half-typed keys",
+                edit(&|i, l| {
+                    let colon = l.find(": ")?;
+                    let start = indent(l) + usize::from(l.trim_start().starts_with("- ")) * 2;
+                    (i % 4 == 2 && colon > start + 1).then(|| l[..start + 1].to_string())
+                }),
+            ),
+            // Quotes opened and not closed, on every fifth value.
+            (
+                "unclosed quotes",
+                edit(&|i, l| {
+                    let colon = l.find(": ")?;
+                    (i % 5 == 3).then(|| format!("{}\"{}", &l[..colon + 2], &l[colon + 2..]))
+                }),
+            ),
+            // Flow collections opened and not closed, and block scalars
+            // started, on every sixth key.
+            (
+                "open flow collections and block scalars",
+                edit(&|i, l| {
+                    let colon = l.find(": ")?;
+                    match i % 12 {
+                        4 => Some(format!("{}[a, {{b: ", &l[..colon + 2])),
+                        10 => Some(format!(
+                            "{}|\n{}  x: y",
+                            &l[..colon + 2],
+                            " ".repeat(indent(l))
+                        )),
+                        _ => None,
+                    }
+                }),
+            ),
+            // Tabs in the indentation of every seventh line.
+            (
+                "tabs",
+                edit(&|i, l| (i % 7 == 5 && indent(l) > 0).then(|| format!("\t{}", &l[1..]))),
+            ),
+        ]
+    }
+
+    /// Flow lines indented less and less under a block of deep lines: each
+    /// is read from the line above the block, so reading them one by one
+    /// would cross the block once per line. The reading gives up within its
+    /// budget and reads the document whole, with the same answer.
+    #[test]
+    fn a_document_too_costly_to_read_by_windows_is_read_whole() {
+        let (k, n) = (300, 300);
+        let mut text = String::from("a:\n");
+        for _ in 0..n {
+            text.push_str(&" ".repeat(k + 2));
+            text.push_str("x: 1\n");
+        }
+        for j in (1..=k).rev() {
+            text.push_str(&" ".repeat(j));
+            text.push_str("[x]\n");
+        }
+        text.push_str(&" ".repeat(k + 1));
+        let index = LineIndex::new(&text);
+        let offset = text.len();
+        let lines = Lines::new(&text, &index, offset);
+        let _ = lines.read(offset);
+        assert!(lines.over(), "{} of {}", lines.spent.get(), lines.budget);
+        for at in [offset, offset - k - 3, 3 + k + 4, text.len() / 2] {
+            assert_eq!(
+                format!("{:?}", read(&text, &index, at, false)),
+                format!("{:?}", full::read(&text, at, false)),
+                "at {at}"
+            );
+        }
+        // An ordinary document stays well within it.
+        let doc = "steps:\n- name: A\n  script:\n    actions:\n      onRun:\n        command: x\n";
+        let index = LineIndex::new(doc);
+        let lines = Lines::new(doc, &index, doc.len());
+        assert!(lines.read(doc.len()).is_some());
+        assert!(!lines.over());
+    }
+
+    #[test]
+    fn the_windowed_reader_reads_what_the_full_reader_reads() {
+        let (docs, with_corpus) = documents();
+        let least = if with_corpus { 300 } else { 10 };
+        assert!(docs.len() > least, "only {} documents", docs.len());
+        let (mut offsets, mut readings) = (0usize, 0usize);
+        for (name, doc) in &docs {
+            let json = name.ends_with(".json");
+            for (what, text) in variants(doc) {
+                let index = LineIndex::new(&text);
+                for offset in 0..=text.len() {
+                    if !text.is_char_boundary(offset) {
+                        continue;
+                    }
+                    let windowed = read(&text, &index, offset, json);
+                    let whole = full::read(&text, offset, json);
+                    offsets += 1;
+                    readings += usize::from(whole.is_some());
+                    assert_eq!(
+                        format!("{windowed:?}"),
+                        format!("{whole:?}"),
+                        "{name} ({what}) at offset {offset}: {:?}|{:?}",
+                        &text[text.floor_char_boundary(offset.saturating_sub(40))..offset],
+                        &text[offset..text.ceil_char_boundary(offset + 20)],
+                    );
+                }
+            }
+        }
+        println!(
+            "{} documents, {offsets} offsets, {readings} readings agree",
+            docs.len()
+        );
+        assert!(readings * 3 > offsets, "{readings} readings of {offsets}");
     }
 }

@@ -28,6 +28,7 @@ pub mod document;
 pub mod handlers;
 pub mod memory;
 pub mod publish;
+pub mod serve;
 pub mod snapshot;
 pub mod state;
 pub mod sync;
@@ -40,7 +41,7 @@ use std::time::Duration;
 
 use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 use tracing_subscriber::{EnvFilter, reload};
 
 use capabilities::{ClientSupport, server_capabilities};
@@ -361,8 +362,8 @@ pub fn run(release_memory: Option<memory::ReleaseMemory>) -> ExitCode {
         });
         // The client's bytes go through our framing layer first
         // (`transport`), which answers what the service could not decode.
-        let (to_service, service_in) = tokio::io::duplex(1 << 16);
-        let (service_out, from_service) = tokio::io::duplex(1 << 16);
+        let (to_service, service_in) = tokio::sync::mpsc::channel(1);
+        let (service_out, from_service) = tokio::sync::mpsc::unbounded_channel();
         let (replies, replies_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(transport::read_client(
             tokio::io::stdin(),
@@ -374,9 +375,7 @@ pub fn run(release_memory: Option<memory::ReleaseMemory>) -> ExitCode {
             replies_rx,
             tokio::io::stdout(),
         ));
-        Server::new(service_in, service_out, socket)
-            .serve(service)
-            .await;
+        serve::serve(service, socket, service_in, service_out).await;
         // The service's output is closed: let the last frames out.
         let _ = writer.await;
     });

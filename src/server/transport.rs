@@ -453,18 +453,18 @@ pub(crate) fn judge(body: &[u8]) -> Verdict {
     }
 }
 
-fn frame(body: &[u8]) -> Vec<u8> {
+pub(crate) fn frame(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     out.extend_from_slice(body);
     out
 }
 
-/// Read the client's stream, pass well-formed messages to `service` as
-/// frames and send the answers to malformed ones to `replies`. Returns at
-/// the end of the input or when the service stops reading.
+/// Read the client's stream, pass well-formed messages on to `service` and
+/// send the answers to malformed ones to `replies`. Returns at the end of
+/// the input or when the service stops taking messages.
 pub async fn read_client(
     mut input: impl AsyncRead + Unpin,
-    mut service: impl AsyncWrite + Unpin,
+    service: mpsc::Sender<Value>,
     replies: mpsc::UnboundedSender<Vec<u8>>,
 ) {
     let mut framer = Framer::default();
@@ -474,10 +474,8 @@ pub async fn read_client(
             let reply = match f {
                 Frame::Body(body) => match judge(&body) {
                     Verdict::Forward(message) => {
-                        let Ok(bytes) = serde_json::to_vec(&message) else {
-                            continue;
-                        };
-                        if service.write_all(&frame(&bytes)).await.is_err() {
+                        drop(body);
+                        if service.send(message).await.is_err() {
                             return;
                         }
                         continue;
@@ -520,39 +518,31 @@ pub async fn read_client(
     }
 }
 
-/// Copy the service's frames to the client, with the replies to malformed
+/// Write the service's frames to the client, with the replies to malformed
 /// messages between them, whole frames at a time. Returns when the service
-/// has closed its output, after writing what is left.
+/// has stopped sending, after writing what is left.
 pub async fn write_client(
-    mut service: impl AsyncRead + Unpin,
+    mut service: mpsc::UnboundedReceiver<Vec<u8>>,
     mut replies: mpsc::UnboundedReceiver<Vec<u8>>,
     mut output: impl AsyncWrite + Unpin,
 ) {
-    // The service's frames are well formed: reuse the framer to cut them.
-    let mut framer = Framer::default();
-    let mut chunk = vec![0u8; 64 << 10];
     let mut replies_open = true;
     loop {
-        while let Some(f) = framer.next_frame() {
-            if let Frame::Body(body) = f
-                && (output.write_all(&frame(&body)).await.is_err() || output.flush().await.is_err())
-            {
-                return;
-            }
-        }
-        tokio::select! {
-            read = service.read(&mut chunk) => match read {
-                Ok(0) | Err(_) => break,
-                Ok(n) => framer.push(&chunk[..n]),
+        let bytes = tokio::select! {
+            sent = service.recv() => match sent {
+                Some(bytes) => bytes,
+                None => break,
             },
             reply = replies.recv(), if replies_open => match reply {
-                Some(bytes) => {
-                    if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
-                        return;
-                    }
+                Some(bytes) => bytes,
+                None => {
+                    replies_open = false;
+                    continue;
                 }
-                None => replies_open = false,
             },
+        };
+        if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+            return;
         }
     }
     while let Ok(bytes) = replies.try_recv() {

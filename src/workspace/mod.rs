@@ -30,7 +30,7 @@ pub struct Indexed {
     pub kind: DocKind,
     pub template: Option<std::sync::Arc<Template>>,
     /// Lines of the file (of the host file, for an embedded template).
-    pub line_index: LineIndex,
+    pub line_index: Arc<LineIndex>,
     pub errors: usize,
     /// For an embedded template: where it sits in its host file.
     pub embedding: Option<Arc<Embedded>>,
@@ -65,7 +65,7 @@ impl Indexed {
 
     /// An embedded template of a CloudFormation file (`host_lines` are
     /// the host file's lines).
-    pub(crate) fn from_hosted(host: &Path, h: Hosted, host_lines: &LineIndex) -> Indexed {
+    pub(crate) fn from_hosted(host: &Path, h: Hosted, host_lines: &Arc<LineIndex>) -> Indexed {
         let errors = h
             .host_diagnostics()
             .iter()
@@ -142,7 +142,7 @@ pub(crate) fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Inde
     if hosted.is_empty() {
         return Vec::new();
     }
-    let lines = LineIndex::new(text);
+    let lines = Arc::new(LineIndex::new(text));
     hosted
         .into_iter()
         .map(|h| Indexed::from_hosted(path, h, &lines))
