@@ -420,7 +420,7 @@ impl Evaluator {
         });
         Resolved {
             argv: self.argv(action, scope),
-            timeout: self.int_field(action.timeout.as_ref(), scope),
+            timeout: self.int_field(action.timeout.as_deref(), scope),
             cancelation,
         }
     }
@@ -512,7 +512,7 @@ pub(crate) fn expand_simple(step: &Step, simple: &SimpleAction) -> Action {
     args.extend(simple.action.args.iter().cloned());
     Action {
         command: Some(text(simple.interpreter.to_string())),
-        args,
+        args: args.into_boxed_slice(),
         ..simple.action.clone()
     }
 }

@@ -23,7 +23,7 @@ use super::diagnostic::{Diagnostic, did_you_mean};
 use super::extensions::ExtSet;
 use super::scope::{LetBlock, LetTypes, Site, Var, library, out_of_scope_reason, variables};
 use super::staged::{Split, Staged};
-use super::structure::{FmtSite, LetSite};
+use super::structure::{FmtSite, LetSite, Target};
 
 pub struct Scope {
     pub vars: Vec<Var>,
@@ -291,7 +291,7 @@ impl<'a> ExprPass<'a> {
     pub(crate) fn lets(&mut self, sites: &[LetSite]) {
         let mut ordered: Vec<(&LetSite, Site)> = sites
             .iter()
-            .map(|s| (s, s.site))
+            .map(|s| (s, s.site()))
             .filter(|(_, site)| site.let_block.is_some())
             .collect();
         let rank = |site: &Site| match site.let_block {
@@ -316,8 +316,9 @@ impl<'a> ExprPass<'a> {
         block: LetBlock,
         seen: &mut HashMap<LetBlock, Vec<(String, Span)>>,
     ) {
-        let map = LazyMap::new(self.text, &let_site.span, let_site.style, &let_site.value);
-        let Some((name_range, expr_range)) = split_let(&let_site.value) else {
+        let value = let_site.value(self.text);
+        let map = LazyMap::new(self.text, &let_site.span, let_site.style, value);
+        let Some((name_range, expr_range)) = split_let(value) else {
             self.diags.push(Diagnostic::new(
                 Code::LetSyntax,
                 let_site.span.clone(),
@@ -325,7 +326,7 @@ impl<'a> ExprPass<'a> {
             ));
             return;
         };
-        let name = &let_site.value[name_range.clone()];
+        let name = &value[name_range.clone()];
         let name_span = map.range_to_source(name_range);
         let first = name.chars().next().unwrap_or('_');
         if !(first.is_ascii_lowercase() || first == '_')
@@ -372,7 +373,7 @@ impl<'a> ExprPass<'a> {
         if !self.expr_on() {
             return;
         }
-        let expr = &let_site.value[expr_range.clone()];
+        let expr = &value[expr_range.clone()];
         if expr.is_empty() {
             self.diags.push(Diagnostic::new(
                 Code::LetSyntax,
@@ -473,8 +474,9 @@ impl<'a> ExprPass<'a> {
     }
 
     fn format_string(&mut self, fs: &FmtSite) {
-        let map = LazyMap::new(self.text, &fs.span, fs.style, &fs.value);
-        let scanned = scan(&fs.value);
+        let value = fs.value(self.text);
+        let map = LazyMap::new(self.text, &fs.span, fs.style, value);
+        let scanned = scan(value);
         for e in &scanned.errors {
             self.diags.push(Diagnostic::new(
                 Code::FormatStringSyntax,
@@ -482,25 +484,28 @@ impl<'a> ExprPass<'a> {
                 e.message(),
             ));
         }
-        let site = fs.site;
+        let site = fs.site();
         let whole_field = scanned.interpolations.len() == 1
             && scanned.interpolations[0].open == 0
             && scanned.interpolations[0]
                 .close
-                .is_some_and(|c| c + 2 == fs.value.len());
+                .is_some_and(|c| c + 2 == value.len());
         for interp in &scanned.interpolations {
             if interp.close.is_none() || interp.expr.is_empty() {
                 continue;
             }
-            let expr = &fs.value[interp.expr.clone()];
-            let target = if whole_field { target_type(fs) } else { None };
-            self.interpolation(fs, &site, &map, interp.expr.clone(), expr, target.as_ref());
+            let expr = &value[interp.expr.clone()];
+            let target = if whole_field {
+                fs.target.map(target_type)
+            } else {
+                None
+            };
+            self.interpolation(&site, &map, interp.expr.clone(), expr, target.as_ref());
         }
     }
 
     fn interpolation(
         &mut self,
-        fs: &FmtSite,
         site: &Site,
         map: &LazyMap<'_>,
         range: std::ops::Range<usize>,
@@ -530,8 +535,8 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, map, range.clone(), expr);
-        let verdict = self.evaluate(&parsed, expr_id, &scope, fs.scope, target);
-        if let Err((e, at)) = self.judge(verdict, expr, expr_id, &scope, fs.scope, map, &range) {
+        let verdict = self.evaluate(&parsed, expr_id, &scope, site.class, target);
+        if let Err((e, at)) = self.judge(verdict, expr, expr_id, &scope, site.class, map, &range) {
             let (range, part) = part_of(range, expr, at);
             let diag = self.expression_error(&e, map, range, part, &scope, site);
             self.diags.push(diag);
@@ -732,19 +737,13 @@ pub(crate) fn closest_name<'a>(
 
 /// The type a whole-field expression must resolve to, as the reference
 /// checks it.
-fn target_type(fs: &FmtSite) -> Option<ExprType> {
-    let key = fs.field.unwrap_or("");
-    if fs.numeric {
-        return Some(match key {
-            "min" | "max" => ExprType::union(vec![ExprType::FLOAT, ExprType::NULLTYPE]),
-            "defaultTaskCount" => ExprType::INT,
-            _ => ExprType::union(vec![ExprType::INT, ExprType::NULLTYPE]),
-        });
+fn target_type(target: Target) -> ExprType {
+    match target {
+        Target::FloatOrNull => ExprType::union(vec![ExprType::FLOAT, ExprType::NULLTYPE]),
+        Target::Int => ExprType::INT,
+        Target::IntOrNull => ExprType::union(vec![ExprType::INT, ExprType::NULLTYPE]),
+        Target::StringOrNull => ExprType::union(vec![ExprType::STRING, ExprType::NULLTYPE]),
     }
-    if key == "mode" {
-        return Some(ExprType::union(vec![ExprType::STRING, ExprType::NULLTYPE]));
-    }
-    None
 }
 
 /// The document range an expression error points at: the failing node when

@@ -399,8 +399,8 @@ pub fn preview(plan: &Plan<'_>, job_file: Option<PathBuf>) -> Preview {
                 }
                 let simple = step.simple.as_ref().map(|sa| expand_simple(step, sa));
                 let lets = match (&step.script, &step.simple) {
-                    (Some(sc), _) => sc.lets.as_slice(),
-                    (None, Some(sa)) => sa.lets.as_slice(),
+                    (Some(sc), _) => &sc.lets[..],
+                    (None, Some(sa)) => &sa.lets[..],
                     _ => &[],
                 };
                 let action = step

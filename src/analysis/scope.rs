@@ -157,6 +157,144 @@ impl Site {
     }
 }
 
+/// A [`Site`] as the format strings and `let` bindings of an open document
+/// keep it: a large template has a hundred thousand of them, and its
+/// indices fit 32 bits. [`PackedSite::site`] gives back exactly the site it
+/// was made from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackedSite(Packed);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Packed {
+    /// Every site [`Site::of`] makes within the size caps: a `let` block is
+    /// that of the site's own step or environment.
+    Usual(Usual),
+    /// Anything else, whole.
+    Other(Box<Site>),
+}
+
+/// What [`Usual`] holds for a missing index.
+const NO_INDEX: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Usual {
+    /// [`NO_INDEX`] outside a step.
+    step: u32,
+    /// `EnvLoc::Job(env_a)`, `EnvLoc::Step(env_a, env_b)`.
+    env_a: u32,
+    env_b: u32,
+    /// The binding's position in its `let` block.
+    let_pos: u32,
+    class: ScopeClass,
+    action: Option<ActionKind>,
+    env: EnvTag,
+    let_block: LetTag,
+    task: bool,
+    simple: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EnvTag {
+    None,
+    Job,
+    Step,
+    Template,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LetTag {
+    None,
+    Step,
+    StepScript,
+    Simple,
+    Env,
+}
+
+impl PackedSite {
+    pub fn new(site: Site) -> PackedSite {
+        PackedSite(match Usual::new(&site) {
+            Some(usual) => Packed::Usual(usual),
+            None => Packed::Other(Box::new(site)),
+        })
+    }
+
+    pub fn site(&self) -> Site {
+        match &self.0 {
+            Packed::Usual(usual) => usual.site(),
+            Packed::Other(site) => **site,
+        }
+    }
+}
+
+impl Usual {
+    fn new(site: &Site) -> Option<Usual> {
+        let index = |i: usize| u32::try_from(i).ok().filter(|&i| i != NO_INDEX);
+        let step = match site.step {
+            Some(s) => index(s)?,
+            None => NO_INDEX,
+        };
+        let (env, env_a, env_b) = match site.env {
+            None => (EnvTag::None, 0, 0),
+            Some(EnvLoc::Job(e)) => (EnvTag::Job, index(e)?, 0),
+            Some(EnvLoc::Step(s, e)) => (EnvTag::Step, index(s)?, index(e)?),
+            Some(EnvLoc::Template) => (EnvTag::Template, 0, 0),
+        };
+        let (let_block, let_pos) = match site.let_block {
+            None => (LetTag::None, 0),
+            Some((block, pos)) => {
+                let own_step = |s: usize| site.step == Some(s);
+                let tag = match block {
+                    LetBlock::Step(s) if own_step(s) => LetTag::Step,
+                    LetBlock::StepScript(s) if own_step(s) => LetTag::StepScript,
+                    LetBlock::Simple(s) if own_step(s) => LetTag::Simple,
+                    LetBlock::Env(e) if site.env == Some(e) => LetTag::Env,
+                    _ => return None,
+                };
+                (tag, index(pos)?)
+            }
+        };
+        Some(Usual {
+            step,
+            env_a,
+            env_b,
+            let_pos,
+            class: site.class,
+            action: site.action,
+            env,
+            let_block,
+            task: site.task,
+            simple: site.simple,
+        })
+    }
+
+    fn site(&self) -> Site {
+        let step = (self.step != NO_INDEX).then_some(self.step as usize);
+        let env = match self.env {
+            EnvTag::None => None,
+            EnvTag::Job => Some(EnvLoc::Job(self.env_a as usize)),
+            EnvTag::Step => Some(EnvLoc::Step(self.env_a as usize, self.env_b as usize)),
+            EnvTag::Template => Some(EnvLoc::Template),
+        };
+        let own_step = step.unwrap_or_default();
+        let block = match self.let_block {
+            LetTag::None => None,
+            LetTag::Step => Some(LetBlock::Step(own_step)),
+            LetTag::StepScript => Some(LetBlock::StepScript(own_step)),
+            LetTag::Simple => Some(LetBlock::Simple(own_step)),
+            LetTag::Env => env.map(LetBlock::Env),
+        };
+        Site {
+            class: self.class,
+            step,
+            env,
+            task: self.task,
+            simple: self.simple,
+            action: self.action,
+            let_block: block.map(|b| (b, self.let_pos as usize)),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     Parameter(usize),
@@ -722,5 +860,71 @@ steps:
         }
         // The key keeps what matters: a hook sees more than a plain field.
         assert!(hooks_differ);
+    }
+
+    /// A path written the way the reference reports it: `steps.3.let.1`.
+    fn path(dotted: &str) -> Path {
+        let mut path = Path::default();
+        for seg in dotted.split('.') {
+            match seg.parse() {
+                Ok(i) => path.push_index(i),
+                Err(_) => path.push_owned_key(seg),
+            }
+        }
+        path
+    }
+
+    #[test]
+    fn a_packed_site_gives_back_the_site_it_was_made_from() {
+        let packs = |site: Site| {
+            let packed = PackedSite::new(site);
+            assert_eq!(packed.site(), site);
+            matches!(packed.0, Packed::Usual(_))
+        };
+        // Every place `Site::of` tells apart packs into 32-bit indices.
+        for (dotted, class) in [
+            ("name", ScopeClass::JobName),
+            ("steps.3.name", ScopeClass::Template),
+            ("steps.3.let.2", ScopeClass::Host),
+            ("steps.3.script.let.1", ScopeClass::Host),
+            ("steps.3.script.actions.onRun.args.0", ScopeClass::Host),
+            ("steps.3.script.actions.onRun.timeout", ScopeClass::Timing),
+            ("steps.3.bash.let.0", ScopeClass::Host),
+            ("steps.3.bash.script", ScopeClass::Host),
+            ("steps.3.stepEnvironments.2.script.let.4", ScopeClass::Host),
+            (
+                "steps.3.stepEnvironments.2.variables.X",
+                ScopeClass::EnvVariables,
+            ),
+            ("jobEnvironments.5.script.let.0", ScopeClass::Host),
+            (
+                "jobEnvironments.5.script.actions.onWrapTaskRun.command",
+                ScopeClass::Host,
+            ),
+            ("environment.script.let.7", ScopeClass::Host),
+            (
+                "environment.script.actions.onEnter.command",
+                ScopeClass::Host,
+            ),
+        ] {
+            let site = Site::of(&path(dotted), class);
+            assert!(packs(site), "{dotted}: {site:?}");
+        }
+        // What does not fit is kept whole, and given back the same.
+        let huge = Site::of(
+            &path(&format!("steps.{}.let.0", usize::MAX)),
+            ScopeClass::Host,
+        );
+        assert!(!packs(huge));
+        let far = Site::of(
+            &path(&format!("jobEnvironments.{}.script.let.0", u32::MAX)),
+            ScopeClass::Host,
+        );
+        assert!(!packs(far));
+        let elsewhere = Site {
+            let_block: Some((LetBlock::Step(1), 0)),
+            ..Site::of(&path("steps.2.let.0"), ScopeClass::Host)
+        };
+        assert!(!packs(elsewhere));
     }
 }

@@ -10,36 +10,133 @@ use super::codes::Code;
 use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
-use super::scope::Site;
+use super::scope::{PackedSite, Site};
 
 /// A format string found in the document, with what the schema says of it.
 #[derive(Clone, Debug)]
 pub struct FmtSite {
     /// Where it sits, as far as scoping is concerned (computed once: a
     /// document's sites are kept while it is open, their paths are not).
-    pub site: Site,
-    /// The schema key of the field (`None` under a user's key, such as an
-    /// environment variable's name).
-    pub field: Option<&'static str>,
+    site: PackedSite,
     pub span: Span,
-    pub value: ScalarText,
+    value: SiteText,
     pub style: ScalarStyle,
-    pub scope: ScopeClass,
-    /// Limits on the resolved text, checked when it is known statically.
-    pub rule: Option<StrRule>,
-    /// A list item (args, ranges): a whole-field expression may be a list.
-    pub list_item: bool,
-    /// The field is numeric (a format string standing for a number).
-    pub numeric: bool,
+    /// What a whole-field expression must resolve to, when the field says.
+    pub target: Option<Target>,
+}
+
+impl FmtSite {
+    fn new(
+        text: &str,
+        node: &Node,
+        s: &Scalar,
+        path: &Path,
+        scope: ScopeClass,
+        numeric: bool,
+    ) -> FmtSite {
+        FmtSite {
+            site: PackedSite::new(Site::of(path, scope)),
+            span: node.span.clone(),
+            value: SiteText::new(text, &node.span, &s.value),
+            style: s.style,
+            target: Target::of(path.last_schema_key(), numeric),
+        }
+    }
+
+    /// The string's value; `text` is the document's text.
+    pub fn value<'a>(&'a self, text: &'a str) -> &'a str {
+        self.value.get(text)
+    }
+
+    /// Where it sits; its class is the field's scope class.
+    pub fn site(&self) -> Site {
+        self.site.site()
+    }
+}
+
+/// The type a whole-field expression must resolve to, as the reference
+/// checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `min`, `max` of a numeric field: `float?`.
+    FloatOrNull,
+    /// `defaultTaskCount`: `int`.
+    Int,
+    /// Any other numeric field: `int?`.
+    IntOrNull,
+    /// A cancelation `mode`: `string?`.
+    StringOrNull,
+}
+
+impl Target {
+    /// By the field's schema key (`None` under a user's key, such as an
+    /// environment variable's name), and whether the field is numeric.
+    fn of(field: Option<&str>, numeric: bool) -> Option<Target> {
+        let key = field.unwrap_or("");
+        if numeric {
+            return Some(match key {
+                "min" | "max" => Target::FloatOrNull,
+                "defaultTaskCount" => Target::Int,
+                _ => Target::IntOrNull,
+            });
+        }
+        (key == "mode").then_some(Target::StringOrNull)
+    }
 }
 
 /// A `let` binding, `name = expression`.
 #[derive(Clone, Debug)]
 pub struct LetSite {
-    pub site: Site,
+    site: PackedSite,
     pub span: Span,
-    pub value: ScalarText,
+    value: SiteText,
     pub style: ScalarStyle,
+}
+
+impl LetSite {
+    pub fn site(&self) -> Site {
+        self.site.site()
+    }
+
+    /// The binding's text; `text` is the document's text.
+    pub fn value<'a>(&'a self, text: &'a str) -> &'a str {
+        self.value.get(text)
+    }
+}
+
+/// A site's string value. Most are written in the document as they read
+/// (no escapes, no folded lines: a plain or quoted one-liner, a one-line
+/// block), and then only where is kept; the rest are copied.
+#[derive(Clone, Debug)]
+enum SiteText {
+    /// The value is `text[start..end]`.
+    Source {
+        start: u32,
+        end: u32,
+    },
+    Copy(ScalarText),
+}
+
+impl SiteText {
+    /// The value `value` of the scalar at `span` of `text`.
+    fn new(text: &str, span: &Span, value: &ScalarText) -> SiteText {
+        let source = text.get(span.clone()).unwrap_or("");
+        let found = source.find(value.as_str()).and_then(|at| {
+            let start = u32::try_from(span.start + at).ok()?;
+            let end = u32::try_from(span.start + at + value.len()).ok()?;
+            Some(SiteText::Source { start, end })
+        });
+        found.unwrap_or_else(|| SiteText::Copy(value.clone()))
+    }
+
+    fn get<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            SiteText::Source { start, end } => {
+                text.get(*start as usize..*end as usize).unwrap_or("")
+            }
+            SiteText::Copy(value) => value,
+        }
+    }
 }
 
 pub struct Walk<'a> {
@@ -115,7 +212,7 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
-            Ty::Fmt(rule, scope) => self.fmt(node, rule, scope, path, false),
+            Ty::Fmt(rule, scope) => self.fmt(node, rule, scope, path),
             Ty::Enum(values) => self.enumeration(node, values),
             Ty::Mode => self.mode(node, path),
             Ty::Bool => {
@@ -124,13 +221,13 @@ impl<'a> Walk<'a> {
                 }
             }
             Ty::LooseBool => self.loose_bool(node),
-            Ty::Num(rule) => self.number(node, rule, path, false),
+            Ty::Num(rule) => self.number(node, rule, path),
             Ty::Let => {
                 if let Some(s) = self.string(node) {
                     self.let_sites.push(LetSite {
-                        site: Site::of(path, ScopeClass::Host),
+                        site: PackedSite::new(Site::of(path, ScopeClass::Host)),
                         span: node.span.clone(),
-                        value: s.value.clone(),
+                        value: SiteText::new(self.text, &node.span, &s.value),
                         style: s.style,
                     });
                 }
@@ -249,7 +346,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn fmt(&mut self, node: &Node, rule: StrRule, scope: ScopeClass, path: &Path, list_item: bool) {
+    fn fmt(&mut self, node: &Node, rule: StrRule, scope: ScopeClass, path: &Path) {
         // Format strings also accept numbers and booleans, read as their text.
         let Some(s) = node.scalar().filter(|s| s.kind() != ScalarKind::Null) else {
             self.type_error(node, "a string");
@@ -283,17 +380,8 @@ impl<'a> Walk<'a> {
                 ));
             }
         }
-        self.fmt_sites.push(FmtSite {
-            site: Site::of(path, scope),
-            field: path.last_schema_key(),
-            span: node.span.clone(),
-            value: s.value.clone(),
-            style: s.style,
-            scope,
-            rule: Some(rule),
-            list_item,
-            numeric: false,
-        });
+        self.fmt_sites
+            .push(FmtSite::new(self.text, node, s, path, scope, false));
     }
 
     fn enumeration(&mut self, node: &Node, values: &[&str]) {
@@ -322,17 +410,14 @@ impl<'a> Walk<'a> {
                     "A format string in cancelation `mode` requires the FEATURE_BUNDLE_1 extension",
                 ).with_fix(Fix::AddExtension(Extension::FeatureBundle1)));
             }
-            self.fmt_sites.push(FmtSite {
-                site: Site::of(path, ScopeClass::Timing),
-                field: path.last_schema_key(),
-                span: node.span.clone(),
-                value: s.value.clone(),
-                style: s.style,
-                scope: ScopeClass::Timing,
-                rule: None,
-                list_item: false,
-                numeric: false,
-            });
+            self.fmt_sites.push(FmtSite::new(
+                self.text,
+                node,
+                s,
+                path,
+                ScopeClass::Timing,
+                false,
+            ));
             return;
         }
         self.enumeration(node, &["TERMINATE", "NOTIFY_THEN_TERMINATE"]);
@@ -364,7 +449,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn number(&mut self, node: &Node, rule: NumRule, path: &Path, list_item: bool) {
+    fn number(&mut self, node: &Node, rule: NumRule, path: &Path) {
         let Some(s) = node.scalar() else {
             self.type_error(
                 node,
@@ -386,17 +471,8 @@ impl<'a> Walk<'a> {
             ScalarKind::Str if s.value.contains("{{") => {
                 match fmt_scope {
                     Some(scope) => {
-                        self.fmt_sites.push(FmtSite {
-                            site: Site::of(path, scope),
-                            field: path.last_schema_key(),
-                            span: node.span.clone(),
-                            value: s.value.clone(),
-                            style: s.style,
-                            scope,
-                            rule: None,
-                            list_item,
-                            numeric: true,
-                        });
+                        self.fmt_sites
+                            .push(FmtSite::new(self.text, node, s, path, scope, true));
                     }
                     None if rule.fmt_fb1.is_some() => {
                         let field = path.last_key().unwrap_or("this field");
@@ -518,17 +594,14 @@ impl<'a> Walk<'a> {
                     "A range written as a single expression string requires the EXPR extension; otherwise give a list",
                 ).with_fix(Fix::AddExtension(Extension::Expr)));
             }
-            self.fmt_sites.push(FmtSite {
-                site: Site::of(path, ScopeClass::Template),
-                field: path.last_schema_key(),
-                span: node.span.clone(),
-                value: s.value.clone(),
-                style: s.style,
-                scope: ScopeClass::Template,
-                rule: None,
-                list_item: false,
-                numeric: false,
-            });
+            self.fmt_sites.push(FmtSite::new(
+                self.text,
+                node,
+                s,
+                path,
+                ScopeClass::Template,
+                false,
+            ));
         } else if int_range {
             let map = crate::syntax::ScalarMap::new(self.text, &node.span, s.style, &s.value);
             match super::range_expr::check(&s.value) {
@@ -604,11 +677,7 @@ impl<'a> Walk<'a> {
         }
         for (i, item) in items.iter().enumerate() {
             path.push_index(i);
-            match list.item {
-                Ty::Fmt(rule, scope) => self.fmt(item, rule, scope, path, true),
-                Ty::Num(rule) => self.number(item, rule, path, true),
-                other => self.value(item, other, path, None),
-            }
+            self.value(item, list.item, path, None);
             path.pop();
         }
         if let Some(key) = list.unique_by {
@@ -654,13 +723,7 @@ impl<'a> Walk<'a> {
             let Some(name) = e.key.scalar() else { continue };
             self.check_string(&e.key, name, ENV_VAR_NAME);
             path.push_owned_key(&name.value);
-            self.fmt(
-                &e.value,
-                ENV_VAR_VALUE,
-                ScopeClass::EnvVariables,
-                path,
-                false,
-            );
+            self.fmt(&e.value, ENV_VAR_VALUE, ScopeClass::EnvVariables, path);
             path.pop();
         }
     }
@@ -1118,4 +1181,58 @@ fn yaml11_reading(value: &str) -> Option<&'static str> {
         return Some("a base-60 integer");
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Options, analyze};
+
+    #[test]
+    fn a_site_keeps_where_its_value_is_written_or_else_a_copy() {
+        let text = r#"specificationVersion: jobtemplate-2023-09
+name: J
+steps:
+  - name: S
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: ["{{Task.File.Run}}", 'it''s', "tab\tbed", plain words,
+            "two
+            lines"]
+      embeddedFiles:
+        - name: Run
+          type: TEXT
+          data: |
+            one line {{Session.WorkingDirectory}}
+        - name: More
+          type: TEXT
+          data: |
+            first
+            second
+"#;
+        let a = analyze(text, &Options::own());
+        let kept: Vec<(&str, bool)> = a
+            .fmt_sites
+            .iter()
+            .map(|fs| {
+                let in_source = matches!(fs.value, super::SiteText::Source { .. });
+                (fs.value(&a.text), in_source)
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("J", true),
+                ("echo", true),
+                ("{{Task.File.Run}}", true),
+                ("it's", false),
+                ("tab\tbed", false),
+                ("plain words", true),
+                ("two lines", false),
+                ("one line {{Session.WorkingDirectory}}\n", true),
+                ("first\nsecond\n", false),
+            ]
+        );
+    }
 }

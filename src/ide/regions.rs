@@ -122,14 +122,20 @@ pub(crate) fn expr_scalars_where(
     let mut seen = std::collections::HashSet::new();
     for fs in &a.fmt_sites {
         if keep(&fs.span) && seen.insert(fs.span.start) {
-            let site = fs.site;
-            out.push(format_scalar(a, &fs.span, fs.style, &fs.value, site));
+            let site = fs.site();
+            out.push(format_scalar(
+                a,
+                &fs.span,
+                fs.style,
+                fs.value(&a.text),
+                site,
+            ));
         }
     }
     for ls in &a.let_sites {
         if keep(&ls.span) && seen.insert(ls.span.start) {
-            let site = ls.site;
-            out.push(let_scalar(a, &ls.span, ls.style, &ls.value, site));
+            let site = ls.site();
+            out.push(let_scalar(a, &ls.span, ls.style, ls.value(&a.text), site));
         }
     }
     out.sort_by_key(|s| s.span.start);

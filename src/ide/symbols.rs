@@ -603,7 +603,7 @@ fn check_let_clash(
         a.let_sites
             .iter()
             .find(|s| s.span.start <= span.start && span.end <= s.span.end)
-            .and_then(|s| s.site.let_block)
+            .and_then(|s| s.site().let_block)
             .map(|(b, _)| b)
     };
     let mine = block_of(name_span);

@@ -177,8 +177,8 @@ impl<'a> Scopes<'a> {
         let mut scope = self.step(step);
         if let Some(s) = self.job.steps.get(step) {
             let lets = match (&s.script, &s.simple) {
-                (Some(sc), _) => sc.lets.as_slice(),
-                (None, Some(sa)) => sa.lets.as_slice(),
+                (Some(sc), _) => &sc.lets[..],
+                (None, Some(sa)) => &sa.lets[..],
                 _ => &[],
             };
             self.ev.lets(lets, &mut scope);

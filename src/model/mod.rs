@@ -243,8 +243,9 @@ pub struct Action {
     pub key_span: Span,
     pub span: Span,
     pub command: Option<Text>,
-    pub args: Vec<Text>,
-    pub timeout: Option<Text>,
+    pub args: Box<[Text]>,
+    /// Boxed, as the cancelation: most actions have neither.
+    pub timeout: Option<Box<Text>>,
     pub cancelation: Option<Box<Cancelation>>,
 }
 
@@ -258,9 +259,9 @@ pub struct Cancelation {
 #[derive(Clone, Debug, Default)]
 pub struct Script {
     pub span: Span,
-    pub lets: Vec<Let>,
-    pub files: Vec<EmbeddedFile>,
-    pub actions: Vec<Action>,
+    pub lets: Box<[Let]>,
+    pub files: Box<[EmbeddedFile]>,
+    pub actions: Box<[Action]>,
     /// The span of the `actions` key.
     pub actions_key: Option<Span>,
 }
@@ -290,7 +291,7 @@ pub struct Environment {
     pub name: Option<Text>,
     pub span: Span,
     pub script: Option<Script>,
-    pub variables: Vec<(Text, Text)>,
+    pub variables: Box<[(Text, Text)]>,
 }
 
 /// Where a named item is pointed at: its name, or the whole item when it
@@ -322,7 +323,7 @@ pub struct SimpleAction {
     /// `bash`, `python`, `cmd`, `powershell` or `node`.
     pub interpreter: &'static str,
     pub action: Action,
-    pub lets: Vec<Let>,
+    pub lets: Box<[Let]>,
     pub script: Option<Text>,
 }
 
@@ -331,10 +332,10 @@ pub struct Step {
     pub index: usize,
     pub name: Option<Text>,
     pub span: Span,
-    pub lets: Vec<Let>,
-    pub dependencies: Vec<Text>,
-    pub environments: Vec<Environment>,
-    pub task_parameters: Vec<TaskParameter>,
+    pub lets: Box<[Let]>,
+    pub dependencies: Box<[Text]>,
+    pub environments: Box<[Environment]>,
+    pub task_parameters: Box<[TaskParameter]>,
     pub script: Option<Script>,
     /// Boxed: rare, and large next to the rest of a step.
     pub simple: Option<Box<SimpleAction>>,
@@ -389,8 +390,8 @@ impl Template {
 
 /// A list of exactly what `iter` gives: the model of an open document is
 /// kept for as long as it is open, so no room to grow.
-fn exact<T>(iter: impl Iterator<Item = T>) -> Vec<T> {
-    crate::syntax::tree::exact(iter.collect())
+fn exact<T>(iter: impl Iterator<Item = T>) -> Box<[T]> {
+    crate::syntax::tree::exact(iter.collect()).into_boxed_slice()
 }
 
 fn items(node: Option<&Node>) -> &[Node] {
@@ -406,7 +407,8 @@ pub fn build(src: &str, root: &Node, kind: TemplateKind) -> Template {
         items(root.get("parameterDefinitions"))
             .iter()
             .filter_map(parameter),
-    );
+    )
+    .into_vec();
     match kind {
         TemplateKind::Job => Template {
             kind,
@@ -460,7 +462,7 @@ fn parameter(node: &Node) -> Option<Parameter> {
     })
 }
 
-pub(crate) fn lets(src: &str, node: Option<&Node>) -> Vec<Let> {
+pub(crate) fn lets(src: &str, node: Option<&Node>) -> Box<[Let]> {
     exact(items(node).iter().enumerate().filter_map(|(index, n)| {
         let t = Text::of(n)?;
         let (name, expr) = split_let(&t.value)?;
@@ -483,7 +485,7 @@ fn action(node: &Node, kind: ActionKind, key_span: Span) -> Action {
         span: node.span.clone(),
         command: text(node, "command"),
         args: exact(items(node.get("args")).iter().filter_map(Text::of)),
-        timeout: text(node, "timeout"),
+        timeout: text(node, "timeout").map(Box::new),
         cancelation: node.get("cancelation").map(|c| {
             Box::new(Cancelation {
                 mode: text(c, "mode"),
