@@ -794,94 +794,7 @@ impl<'a> Lines<'a> {
         {
             return self.in_flow(at, offset);
         }
-        let prefix = &text[line.start..offset];
-        let suffix = &text[offset..line.end];
-        // Dashes before the cursor.
-        let pb = prefix.as_bytes();
-        let mut i = 0;
-        let mut dashes = Vec::new();
-        loop {
-            while i < pb.len() && matches!(pb[i], b' ' | b'\t') {
-                i += 1;
-            }
-            if i < pb.len()
-                && pb[i] == b'-'
-                && (i + 1 == pb.len() || matches!(pb[i + 1], b' ' | b'\t'))
-            {
-                dashes.push(col_of(text, line.start, line.start + i));
-                i += 1;
-                continue;
-            }
-            break;
-        }
-        let rest = &prefix[i..];
-        let rest_start = line.start + i;
-        if rest.contains(": ") || rest.contains(":\t") || rest.ends_with(':') {
-            // After `key:` on this line: its value.
-            let k = line.key.as_ref()?;
-            if offset < k.value.start && !rest.ends_with(':') {
-                return None;
-            }
-            if rest.ends_with(':') {
-                return None;
-            }
-            let v = &text[k.value.start.min(offset)..offset];
-            if v.starts_with("{{") {
-                return None;
-            }
-            if v.starts_with('[') || v.starts_with('{') {
-                return self.in_flow(at, offset);
-            }
-            if v.starts_with(['"', '\'', '|', '>', '&', '*', '!'])
-                || v.contains("{{")
-                || v.contains(' ')
-            {
-                return None;
-            }
-            let (path, containers) = self.ancestors(at, k.col, &dashes);
-            let mut path = path;
-            let mut containers = containers;
-            containers.push(Some(self.siblings(at, k.col, !dashes.is_empty())));
-            path.push_owned_key(&k.name);
-            return Some(Reading {
-                path,
-                containers,
-                slot: Slot::Value {
-                    replace: k.value.start.min(offset)..offset + word_len(suffix),
-                    quoted: false,
-                },
-                style: Style::Block,
-            });
-        }
-        if rest.starts_with(['"', '\'', '{', '[', '|', '>', '#', '&', '*', '!'])
-            || rest.contains(' ')
-        {
-            if rest.starts_with(['[', '{']) && !dashes.is_empty() {
-                return self.in_flow(at, offset);
-            }
-            return None;
-        }
-        // A key (or list item) being started at the cursor's column.
-        let column = col_of(text, line.start, rest_start);
-        let tail = word_len(suffix);
-        let has_value = suffix[tail..]
-            .trim_start_matches([' ', '\t'])
-            .starts_with(':')
-            && line.key.is_some();
-        let (path, containers) = self.ancestors(at, column, &dashes);
-        let siblings = self.siblings(at, column, !dashes.is_empty());
-        Some(Reading {
-            path,
-            containers,
-            slot: Slot::Entry {
-                replace: rest_start..offset + tail,
-                column,
-                siblings,
-                has_value,
-                item: !dashes.is_empty(),
-            },
-            style: Style::Block,
-        })
+        read_line(self, text, at, &line, offset)
     }
 
     /// The path to the mapping whose keys sit at `col` on line `at`, after
@@ -1025,6 +938,120 @@ impl<'a> Lines<'a> {
     }
 }
 /// Length of the key or value word starting `s`.
+/// What reading the cursor's line asks of the lines around it: the windowed
+/// reader and the whole-document one ([`full`]) each answer it their way.
+trait Surroundings {
+    fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>);
+    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node;
+    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading>;
+}
+
+/// The reading at `offset` on line `at` (`line`), in block style: the
+/// cursor is not inside a flow collection.
+fn read_line(
+    around: &impl Surroundings,
+    text: &str,
+    at: usize,
+    line: &Line,
+    offset: usize,
+) -> Option<Reading> {
+    let prefix = &text[line.start..offset];
+    let suffix = &text[offset..line.end];
+    // Dashes before the cursor.
+    let pb = prefix.as_bytes();
+    let mut i = 0;
+    let mut dashes = Vec::new();
+    loop {
+        while i < pb.len() && matches!(pb[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i < pb.len() && pb[i] == b'-' && (i + 1 == pb.len() || matches!(pb[i + 1], b' ' | b'\t'))
+        {
+            dashes.push(col_of(text, line.start, line.start + i));
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let rest = &prefix[i..];
+    let rest_start = line.start + i;
+    if rest.contains(": ") || rest.contains(":\t") || rest.ends_with(':') {
+        // After `key:` on this line: its value.
+        let k = line.key.as_ref()?;
+        if offset < k.value.start && !rest.ends_with(':') {
+            return None;
+        }
+        if rest.ends_with(':') {
+            return None;
+        }
+        let v = &text[k.value.start.min(offset)..offset];
+        if v.starts_with("{{") {
+            return None;
+        }
+        if v.starts_with('[') || v.starts_with('{') {
+            return around.in_flow(at, offset);
+        }
+        if v.starts_with(['"', '\'', '|', '>', '&', '*', '!'])
+            || v.contains("{{")
+            || v.contains(' ')
+        {
+            return None;
+        }
+        let (path, containers) = around.ancestors(at, k.col, &dashes);
+        let mut path = path;
+        let mut containers = containers;
+        containers.push(Some(around.siblings(at, k.col, !dashes.is_empty())));
+        path.push_owned_key(&k.name);
+        return Some(Reading {
+            path,
+            containers,
+            slot: Slot::Value {
+                replace: k.value.start.min(offset)..offset + word_len(suffix),
+                quoted: false,
+            },
+            style: Style::Block,
+        });
+    }
+    if rest.starts_with(['"', '\'', '{', '[', '|', '>', '#', '&', '*', '!']) || rest.contains(' ') {
+        if rest.starts_with(['[', '{']) && !dashes.is_empty() {
+            return around.in_flow(at, offset);
+        }
+        return None;
+    }
+    // A key (or list item) being started at the cursor's column.
+    let column = col_of(text, line.start, rest_start);
+    let tail = word_len(suffix);
+    let has_value = suffix[tail..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(':')
+        && line.key.is_some();
+    let (path, containers) = around.ancestors(at, column, &dashes);
+    let siblings = around.siblings(at, column, !dashes.is_empty());
+    Some(Reading {
+        path,
+        containers,
+        slot: Slot::Entry {
+            replace: rest_start..offset + tail,
+            column,
+            siblings,
+            has_value,
+            item: !dashes.is_empty(),
+        },
+        style: Style::Block,
+    })
+}
+impl Surroundings for Lines<'_> {
+    fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>) {
+        Lines::ancestors(self, at, col, dashes)
+    }
+    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
+        Lines::siblings(self, at, col, below_only)
+    }
+    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading> {
+        Lines::in_flow(self, owner, offset)
+    }
+}
+
 fn word_len(s: &str) -> usize {
     s.find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}' | '#' | '"' | '\''))
         .unwrap_or(s.len())
