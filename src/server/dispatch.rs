@@ -131,16 +131,20 @@ mod tests {
         made.expect("backend")
     }
 
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
     fn uri() -> Uri {
         "file:///ws/job.yaml".parse().expect("uri")
     }
 
     #[test]
     fn one_analysis_per_version_however_many_ask() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = runtime();
         rt.block_on(async {
             let b = backend();
             b.state.open(uri(), JOB, 1, "yaml");
@@ -169,10 +173,7 @@ mod tests {
 
     #[test]
     fn an_edit_during_a_request_makes_its_answer_content_modified() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = runtime();
         rt.block_on(async {
             let b = backend();
             b.state.open(uri(), JOB, 1, "yaml");
@@ -209,10 +210,7 @@ mod tests {
 
     #[test]
     fn a_version_edited_before_its_analysis_is_not_analysed() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = runtime();
         rt.block_on(async {
             let b = backend();
             b.state.open(uri(), JOB, 1, "yaml");
@@ -238,10 +236,7 @@ mod tests {
 
     #[test]
     fn a_panicking_feature_becomes_an_internal_error() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = runtime();
         rt.block_on(async {
             let failed: RpcResult<()> = isolated("boom", || panic!("feature exploded")).await;
             let err = failed.expect_err("a panic is an error");
