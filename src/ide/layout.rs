@@ -109,7 +109,7 @@ fn starts_with_flow(text: &str) -> bool {
 
 // ---------------------------------------------------------------- block lines
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct KeyTok {
     col: usize,
     name: String,
@@ -117,7 +117,7 @@ struct KeyTok {
     value: Span,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Line {
     start: usize,
     end: usize,
@@ -699,80 +699,6 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The mapping entries at `col` around line `at` (excluded): upwards
-    /// unless `below_only`, and downwards.
-    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
-        // A key after a `- ` is the first of its mapping.
-        let below_only = below_only || self.tokens(at).dashes.first().is_some_and(|d| *d < col);
-        let mut entries = Vec::new();
-        let mut push = |k: &KeyTok| {
-            entries.push(Entry {
-                key: scalar(&k.name),
-                value: scalar(self.text[k.value.clone()].trim_matches(['"', '\''])),
-            });
-        };
-        if !below_only {
-            for n in (0..at).rev() {
-                if self.over() {
-                    break;
-                }
-                // Blank lines, lines that continue an earlier one and lines
-                // indented past `col` are passed by.
-                if self.beyond(n, col) || self.owner(n).is_some() {
-                    continue;
-                }
-                let l = self.tokens(n);
-                let Some(first) = l.first_col() else {
-                    if l.indent < col {
-                        break;
-                    }
-                    continue;
-                };
-                if first > col {
-                    continue;
-                }
-                if first == col {
-                    if l.dashes.is_empty()
-                        && let Some(k) = &l.key
-                    {
-                        push(k);
-                    }
-                    continue;
-                }
-                // Less indented: the line that starts this mapping, which
-                // holds its first key after a `- `.
-                if let Some(k) = &l.key
-                    && k.col == col
-                {
-                    push(k);
-                }
-                break;
-            }
-        }
-        for n in at + 1..self.count() {
-            if self.over() {
-                break;
-            }
-            if self.beyond(n, col) || self.owner(n).is_some() {
-                continue;
-            }
-            let l = self.tokens(n);
-            let first = l.first_col().unwrap_or(l.indent);
-            if first > col {
-                continue;
-            }
-            if first < col {
-                break;
-            }
-            if l.dashes.is_empty()
-                && let Some(k) = &l.key
-            {
-                push(k);
-            }
-        }
-        mapping(entries)
-    }
-
     fn read(&self, offset: usize) -> Option<Reading> {
         let text = self.text;
         let at = self.index.line_of(offset);
@@ -800,12 +726,7 @@ impl<'a> Lines<'a> {
     /// The path to the mapping whose keys sit at `col` on line `at`, after
     /// the `dashes` of that line.
     fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>) {
-        enum A {
-            /// A key, its line and column.
-            Key(usize, usize),
-            Index(usize),
-        }
-        let mut found: Vec<A> = Vec::new();
+        let mut found: Vec<Ancestor> = Vec::new();
         // The column of the innermost entry whose parent is sought; when it
         // is a list item (`pending_dash`) a key at the same column may hold
         // the list, and dashes at that column are earlier items.
@@ -855,9 +776,9 @@ impl<'a> Lines<'a> {
                     && (k.col < limit || (k.col == limit && pending_dash))
                 {
                     if pending_dash {
-                        found.push(A::Index(count));
+                        found.push(Ancestor::Index(count));
                     }
-                    found.push(A::Key(n, k.col));
+                    found.push(Ancestor::Key(n, k.col));
                     limit = k.col;
                     pending_dash = false;
                     count = 0;
@@ -865,7 +786,7 @@ impl<'a> Lines<'a> {
                 for d in l.dashes.iter().rev() {
                     if *d < limit {
                         if pending_dash {
-                            found.push(A::Index(count));
+                            found.push(Ancestor::Index(count));
                         }
                         limit = *d;
                         pending_dash = true;
@@ -882,39 +803,93 @@ impl<'a> Lines<'a> {
             }
         }
         if pending_dash {
-            found.push(A::Index(count));
+            found.push(Ancestor::Index(count));
         }
         found.reverse();
-        let mut path = Path::default();
-        let mut containers = Vec::new();
-        for a in &found {
-            match a {
-                A::Key(line, col) => {
-                    let Some(k) = &self.tokens(*line).key else {
-                        continue;
-                    };
-                    let mut siblings = self.siblings(*line, *col, false);
-                    if let NodeKind::Mapping(e) = &mut siblings.kind {
-                        e.push(Entry {
-                            key: scalar(&k.name),
-                            value: scalar(self.text[k.value.clone()].trim_matches(['"', '\''])),
-                        });
+        ancestry(self, &found, dashes)
+    }
+}
+/// Length of the key or value word starting `s`.
+/// What reading the cursor's line asks of the lines around it: the windowed
+/// reader and the whole-document one ([`full`]) each answer it their way.
+trait Surroundings {
+    fn text(&self) -> &str;
+    /// Line `n` with what earlier lines say of it (continuation, the extent
+    /// of a flow collection it opens).
+    fn line(&self, n: usize) -> Cow<'_, Line>;
+    /// Line `n` tokenized on its own (its key, its dashes).
+    fn tokens(&self, n: usize) -> Cow<'_, Line>;
+    /// How many lines there are.
+    fn count(&self) -> usize;
+    /// Line `n` as a search for the entries at `col` meets it.
+    fn visit(&self, n: usize, col: usize) -> Visit<'_>;
+    fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>);
+    /// The mapping entries at `col` around line `at` (excluded): upwards
+    /// unless `below_only`, and downwards.
+    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
+        // A key after a `- ` is the first of its mapping.
+        let below_only = below_only || self.tokens(at).dashes.first().is_some_and(|d| *d < col);
+        let mut entries = Vec::new();
+        let mut push = |k: &KeyTok| {
+            entries.push(Entry {
+                key: scalar(&k.name),
+                value: scalar(self.text()[k.value.clone()].trim_matches(['"', '\''])),
+            });
+        };
+        if !below_only {
+            for n in (0..at).rev() {
+                let l = match self.visit(n, col) {
+                    Visit::Stop => break,
+                    Visit::PassBy => continue,
+                    Visit::Look(l) => l,
+                };
+                let Some(first) = l.first_col() else {
+                    if l.indent < col {
+                        break;
                     }
-                    containers.push(Some(siblings));
-                    path.0.push(Seg::Key(Cow::Owned(k.name.clone())));
+                    continue;
+                };
+                if first > col {
+                    continue;
                 }
-                A::Index(i) => {
-                    containers.push(None);
-                    path.push_index(*i);
+                if first == col {
+                    if l.dashes.is_empty()
+                        && let Some(k) = &l.key
+                    {
+                        push(k);
+                    }
+                    continue;
                 }
+                // Less indented: the line that starts this mapping, which
+                // holds its first key after a `- `.
+                if let Some(k) = &l.key
+                    && k.col == col
+                {
+                    push(k);
+                }
+                break;
             }
         }
-        // The inner dashes of the cursor's line start new lists.
-        for _ in dashes.iter().skip(1) {
-            containers.push(None);
-            path.push_index(0);
+        for n in at + 1..self.count() {
+            let l = match self.visit(n, col) {
+                Visit::Stop => break,
+                Visit::PassBy => continue,
+                Visit::Look(l) => l,
+            };
+            let first = l.first_col().unwrap_or(l.indent);
+            if first > col {
+                continue;
+            }
+            if first < col {
+                break;
+            }
+            if l.dashes.is_empty()
+                && let Some(k) = &l.key
+            {
+                push(k);
+            }
         }
-        (path, containers)
+        mapping(entries)
     }
 
     /// The flow collection opened on line `owner`, read up to `offset`.
@@ -934,16 +909,65 @@ impl<'a> Lines<'a> {
                 &l.dashes,
             ),
         };
-        flow(self.text, start, end, offset, path, containers, false)
+        flow(self.text(), start, end, offset, path, containers, false)
     }
 }
-/// Length of the key or value word starting `s`.
-/// What reading the cursor's line asks of the lines around it: the windowed
-/// reader and the whole-document one ([`full`]) each answer it their way.
-trait Surroundings {
-    fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>);
-    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node;
-    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading>;
+
+/// What a search for a mapping's entries does with a line.
+enum Visit<'a> {
+    /// Stop searching (the reading's budget is spent).
+    Stop,
+    /// Pass it by: blank, continuing an earlier line, or indented past the
+    /// column searched.
+    PassBy,
+    /// Look at its tokens.
+    Look(Cow<'a, Line>),
+}
+
+/// A step of the path to the cursor's mapping, found looking upwards.
+enum Ancestor {
+    /// A key, its line and column.
+    Key(usize, usize),
+    Index(usize),
+}
+
+/// The path and containers of the `found` ancestors (outermost first),
+/// then the lists the inner `dashes` of the cursor's line start.
+fn ancestry(
+    around: &impl Surroundings,
+    found: &[Ancestor],
+    dashes: &[usize],
+) -> (Path, Vec<Option<Node>>) {
+    let mut path = Path::default();
+    let mut containers = Vec::new();
+    for a in found {
+        match a {
+            Ancestor::Key(line, col) => {
+                let tokens = around.tokens(*line);
+                let Some(k) = &tokens.key else {
+                    continue;
+                };
+                let mut siblings = around.siblings(*line, *col, false);
+                if let NodeKind::Mapping(e) = &mut siblings.kind {
+                    e.push(Entry {
+                        key: scalar(&k.name),
+                        value: scalar(around.text()[k.value.clone()].trim_matches(['"', '\''])),
+                    });
+                }
+                containers.push(Some(siblings));
+                path.0.push(Seg::Key(Cow::Owned(k.name.clone())));
+            }
+            Ancestor::Index(i) => {
+                containers.push(None);
+                path.push_index(*i);
+            }
+        }
+    }
+    for _ in dashes.iter().skip(1) {
+        containers.push(None);
+        path.push_index(0);
+    }
+    (path, containers)
 }
 
 /// The reading at `offset` on line `at` (`line`), in block style: the
@@ -1041,14 +1065,29 @@ fn read_line(
     })
 }
 impl Surroundings for Lines<'_> {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn line(&self, n: usize) -> Cow<'_, Line> {
+        Cow::Owned(Lines::line(self, n))
+    }
+    fn tokens(&self, n: usize) -> Cow<'_, Line> {
+        Cow::Owned(Lines::tokens(self, n))
+    }
     fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>) {
         Lines::ancestors(self, at, col, dashes)
     }
-    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
-        Lines::siblings(self, at, col, below_only)
+    fn count(&self) -> usize {
+        Lines::count(self)
     }
-    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading> {
-        Lines::in_flow(self, owner, offset)
+    fn visit(&self, n: usize, col: usize) -> Visit<'_> {
+        if self.over() {
+            Visit::Stop
+        } else if self.beyond(n, col) || self.owner(n).is_some() {
+            Visit::PassBy
+        } else {
+            Visit::Look(Cow::Owned(Lines::tokens(self, n)))
+        }
     }
 }
 

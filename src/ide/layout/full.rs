@@ -133,70 +133,6 @@ impl<'a> Lines<'a> {
             .saturating_sub(1)
     }
 
-    /// The mapping entries at `col` around line `at` (excluded): upwards
-    /// unless `below_only`, and downwards.
-    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
-        // A key after a `- ` is the first of its mapping.
-        let below_only = below_only || self.lines[at].dashes.first().is_some_and(|d| *d < col);
-        let mut entries = Vec::new();
-        let mut push = |k: &KeyTok| {
-            entries.push(Entry {
-                key: scalar(&k.name),
-                value: scalar(self.text[k.value.clone()].trim_matches(['"', '\''])),
-            });
-        };
-        if !below_only {
-            for l in self.lines[..at].iter().rev() {
-                if l.blank || l.cont {
-                    continue;
-                }
-                let Some(first) = l.first_col() else {
-                    if l.indent < col {
-                        break;
-                    }
-                    continue;
-                };
-                if first > col {
-                    continue;
-                }
-                if first == col {
-                    if l.dashes.is_empty()
-                        && let Some(k) = &l.key
-                    {
-                        push(k);
-                    }
-                    continue;
-                }
-                // Less indented: the line that starts this mapping, which
-                // holds its first key after a `- `.
-                if let Some(k) = &l.key
-                    && k.col == col
-                {
-                    push(k);
-                }
-                break;
-            }
-        }
-        for l in &self.lines[at + 1..] {
-            if l.blank || l.cont {
-                continue;
-            }
-            let first = l.first_col().unwrap_or(l.indent);
-            if first > col {
-                continue;
-            }
-            if first < col {
-                break;
-            }
-            if l.dashes.is_empty()
-                && let Some(k) = &l.key
-            {
-                push(k);
-            }
-        }
-        mapping(entries)
-    }
-
     fn read(&self, offset: usize) -> Option<Reading> {
         let text = self.text;
         let at = self.line_of(offset);
@@ -222,12 +158,7 @@ impl<'a> Lines<'a> {
     /// The path to the mapping whose keys sit at `col` on line `at`, after
     /// the `dashes` of that line.
     fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>) {
-        enum A {
-            /// A key, its line and column.
-            Key(usize, usize),
-            Index(usize),
-        }
-        let mut found: Vec<A> = Vec::new();
+        let mut found: Vec<Ancestor> = Vec::new();
         // The column of the innermost entry whose parent is sought; when it
         // is a list item (`pending_dash`) a key at the same column may hold
         // the list, and dashes at that column are earlier items.
@@ -247,9 +178,9 @@ impl<'a> Lines<'a> {
                 && (k.col < limit || (k.col == limit && pending_dash))
             {
                 if pending_dash {
-                    found.push(A::Index(count));
+                    found.push(Ancestor::Index(count));
                 }
-                found.push(A::Key(n, k.col));
+                found.push(Ancestor::Key(n, k.col));
                 limit = k.col;
                 pending_dash = false;
                 count = 0;
@@ -257,7 +188,7 @@ impl<'a> Lines<'a> {
             for d in l.dashes.iter().rev() {
                 if *d < limit {
                     if pending_dash {
-                        found.push(A::Index(count));
+                        found.push(Ancestor::Index(count));
                     }
                     limit = *d;
                     pending_dash = true;
@@ -268,70 +199,35 @@ impl<'a> Lines<'a> {
             }
         }
         if pending_dash {
-            found.push(A::Index(count));
+            found.push(Ancestor::Index(count));
         }
         found.reverse();
-        let mut path = Path::default();
-        let mut containers = Vec::new();
-        for a in &found {
-            match a {
-                A::Key(line, col) => {
-                    let Some(k) = &self.lines[*line].key else {
-                        continue;
-                    };
-                    let mut siblings = self.siblings(*line, *col, false);
-                    if let NodeKind::Mapping(e) = &mut siblings.kind {
-                        e.push(Entry {
-                            key: scalar(&k.name),
-                            value: scalar(self.text[k.value.clone()].trim_matches(['"', '\''])),
-                        });
-                    }
-                    containers.push(Some(siblings));
-                    path.0.push(Seg::Key(Cow::Owned(k.name.clone())));
-                }
-                A::Index(i) => {
-                    containers.push(None);
-                    path.push_index(*i);
-                }
-            }
-        }
-        // The inner dashes of the cursor's line start new lists.
-        for _ in dashes.iter().skip(1) {
-            containers.push(None);
-            path.push_index(0);
-        }
-        (path, containers)
-    }
-
-    /// The flow collection opened on line `owner`, read up to `offset`.
-    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading> {
-        let l = &self.lines[owner];
-        let (start, end) = l.flow?;
-        let (path, containers) = match &l.key {
-            Some(k) => {
-                let (mut path, mut containers) = self.ancestors(owner, k.col, &l.dashes);
-                containers.push(Some(self.siblings(owner, k.col, !l.dashes.is_empty())));
-                path.push_owned_key(&k.name);
-                (path, containers)
-            }
-            None => self.ancestors(
-                owner,
-                l.dashes.last().map_or(l.indent, |d| d + 2),
-                &l.dashes,
-            ),
-        };
-        flow(self.text, start, end, offset, path, containers, false)
+        ancestry(self, &found, dashes)
     }
 }
 
 impl Surroundings for Lines<'_> {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn line(&self, n: usize) -> Cow<'_, Line> {
+        Cow::Borrowed(&self.lines[n])
+    }
+    fn tokens(&self, n: usize) -> Cow<'_, Line> {
+        Cow::Borrowed(&self.lines[n])
+    }
     fn ancestors(&self, at: usize, col: usize, dashes: &[usize]) -> (Path, Vec<Option<Node>>) {
         Lines::ancestors(self, at, col, dashes)
     }
-    fn siblings(&self, at: usize, col: usize, below_only: bool) -> Node {
-        Lines::siblings(self, at, col, below_only)
+    fn count(&self) -> usize {
+        self.lines.len()
     }
-    fn in_flow(&self, owner: usize, offset: usize) -> Option<Reading> {
-        Lines::in_flow(self, owner, offset)
+    fn visit(&self, n: usize, _col: usize) -> Visit<'_> {
+        let l = &self.lines[n];
+        if l.blank || l.cont {
+            Visit::PassBy
+        } else {
+            Visit::Look(Cow::Borrowed(l))
+        }
     }
 }
