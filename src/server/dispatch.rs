@@ -247,6 +247,12 @@ mod tests {
             assert!(err.message.contains("feature exploded"), "{}", err.message);
             // The runtime keeps serving afterwards.
             assert_eq!(isolated("ok", || 7).await.ok(), Some(7));
+            // The same on a thread of its own (a large document's analysis).
+            let failed: RpcResult<()> =
+                isolated_on_own_thread("big", || panic!("analysis exploded")).await;
+            let err = failed.expect_err("a panic is an error");
+            assert!(err.message.contains("analysis exploded"), "{}", err.message);
+            assert_eq!(isolated_on_own_thread("ok", || 8).await.ok(), Some(8));
         });
     }
 }

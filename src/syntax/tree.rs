@@ -294,3 +294,31 @@ pub(crate) fn exact<T>(v: Vec<T>) -> Vec<T> {
 pub fn contains(span: &Span, offset: usize) -> bool {
     span.start <= offset && offset <= span.end
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_document_keeps_has_no_room_to_grow() {
+        let mut grown = Vec::with_capacity(8);
+        grown.extend([1, 2, 3]);
+        let kept = exact(grown);
+        assert_eq!((kept.len(), kept.capacity()), (3, 3));
+        assert_eq!(kept, [1, 2, 3]);
+        // A parsed mapping and list hold exactly their entries and items.
+        let root = crate::syntax::parse("a: 1\nb: [x, y, z]\n")
+            .root
+            .expect("parses");
+        let entries = root.entries().expect("a mapping");
+        let items = root.get("b").and_then(Node::items).expect("a list");
+        let NodeKind::Mapping(v) = &root.kind else {
+            unreachable!()
+        };
+        assert_eq!((entries.len(), v.capacity()), (2, 2));
+        let NodeKind::Sequence(v) = &root.get("b").expect("b").kind else {
+            unreachable!()
+        };
+        assert_eq!((items.len(), v.capacity()), (3, 3));
+    }
+}
