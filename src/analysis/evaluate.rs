@@ -18,7 +18,7 @@ use openjd_expr::{
 
 use super::preview::Given;
 use crate::model::{Action, ActionKind, Let, ParamKind, SimpleAction, Step, Template};
-use crate::syntax::format_string;
+use crate::syntax::{format_string, nesting};
 
 /// Evaluation budget of one interpolation: far above any real template
 /// field, far below what would hurt (an expression such as
@@ -228,8 +228,11 @@ impl Evaluator {
         if let Some(p) = self.parsed.borrow().get(expr) {
             return p.clone();
         }
-        let p = ParsedExpression::with_profile(expr, &self.profile)
-            .ok()
+        // What nests too deeply is never parsed: parsers run out of stack.
+        let shallow = nesting::expression_nesting(expr) <= nesting::MAX_NESTING;
+        let p = shallow
+            .then(|| ParsedExpression::with_profile(expr, &self.profile).ok())
+            .flatten()
             .map(std::rc::Rc::new);
         self.parsed.borrow_mut().insert(expr.to_string(), p.clone());
         p

@@ -16,6 +16,7 @@ use openjd_expr::{
 use crate::model::{Template, split_let};
 use crate::schema::{Extension, ScopeClass};
 use crate::syntax::format_string::scan;
+use crate::syntax::nesting;
 use crate::syntax::{ScalarMap, Span};
 
 use super::codes::Code;
@@ -224,6 +225,26 @@ impl<'a> ExprPass<'a> {
         scope
     }
 
+    /// True (and the warning given) when `expr` nests too deeply to hand to
+    /// a parser at all; the reference validator, whose parser would run out
+    /// of stack on it, is then not run either.
+    fn too_deep(&mut self, expr: &str, span: impl FnOnce() -> Span) -> bool {
+        let levels = nesting::expression_nesting(expr);
+        if levels <= nesting::MAX_NESTING {
+            return false;
+        }
+        self.over_budget = true;
+        self.diags.push(Diagnostic::new(
+            Code::ExpressionTooLarge,
+            span(),
+            format!(
+                "This expression nests {levels} levels deep (brackets and operators such as `not` and `-` each open one); past {} it is not parsed, so it was not checked and the reference validator was not run on this document. Parsers of expressions descend once per level and run out of stack on nesting this deep: write it with fewer levels",
+                nesting::MAX_NESTING
+            ),
+        ));
+        true
+    }
+
     /// The parsed expression and its id; cached.
     fn parse(&mut self, expr: &str) -> (usize, Parsed) {
         if let Some(p) = self.parsed.get(expr) {
@@ -382,6 +403,9 @@ impl<'a> ExprPass<'a> {
             ));
             return;
         }
+        if self.too_deep(expr, || map.range_to_source(expr_range.clone())) {
+            return;
+        }
         let (expr_id, parsed) = self.parse(expr);
         let parsed = match parsed {
             Ok(p) => p,
@@ -512,6 +536,9 @@ impl<'a> ExprPass<'a> {
         expr: &str,
         target: Option<&ExprType>,
     ) {
+        if self.too_deep(expr, || map.range_to_source(range.clone())) {
+            return;
+        }
         let (expr_id, parsed) = self.parse(expr);
         let parsed = match parsed {
             Ok(p) => p,

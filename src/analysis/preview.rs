@@ -512,6 +512,19 @@ pub fn instantiate(
         CallerLimits, DocumentType, ModelExtension, PathParameterOptions, SpecificationRevision,
         StepDependencyGraph, StepParameterSpaceIterator, ValidationContext,
     };
+    // The runtime's parsers of expressions and combinations descend once
+    // per level; nesting they would run out of stack on is refused first.
+    for (text, what) in std::iter::once((job.0, "the job template"))
+        .chain(envs.iter().map(|(t, _)| (*t, "an environment template")))
+    {
+        let levels = crate::syntax::nesting::document_nesting(text);
+        if levels > crate::syntax::nesting::MAX_NESTING {
+            return Err(format!(
+                "{what} nests an expression or combination {levels} levels deep; past {} it is not previewed",
+                crate::syntax::nesting::MAX_NESTING
+            ));
+        }
+    }
     let limits = CallerLimits::default();
     let all: Vec<&str> = ModelExtension::ALL.iter().map(|e| e.as_str()).collect();
     let doc = |(text, json): (&str, bool)| {

@@ -30,6 +30,7 @@
 
 use std::ops::Range;
 
+use crate::syntax::nesting;
 use openjd_expr::{
     ExprProfile, ExprType, ExprValue, ExpressionError, ExpressionErrorKind, FunctionLibrary,
     ParsedExpression, SymbolTable, TypeCode,
@@ -82,6 +83,10 @@ pub fn check(
     profile: &ExprProfile,
     limits: &Limits,
 ) -> Option<Staged> {
+    // Nothing parses what nests too deeply (the expression pass says so).
+    if nesting::expression_nesting(expr) > nesting::MAX_NESTING {
+        return None;
+    }
     let trimmed = expr.trim();
     let lead = expr.len() - expr.trim_start().len();
     // openjd-expr reads a multi-line expression inside parentheses.
@@ -468,6 +473,12 @@ impl Ctx<'_> {
             error,
             range: range.clone(),
         };
+        if nesting::expression_nesting(text) > nesting::MAX_NESTING {
+            return Err(fail(ExpressionError::new(format!(
+                "This expression nests more than {} levels deep",
+                nesting::MAX_NESTING
+            ))));
+        }
         let parsed = ParsedExpression::with_profile(text, self.profile).map_err(fail)?;
         let result = parsed
             .with_library(self.library)

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use crate::syntax::{Node, ScalarKind, ScalarMap};
+use crate::syntax::{Node, ScalarKind, ScalarMap, nesting};
 
 use super::codes::Code;
 use super::diagnostic::{Diagnostic, did_you_mean};
@@ -219,6 +219,9 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Groups past which a combination is not parsed.
+const MAX_GROUP_NESTING: usize = 64;
+
 fn combination(text: &str, node: &Node, params: &[Param], diags: &mut Vec<Diagnostic>) {
     let Some(s) = node.scalar().filter(|s| s.kind() == ScalarKind::Str) else {
         return;
@@ -230,6 +233,19 @@ fn combination(text: &str, node: &Node, params: &[Param], diags: &mut Vec<Diagno
         return;
     }
     let map = ScalarMap::new(text, &node.span, s.style, value);
+    // The parser below, and the runtime's when it creates the job, descend
+    // once per group: past this the stack, not the grammar, would decide.
+    let depth = nesting::bracket_depth(value);
+    if depth > MAX_GROUP_NESTING {
+        diags.push(Diagnostic::new(
+            Code::ExpressionTooLarge,
+            node.span.clone(),
+            format!(
+                "This combination nests {depth} groups deep; past {MAX_GROUP_NESTING} it is not checked. A step has at most 16 task parameters, so no combination needs more than a few levels: remove the redundant parentheses (the runtime reads combinations with a parser that descends once per group)"
+            ),
+        ));
+        return;
+    }
     let uses = match Parser::new(value).parse() {
         Ok(uses) => uses,
         Err((at, message)) => {

@@ -2,6 +2,7 @@
 
 pub mod cfn;
 pub mod format_string;
+pub mod nesting;
 pub mod parse;
 pub mod scalar_map;
 pub mod tree;

@@ -182,6 +182,27 @@ impl Workspace {
     /// environment template embedded in a CloudFormation file; empty when
     /// there is none. Needs no workspace, so it can run outside its lock.
     pub(crate) fn index_text(path: &Path, text: &str) -> Vec<Arc<Indexed>> {
+        // A file of the workspace that nobody opened must never take the
+        // server down: a failure in its analysis leaves it out of the index,
+        // said once in the log, until its text changes.
+        let indexed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Self::analyse_for_index(path, text)
+        }));
+        indexed.unwrap_or_else(|panic| {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no reason given".into());
+            tracing::error!(
+                "not indexed: {}: its analysis failed ({reason}); it is skipped until it changes",
+                path.display()
+            );
+            Vec::new()
+        })
+    }
+
+    fn analyse_for_index(path: &Path, text: &str) -> Vec<Arc<Indexed>> {
         if !might_be_template(text) {
             return Vec::new();
         }
