@@ -12,8 +12,18 @@ use super::tree::{Entry, Node, NodeKind, Scalar, ScalarStyle, ScalarText, Span};
 
 /// The reference implementation's nesting limit for template documents.
 pub(crate) const MAX_DEPTH: usize = 128;
-/// Nodes that alias expansion may add, beyond the document's own nodes.
+/// Nodes that alias expansion may add, beyond the document's own nodes
+/// (a scalar's text weighs as much as a node per [`BYTES_PER_NODE`]).
 const ALIAS_BUDGET_MIN: usize = 100_000;
+/// About what a node of the tree takes: a scalar's text counts one node of
+/// the alias budget for every this many bytes, so that an alias to a large
+/// scalar, used many times, is bounded by the bytes it copies.
+const BYTES_PER_NODE: usize = 64;
+
+/// The weight of a scalar node with `len` bytes of text.
+fn scalar_weight(len: usize) -> usize {
+    1 + len / BYTES_PER_NODE
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SyntaxErrorKind {
@@ -204,8 +214,8 @@ pub fn parse_until(text: &str, stop: &dyn Fn() -> bool) -> Parsed {
                 };
                 let node = Node {
                     span,
+                    weight: scalar_weight(scalar.value.len()),
                     kind: NodeKind::Scalar(scalar),
-                    weight: 1,
                 };
                 b.finish_node(node, anchor);
             }
@@ -633,6 +643,36 @@ mod tests {
                 .iter()
                 .any(|e| e.kind == SyntaxErrorKind::AliasBudget)
         );
+    }
+
+    #[test]
+    fn aliases_of_a_large_scalar_are_budgeted_by_bytes() {
+        // 100 KB of text, used 10,000 times: 1 GB if every use were copied.
+        let mut text = format!("big: &big '{}'\nuses:\n", "x".repeat(100_000));
+        for _ in 0..10_000 {
+            text.push_str("- *big\n");
+        }
+        let p = parse(&text);
+        assert!(
+            p.errors
+                .iter()
+                .any(|e| e.kind == SyntaxErrorKind::AliasBudget)
+        );
+        let copied: usize = p
+            .root
+            .as_ref()
+            .and_then(|r| r.get("uses"))
+            .and_then(|u| u.items())
+            .map_or(0, |items| {
+                items.iter().filter_map(Node::as_str).map(str::len).sum()
+            });
+        assert!(copied < 16 << 20, "{copied} bytes copied");
+        // A few uses of a large scalar are fine.
+        let few = format!(
+            "big: &big '{}'\nuses: [*big, *big, *big]\n",
+            "x".repeat(100_000)
+        );
+        assert!(parse(&few).errors.is_empty());
     }
 
     #[test]

@@ -167,8 +167,9 @@ pub enum NodeKind {
 pub struct Node {
     pub span: Span,
     pub kind: NodeKind,
-    /// Number of nodes in this subtree, so alias expansion can be budgeted
-    /// before anything is copied.
+    /// Number of nodes in this subtree, a scalar's text counted as a node
+    /// per 64 bytes, so alias expansion can be budgeted, by count and by
+    /// bytes, before anything is copied.
     pub weight: usize,
 }
 
