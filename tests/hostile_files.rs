@@ -264,3 +264,128 @@ fn check_reports_files_over_the_size_cap() {
     assert_eq!(stdout.matches("error[unreadable-file]").count(), 1, "{all}");
     assert!(!out.status.success(), "{all}");
 }
+
+/// Templates made to exhaust the stack or memory of whoever reads them:
+/// each `(file name, text, the code it must get)`.
+fn exhausting_templates() -> Vec<(&'static str, String, &'static str)> {
+    let deep = |open: &str, close: &str, n: usize| format!("{}{}", open.repeat(n), close.repeat(n));
+    let step = |body: &str| {
+        format!(
+            "specificationVersion: jobtemplate-2023-09\nextensions: [EXPR]\nname: J\nsteps:\n- name: S\n{body}  script:\n    actions:\n      onRun:\n        command: echo\n"
+        )
+    };
+    let combination = step(&format!(
+        "  parameterSpace:\n    taskParameterDefinitions:\n    - {{name: A, type: INT, range: '1-2'}}\n    combination: \"{}\"\n",
+        deep("(", ")", 50_000).replace("()", "(A)")
+    ));
+    let parentheses = step("").replace(
+        "command: echo",
+        &format!(
+            "command: echo\n        args: ['{{{{ {}1{} }}}}']",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        ),
+    );
+    let negations = step("").replace(
+        "command: echo",
+        &format!(
+            "command: echo\n        args: ['{{{{ {}1 }}}}']",
+            "-".repeat(30_000)
+        ),
+    );
+    let mut aliases = format!(
+        "specificationVersion: jobtemplate-2023-09\nname: J\ndescription: &big '{}'\nsteps:\n",
+        "x".repeat(100_000)
+    );
+    for i in 0..10_000 {
+        aliases.push_str(&format!("- {{name: S{i}, description: *big, script: {{actions: {{onRun: {{command: echo}}}}}}}}\n"));
+    }
+    vec![
+        ("combination.yaml", combination, "expression-too-large"),
+        ("parentheses.yaml", parentheses, "expression-too-large"),
+        ("negations.yaml", negations, "expression-too-large"),
+        ("aliases.yaml", aliases, "alias-expansion"),
+    ]
+}
+
+#[test]
+fn check_survives_templates_made_to_exhaust_it() {
+    let dir = Scratch::new("openjd-lsp-files", "exhausting-check");
+    for (name, text, code) in exhausting_templates() {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).expect("write");
+        let out = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{name}: {:?}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(&format!("[{code}]")),
+            "{name}: {stdout:.2000}"
+        );
+        let preview = Command::new(env!("CARGO_BIN_EXE_openjd-lsp"))
+            .arg("preview")
+            .arg(&path)
+            .output()
+            .expect("run");
+        assert!(
+            preview.status.code().is_some(),
+            "{name}: preview died: {:?}",
+            preview.status
+        );
+    }
+}
+
+/// The files need not be open: indexing reads every template of the
+/// workspace at startup. The server indexes them, answers, and opening
+/// each gives its diagnostic.
+#[test]
+fn the_server_indexes_templates_made_to_exhaust_it() {
+    let root = Scratch::new("openjd-lsp-files", "exhausting-server");
+    let templates = exhausting_templates();
+    for (name, text, _) in &templates {
+        std::fs::write(root.join(name), text).expect("write");
+    }
+    std::fs::write(root.join("job.yaml"), JOB).expect("job");
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root.path()),
+               "workspaceFolders": [{"uri": uri(root.path()), "name": "ws"}],
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    c.notify("initialized", json!({}));
+    let indexed = c.wait_for(
+        "$/progress",
+        |p| p["value"]["kind"] == "end",
+        Duration::from_secs(60),
+    );
+    assert!(
+        indexed.is_some(),
+        "indexing never ended: alive {}",
+        c.alive()
+    );
+    let job = root.join("job.yaml");
+    c.open(&uri(&job), JOB, 1);
+    c.diagnostics_for(&uri(&job), Some(1));
+    hover_answered(&mut c, &job);
+    for (name, text, code) in &templates {
+        let path = root.join(name);
+        c.open(&uri(&path), text, 1);
+        let diags = c.diagnostics_for(&uri(&path), Some(1));
+        assert!(
+            diags.iter().any(|d| d["code"] == *code),
+            "{name}: {:?}",
+            diags.iter().map(|d| &d["code"]).collect::<Vec<_>>()
+        );
+        hover_answered(&mut c, &path);
+    }
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}

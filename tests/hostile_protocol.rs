@@ -294,3 +294,83 @@ fn a_client_that_never_answers_still_gets_its_workspace_indexed() {
     );
     assert_eq!(c.shutdown_and_exit(), Some(0));
 }
+
+/// A client may read the server's requests late: it sends many messages of
+/// its own before it answers. No handler waits for those answers while
+/// holding a slot, so everything it sent meanwhile is answered, and the
+/// late answers are matched when they come.
+#[test]
+fn a_client_that_answers_late_is_served_meanwhile() {
+    let mut c = Client::start();
+    c.answer_requests = false;
+    c.initialize(
+        &["utf-16"],
+        json!({"workspace": {"configuration": true,
+                             "diagnostic": {"refreshSupport": true}},
+               "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+               "window": {"workDoneProgress": true}}),
+    );
+    c.open(URI, TEXT, 1);
+    // Each asks the client for its settings: four would once fill every slot.
+    for _ in 0..8 {
+        c.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": null}),
+        );
+    }
+    let hover = json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 1}});
+    let first_id = 1_000;
+    let count = 300;
+    for id in first_id..first_id + count {
+        c.send(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": hover}),
+        );
+    }
+    // Well within the time the server gives the client to answer.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(4);
+    for id in first_id..first_id + count {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let answer = c
+            .wait_response_within(|m| m["id"] == json!(id), left)
+            .unwrap_or_else(|| {
+                panic!("hover {id} of {count} unanswered while the client owes answers")
+            });
+        assert!(answer["result"].is_object(), "{answer}");
+    }
+    // Now the client answers everything it was asked, late.
+    let asked: Vec<Value> = std::mem::take(&mut c.server_requests);
+    assert!(
+        asked
+            .iter()
+            .any(|m| m["method"] == "workspace/configuration"),
+        "{asked:?}"
+    );
+    for request in &asked {
+        let result = match request["method"].as_str() {
+            Some("workspace/configuration") => json!([null]),
+            _ => Value::Null,
+        };
+        c.send(&json!({"jsonrpc": "2.0", "id": request["id"], "result": result}));
+    }
+    still_serving(&mut c, "late answers");
+    assert_eq!(c.shutdown_and_exit(), Some(0));
+}
+
+/// `shutdown` and `exit` written in one go: `shutdown` is answered and the
+/// process ends with status 0, every time.
+#[test]
+fn shutdown_and_exit_back_to_back_end_with_status_zero() {
+    for run in 0..12 {
+        let mut c = started();
+        let mut both = framed(br#"{"jsonrpc":"2.0","id":77,"method":"shutdown","params":null}"#);
+        both.extend(framed(
+            br#"{"jsonrpc":"2.0","method":"exit","params":null}"#,
+        ));
+        c.send_raw(&both);
+        let answer = c
+            .wait_response(|m| m["id"] == json!(77))
+            .unwrap_or_else(|| panic!("run {run}: shutdown unanswered"));
+        assert!(answer.get("error").is_none(), "run {run}: {answer}");
+        assert_eq!(c.wait_exit(), Some(0), "run {run}");
+    }
+}

@@ -20,6 +20,7 @@
 //! `sync`. To add a request: a handler in `handlers`, its capability in
 //! `capabilities`, its route here.
 
+pub mod background;
 pub mod capabilities;
 pub mod config;
 pub mod convert;
@@ -344,6 +345,9 @@ pub fn run(release_memory: Option<memory::ReleaseMemory>) -> ExitCode {
     let on_idle = memory.clone();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Analyses run on these threads; every parser that recurses is
+        // bounded well below this, with room to spare.
+        .thread_stack_size(8 << 20)
         .on_thread_park(move || on_idle.on_idle())
         .build()
     {

@@ -15,6 +15,7 @@
 //! compute them, so the documents re-published are exactly those affected.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tower_lsp_server::ls_types::{DocumentDiagnosticReportKind, FullDocumentDiagnosticReport, Uri};
@@ -25,6 +26,7 @@ use crate::workspace::diagnostics::depends_on;
 use super::Backend;
 use super::handlers::document_diagnostics;
 use super::state::path_of;
+use super::sync::CLIENT_ANSWER_TIMEOUT;
 
 impl Backend {
     /// Analyse after `delay` unless a newer edit arrives first, publish
@@ -105,12 +107,41 @@ impl Backend {
                     .await;
             }
         }
-        if refresh
-            && client.diagnostic_refresh
-            && let Err(e) = self.client.workspace_diagnostic_refresh().await
-        {
-            tracing::warn!("workspace/diagnostic/refresh failed: {e}");
+        if refresh && client.diagnostic_refresh {
+            // Asked without waiting here: the answer comes when the client
+            // has read it, which may be after many more messages of its own.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                match tokio::time::timeout(
+                    CLIENT_ANSWER_TIMEOUT,
+                    client.workspace_diagnostic_refresh(),
+                )
+                .await
+                {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!("workspace/diagnostic/refresh failed: {e}"),
+                    Err(_) => {
+                        tracing::warn!("the client did not answer workspace/diagnostic/refresh")
+                    }
+                }
+            });
         }
+    }
+
+    /// Republish what changed, soon and once: a burst of closes or file
+    /// changes queues one pass over the open documents, not one each.
+    pub fn republish_soon(&self) {
+        if self.state.republish_queued.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let backend = self.clone();
+        self.state.background.run("republishing", async move {
+            backend
+                .state
+                .republish_queued
+                .store(false, Ordering::SeqCst);
+            backend.republish_affected(None).await;
+        });
     }
 
     /// For a pull report of `uri`: the current diagnostics of the other open

@@ -21,6 +21,7 @@ use tracing_subscriber::{EnvFilter, Registry, reload};
 use crate::analysis::{Analysis, Format, Options, analyze_until};
 use crate::workspace::Workspace;
 
+use super::background::Background;
 use super::capabilities::ClientSupport;
 use super::config::Config;
 use super::dispatch::{isolated, isolated_on_own_thread};
@@ -94,6 +95,11 @@ pub(crate) struct State {
     pub shutdown: AtomicBool,
     pub log: Option<LogHandle>,
     pub memory: Memory,
+    /// Long work that notifications start, off the request slots.
+    pub background: Background,
+    /// A republish of the open documents is queued and has not started:
+    /// a burst of opens, closes or file changes asks for one, not N.
+    pub republish_queued: AtomicBool,
 }
 
 impl State {
@@ -108,6 +114,8 @@ impl State {
             shutdown: AtomicBool::new(false),
             log,
             memory,
+            background: Background::default(),
+            republish_queued: AtomicBool::new(false),
         }
     }
 

@@ -13,6 +13,11 @@ use super::Backend;
 use super::config::Config;
 use super::state::path_of;
 
+/// How long the server waits for the client's answer to a request of its
+/// own (progress, settings, registrations, refresh) before it goes on
+/// without it. No handler holds a request slot while it waits.
+pub(crate) const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Backend {
     pub async fn did_open_document(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
@@ -38,18 +43,37 @@ impl Backend {
     pub async fn did_close_document(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.close(&uri);
+        if !self.state.client().pull_diagnostics {
+            self.client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+        }
+        // The file on disk now stands for it (unless it was opened again
+        // meanwhile): others may depend on that.
         if let Some(path) = path_of(&uri) {
             let state = self.state.clone();
-            let _ = tokio::task::spawn_blocking(move || state.restore_from_disk(&path)).await;
+            self.state
+                .background
+                .run("reading a closed file", async move {
+                    if state.doc(&uri).is_none() {
+                        let _ = tokio::task::spawn_blocking(move || state.restore_from_disk(&path))
+                            .await;
+                    }
+                });
         }
-        if !self.state.client().pull_diagnostics {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
-        }
-        // The file on disk now stands for it: others may depend on that.
-        self.republish_affected(None).await;
+        self.republish_soon();
     }
 
     pub async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
+        let backend = self.clone();
+        self.state
+            .background
+            .run("reading changed files", async move {
+                backend.read_changed_files(params).await;
+            });
+    }
+
+    async fn read_changed_files(&self, params: DidChangeWatchedFilesParams) {
         for change in params.changes {
             let Some(path) = path_of(&change.uri) else {
                 continue;
@@ -71,10 +95,19 @@ impl Backend {
         // Reload even when only templates changed: the configuration's
         // missing-file checks look at the disk.
         self.state.reload_queues();
-        self.republish_affected(None).await;
+        self.republish_soon();
     }
 
     pub async fn workspace_folders_changed(&self, params: DidChangeWorkspaceFoldersParams) {
+        let backend = self.clone();
+        self.state
+            .background
+            .run("indexing workspace folders", async move {
+                backend.change_folders(params).await;
+            });
+    }
+
+    async fn change_folders(&self, params: DidChangeWorkspaceFoldersParams) {
         let mut roots = self.state.roots();
         roots.retain(|r| {
             !params
@@ -89,6 +122,13 @@ impl Backend {
     }
 
     pub async fn configuration_changed(&self, params: DidChangeConfigurationParams) {
+        let backend = self.clone();
+        self.state.background.run("applying settings", async move {
+            backend.change_configuration(params).await;
+        });
+    }
+
+    async fn change_configuration(&self, params: DidChangeConfigurationParams) {
         if params.settings.is_null() || params.settings.as_object().is_some_and(|m| m.is_empty()) {
             self.pull_config().await;
         } else {
@@ -104,21 +144,25 @@ impl Backend {
         let roots = self.state.roots();
         let token = ProgressToken::String("openjd-lsp/indexing".into());
         let progress = if self.state.client().progress {
-            let created = self
-                .client
-                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
-                    token: token.clone(),
-                })
-                .await;
+            let created = tokio::time::timeout(
+                CLIENT_ANSWER_TIMEOUT,
+                self.client.send_request::<request::WorkDoneProgressCreate>(
+                    WorkDoneProgressCreateParams {
+                        token: token.clone(),
+                    },
+                ),
+            )
+            .await;
             match created {
-                Ok(()) => Some(
+                Ok(Ok(())) => Some(
                     self.client
                         .progress(token, "Indexing OpenJD templates")
                         .with_percentage(0)
                         .begin()
                         .await,
                 ),
-                Err(_) => None,
+                // No answer in time, or a refusal: index without progress.
+                Ok(Err(_)) | Err(_) => None,
             }
         } else {
             None
@@ -176,8 +220,15 @@ impl Backend {
             })
             .ok(),
         };
-        if let Err(e) = self.client.register_capability(vec![registration]).await {
-            tracing::warn!("could not register file watchers: {e}");
+        match tokio::time::timeout(
+            CLIENT_ANSWER_TIMEOUT,
+            self.client.register_capability(vec![registration]),
+        )
+        .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("could not register file watchers: {e}"),
+            Err(_) => tracing::warn!("the client did not answer the file watchers' registration"),
         }
     }
 
@@ -224,7 +275,7 @@ impl Backend {
             section: Some("openjd".into()),
         }];
         let answer =
-            tokio::time::timeout(Duration::from_secs(5), self.client.configuration(items)).await;
+            tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, self.client.configuration(items)).await;
         if let Ok(Ok(values)) = answer
             && let Some(v) = values.into_iter().next()
         {
