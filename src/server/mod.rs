@@ -117,7 +117,7 @@ impl LanguageServer for Backend {
             let settings = async {
                 backend.pull_config().await;
                 backend.state.reload_queues();
-                backend.republish_affected(None).await;
+                backend.republish_soon(None);
             };
             tokio::join!(
                 settings,

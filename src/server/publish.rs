@@ -14,8 +14,8 @@
 //! workspace by `workspace::diagnostics` exactly as pull and `check`
 //! compute them, so the documents re-published are exactly those affected.
 
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tower_lsp_server::ls_types::{DocumentDiagnosticReportKind, FullDocumentDiagnosticReport, Uri};
@@ -25,7 +25,7 @@ use crate::workspace::diagnostics::depends_on;
 
 use super::Backend;
 use super::handlers::document_diagnostics;
-use super::state::path_of;
+use super::state::{lock, path_of};
 use super::sync::CLIENT_ANSWER_TIMEOUT;
 
 impl Backend {
@@ -60,27 +60,22 @@ impl Backend {
             }
             // Freeing a large analysis takes a while: only after publishing.
             state.free_previous(&uri);
-            backend.republish_affected(Some(&uri)).await;
+            backend.republish_soon(Some(&uri));
         });
     }
 
     /// The workspace changed: publish again every open document whose
-    /// diagnostics changed, or ask a pulling client to pull again. `except`
-    /// is the document whose own edit caused it (published, or pulled by
-    /// the client, anyway). Documents with an edit pending are left to
-    /// their own publish.
-    pub async fn republish_affected(&self, except: Option<&Uri>) {
+    /// diagnostics changed, or ask a pulling client to pull again.
+    /// `changed`: the files whose change caused it, `None` for anything
+    /// (settings, a configuration file, the folders). Documents with an
+    /// edit pending are left to their own publish, and documents whose
+    /// diagnostics did not change are not published again.
+    pub async fn republish_affected(&self, changed: Option<&HashSet<PathBuf>>) {
         let state = &self.state;
         let client = state.client();
-        // Which queues a job is on, and so what it reads, is decided by the
-        // configuration alone: after a configuration file's edit every
-        // document is checked; after another file's, those that read it.
-        let changed = except
-            .and_then(path_of)
-            .filter(|p| !Workspace::is_config_file(p));
         let mut refresh = false;
         for handle in state.open_docs() {
-            if Some(&handle.uri) == except || handle.computed().is_none() {
+            if handle.computed().is_none() {
                 continue;
             }
             let Ok(doc) = state.resolve(&handle).await else {
@@ -88,9 +83,11 @@ impl Backend {
             };
             let snapshot = state.snapshot();
             // A configuration file reads every job on its queues.
-            if let (Some(changed), Some(path)) = (&changed, &doc.path)
+            if let (Some(changed), Some(path)) = (changed, &doc.path)
                 && !Workspace::is_config_file(path)
-                && !depends_on(&snapshot.workspace, path, &doc.analysis).contains(changed)
+                && !depends_on(&snapshot.workspace, path, &doc.analysis)
+                    .iter()
+                    .any(|p| changed.contains(p))
             {
                 continue;
             }
@@ -128,19 +125,33 @@ impl Backend {
         }
     }
 
-    /// Republish what changed, soon and once: a burst of closes or file
-    /// changes queues one pass over the open documents, not one each.
-    pub fn republish_soon(&self) {
-        if self.state.republish_queued.swap(true, Ordering::SeqCst) {
+    /// Republish what `changed` (a document, `None`: anything) affects,
+    /// soon and once: a burst of opens, edits, closes or file changes
+    /// queues one pass over the open documents for all of them, not one
+    /// pass each, which made N documents cost N² checks.
+    pub fn republish_soon(&self, changed: Option<&Uri>) {
+        let first = {
+            let mut pending = lock(&self.state.republish);
+            // Which queues a job is on, and so what it reads, is decided by
+            // the configuration alone: after a configuration file's change
+            // every document is checked; after another file's, those that
+            // read it.
+            match changed.and_then(path_of) {
+                Some(path) if !Workspace::is_config_file(&path) => {
+                    pending.changed.insert(path);
+                }
+                _ => pending.everything = true,
+            }
+            !std::mem::replace(&mut pending.queued, true)
+        };
+        if !first {
             return;
         }
         let backend = self.clone();
         self.state.background.run("republishing", async move {
-            backend
-                .state
-                .republish_queued
-                .store(false, Ordering::SeqCst);
-            backend.republish_affected(None).await;
+            let pending = std::mem::take(&mut *lock(&backend.state.republish));
+            let changed = (!pending.everything).then_some(&pending.changed);
+            backend.republish_affected(changed).await;
         });
     }
 

@@ -9,9 +9,10 @@
 //! recognised. When a cell is filled the workspace learns the analysis (a
 //! job's template, an environment, a configuration file's queues).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
@@ -97,9 +98,23 @@ pub(crate) struct State {
     pub memory: Memory,
     /// Long work that notifications start, off the request slots.
     pub background: Background,
-    /// A republish of the open documents is queued and has not started:
-    /// a burst of opens, closes or file changes asks for one, not N.
-    pub republish_queued: AtomicBool,
+    /// What the next republish of the open documents must look at.
+    pub republish: Mutex<PendingRepublish>,
+}
+
+/// A republish queued and not started yet, with what changed since the
+/// last one began.
+#[derive(Default)]
+pub(crate) struct PendingRepublish {
+    pub queued: bool,
+    pub everything: bool,
+    pub changed: HashSet<PathBuf>,
+}
+
+/// The guarded value, also after a panic elsewhere held the lock: it holds
+/// plain data that stays consistent.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl State {
@@ -115,7 +130,7 @@ impl State {
             log,
             memory,
             background: Background::default(),
-            republish_queued: AtomicBool::new(false),
+            republish: Mutex::default(),
         }
     }
 

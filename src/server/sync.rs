@@ -1,6 +1,6 @@
 //! Keeping the state in step with the client: document sync, the
 //! workspace folders and their files (indexing, watched files), settings.
-//! Each change ends in `republish_affected` (see `publish`).
+//! Each change ends in `republish_soon` (see `publish`).
 
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ impl Backend {
                     }
                 });
         }
-        self.republish_soon();
+        self.republish_soon(None);
     }
 
     pub async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
@@ -95,7 +95,7 @@ impl Backend {
         // Reload even when only templates changed: the configuration's
         // missing-file checks look at the disk.
         self.state.reload_queues();
-        self.republish_soon();
+        self.republish_soon(None);
     }
 
     pub async fn workspace_folders_changed(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -135,7 +135,7 @@ impl Backend {
             self.apply_config(&params.settings).await;
         }
         self.state.reload_queues();
-        self.republish_affected(None).await;
+        self.republish_soon(None);
     }
 
     /// Index the workspace folders, reporting progress, then read the
@@ -198,7 +198,7 @@ impl Backend {
             }
             Err(e) => tracing::error!("indexing failed: {e}"),
         }
-        self.republish_affected(None).await;
+        self.republish_soon(None);
     }
 
     pub async fn register_watchers(&self) {
