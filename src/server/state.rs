@@ -226,26 +226,29 @@ impl State {
         let Some(mut doc) = self.docs.get_mut(uri) else {
             return false;
         };
-        for change in changes {
-            let range = change.range.map(|r| {
-                (
-                    ClientPosition {
-                        line: r.start.line,
-                        character: r.start.character,
-                    },
-                    ClientPosition {
-                        line: r.end.line,
-                        character: r.end.character,
-                    },
-                )
-            });
-            if doc.document.apply(range, &change.text, encoding) {
-                tracing::warn!(
-                    "edit range {:?} lies outside {}; clamped",
-                    change.range,
-                    uri.as_str()
-                );
-            }
+        let edits: Vec<_> = changes
+            .iter()
+            .map(|change| {
+                let range = change.range.map(|r| {
+                    (
+                        ClientPosition {
+                            line: r.start.line,
+                            character: r.start.character,
+                        },
+                        ClientPosition {
+                            line: r.end.line,
+                            character: r.end.character,
+                        },
+                    )
+                });
+                (range, change.text.as_str())
+            })
+            .collect();
+        if doc.document.apply_all(&edits, encoding) {
+            tracing::warn!(
+                "an edit range of version {version} lies outside {}; clamped",
+                uri.as_str()
+            );
         }
         doc.document.version = version;
         doc.stale.store(true, Ordering::Release);
