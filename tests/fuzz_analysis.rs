@@ -1,7 +1,9 @@
 //! A mutation fuzzer over the analysis, on stable Rust with a seeded
 //! generator: templates of the conformance suite and the examples, mutated
 //! (bytes, lines, indentation, quotes, `{{ }}` expressions, anchors and
-//! aliases, tags, numbers, Unicode), each analysed under a deadline. A panic,
+//! aliases, tags, numbers, Unicode, nesting deep enough to exhaust a
+//! recursive parser in every grammar we read, aliases of large scalars),
+//! each analysed under a deadline. A panic,
 //! a hang or a diagnostic range outside the text or inside a character fails
 //! the run, and the input is written to `target/fuzz-findings/` to become a
 //! regression fixture.
@@ -95,7 +97,7 @@ fn mutate(text: &str, rng: &mut Rng, all: &[String]) -> String {
     let mut s = text.to_string();
     for _ in 0..1 + rng.below(4) {
         let at = char_floor(&s, rng.below(s.len() + 1));
-        match rng.below(12) {
+        match rng.below(14) {
             // Bytes: insert, delete or flip (kept valid UTF-8: documents are).
             0 => {
                 let b = rng.below(128) as u8 as char;
@@ -150,6 +152,15 @@ fn mutate(text: &str, rng: &mut Rng, all: &[String]) -> String {
                 let b = char_floor(other, a + rng.below(400));
                 s.insert_str(at, &other[a..b]);
             }
+            // Deep nesting in a grammar that is parsed by recursive descent,
+            // inside an expression where one is, else anywhere.
+            12 if rng.one_in(2) => {
+                let deep = deep_construct(rng);
+                let at = s.find("{{").map_or(at, |i| i + 2);
+                s.insert_str(at, &deep);
+            }
+            // A combination, a range or aliases made to exhaust the reader.
+            13 if rng.one_in(2) => s = exhausting_template(rng),
             // Repeat a span (deep nesting, long lines).
             _ => {
                 let end = char_floor(&s, at + rng.below(40));
@@ -160,6 +171,57 @@ fn mutate(text: &str, rng: &mut Rng, all: &[String]) -> String {
         }
     }
     s
+}
+
+/// Nesting from a few levels to far past what any parser's stack holds.
+fn depth(rng: &mut Rng) -> usize {
+    [3, 150, 250, 2_000, 30_000][rng.below(5)] + rng.below(50)
+}
+
+/// An expression that nests `depth` levels by one of the constructs a
+/// recursive-descent expression parser descends into.
+fn deep_construct(rng: &mut Rng) -> String {
+    let n = depth(rng);
+    match rng.below(7) {
+        0 => format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+        1 => format!("{}1{}", "[".repeat(n), "]".repeat(n)),
+        2 => format!("{}x", "not ".repeat(n)),
+        3 => format!("{}1", "-".repeat(n)),
+        4 => format!("2{}", "**2".repeat(n)),
+        5 => format!("1{}", " if x else 1".repeat(n)),
+        _ => format!("{}1{}", "{'a': ".repeat(n), "}".repeat(n)),
+    }
+}
+
+fn exhausting_template(rng: &mut Rng) -> String {
+    let n = depth(rng);
+    let head = "specificationVersion: jobtemplate-2023-09\nextensions: [EXPR]\nname: J\n";
+    let run = "  script:\n    actions:\n      onRun:\n        command: echo\n";
+    match rng.below(4) {
+        0 => format!(
+            "{head}steps:\n- name: S\n  parameterSpace:\n    taskParameterDefinitions:\n    - {{name: A, type: INT, range: '1-2'}}\n    combination: \"{}A{}\"\n{run}",
+            "(".repeat(n),
+            ")".repeat(n)
+        ),
+        1 => format!(
+            "{head}steps:\n- name: S\n  parameterSpace:\n    taskParameterDefinitions:\n    - {{name: A, type: INT, range: \"{}\"}}\n{run}",
+            format!("{}1{}", "[".repeat(n), "]".repeat(n))
+        ),
+        2 => format!(
+            "{head}steps:\n- name: S\n{run}        args: ['{{{{ {} }}}}']\n",
+            deep_construct(rng)
+        ),
+        _ => {
+            let mut t = format!(
+                "{head}description: &big '{}'\nsteps:\n",
+                "x".repeat(1 + rng.below(100_000))
+            );
+            for i in 0..rng.below(3_000) {
+                t.push_str(&format!("- {{name: S{i}, description: *big}}\n"));
+            }
+            t
+        }
+    }
 }
 
 /// A diagnostic range must lie in the text, on character boundaries.

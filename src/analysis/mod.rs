@@ -391,7 +391,24 @@ pub fn analyze_until(
         analysis.stopped = true;
         return analysis;
     }
-    let run_reference = options.reference && parsed.errors.is_empty() && !own.over_budget;
+    // The reference parses every `{{ }}` it finds, also where our passes
+    // read none (an unknown key, a key itself); its parsers recurse.
+    let nesting = crate::syntax::nesting::document_nesting(text);
+    let too_deep_for_reference = nesting > crate::syntax::nesting::MAX_NESTING;
+    if too_deep_for_reference && options.reference && !own.over_budget {
+        own.diags.push(Diagnostic::new(
+            Code::ReferenceLimit,
+            reference::first_line(text, &root),
+            format!(
+                "The reference validator was not run: this document nests brackets or an expression {nesting} levels deep, past the {} that are read safely",
+                crate::syntax::nesting::MAX_NESTING
+            ),
+        ));
+    }
+    let run_reference = options.reference
+        && parsed.errors.is_empty()
+        && !own.over_budget
+        && !too_deep_for_reference;
     // Our tree may stand in for the reference's own parse of YAML text
     // when it transcribes the text plainly.
     let tree = (!json && !truncated && !parsed.indirect).then_some(&root);

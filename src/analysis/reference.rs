@@ -224,7 +224,7 @@ fn summary(message: &str) -> String {
     message.lines().next().unwrap_or(message).trim().to_string()
 }
 
-fn first_line(text: &str, root: &Node) -> Span {
+pub(crate) fn first_line(text: &str, root: &Node) -> Span {
     let start = root.span.start.min(text.len());
     let end = text[start..]
         .find(['\n', '\r'])
