@@ -289,6 +289,12 @@ struct Counts {
     requests: usize,
     malformed: usize,
     publishes: usize,
+    /// Edits of one didChange with many content changes.
+    many_changes: usize,
+    /// Sessions whose client answered the server's requests only at the end.
+    late_answers: usize,
+    /// Sessions that sent `shutdown` and `exit` in one write.
+    back_to_back: usize,
     crashes: Vec<String>,
     hangs: Vec<String>,
     wrong: Vec<String>,
@@ -623,7 +629,14 @@ impl Session<'_> {
         for _ in 0..burst {
             let mut text = self.docs[d].text.clone();
             let mut changes = Vec::new();
-            for _ in 0..1 + self.rng.below(if burst > 1 { 1 } else { 3 }) {
+            // Now and then one didChange with hundreds of changes.
+            let count = if burst == 1 && self.rng.one_in(25) {
+                self.counts.many_changes += 1;
+                5 + self.rng.below(400)
+            } else {
+                1 + self.rng.below(if burst > 1 { 1 } else { 3 })
+            };
+            for _ in 0..count {
                 let insert = if burst > 1 {
                     self.rng
                         .pick_str(&["a", " ", "\n", ":", "{", "é", "😀", ""])
@@ -896,11 +909,41 @@ impl Session<'_> {
         }
         self.client.drain(Duration::from_millis(50));
         self.check_published()?;
-        let resp = self.request("shutdown", Value::Null, false)?;
+        // A client that answered nothing so far answers everything now.
+        if !self.client.answer_requests {
+            for asked in std::mem::take(&mut self.client.server_requests) {
+                let result = match asked["method"].as_str() {
+                    Some("workspace/configuration") => json!([null]),
+                    _ => Value::Null,
+                };
+                let answer = json!({"jsonrpc": "2.0", "id": asked["id"], "result": result});
+                self.send(&frame(&encode(&answer)));
+            }
+            self.client.answer_requests = true;
+        }
+        let resp = if self.rng.one_in(2) {
+            // `shutdown` and `exit` in one write.
+            self.counts.back_to_back += 1;
+            let id = self.next_id;
+            self.next_id += 1;
+            let mut both = frame(&encode(
+                &json!({"jsonrpc": "2.0", "id": id, "method": "shutdown", "params": null}),
+            ));
+            both.extend(frame(&encode(
+                &json!({"jsonrpc": "2.0", "method": "exit", "params": null}),
+            )));
+            self.send(&both);
+            self.client
+                .wait_response_within(|m| m["id"] == json!(id), ANSWER_WITHIN)
+                .ok_or_else(|| Stop::Hang("shutdown sent with exit unanswered".into()))?
+        } else {
+            let resp = self.request("shutdown", Value::Null, false)?;
+            self.notify("exit", Value::Null);
+            resp
+        };
         if resp.get("error").is_some() {
             return Err(Stop::Wrong(format!("shutdown got {resp}")));
         }
-        self.notify("exit", Value::Null);
         match self.client.wait_exit() {
             Some(0) => Ok(()),
             other => Err(Stop::Crash(format!(
@@ -1001,6 +1044,12 @@ fn random_sessions_never_crash_hang_or_misplace_a_range() {
         client.send_raw(&initialized);
         transcript.extend_from_slice(&initialized);
         let session_no = counts.sessions;
+        // Some clients read the server's requests late: they answer them
+        // only once the session's random part is over.
+        if rng.one_in(4) {
+            counts.late_answers += 1;
+            client.answer_requests = false;
+        }
         let mut session = Session {
             rng: &mut rng,
             seeds: &all,
@@ -1046,7 +1095,8 @@ fn random_sessions_never_crash_hang_or_misplace_a_range() {
     eprintln!(
         "protocol fuzzer: seed {seed}, {:.0} s, {} seeds, {} sessions, {} inputs, {} edits, \
          {} requests, {} malformed frames, {} diagnostics published, {} positions checked, \
-         {} copies compared; {} crashes, {} hangs, {} wrong answers",
+         {} copies compared, {} edits of many changes, {} sessions answering late, \
+         {} back-to-back shutdown/exit; {} crashes, {} hangs, {} wrong answers",
         started.elapsed().as_secs_f64(),
         all.len(),
         counts.sessions,
@@ -1057,6 +1107,9 @@ fn random_sessions_never_crash_hang_or_misplace_a_range() {
         counts.publishes,
         CHECKED.load(std::sync::atomic::Ordering::Relaxed),
         SYNCED.load(std::sync::atomic::Ordering::Relaxed),
+        counts.many_changes,
+        counts.late_answers,
+        counts.back_to_back,
         counts.crashes.len(),
         counts.hangs.len(),
         counts.wrong.len()
