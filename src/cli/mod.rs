@@ -260,9 +260,10 @@ fn check(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
 }
 
 /// Put a checked file's analysis in the workspace, as the editor would.
+/// Each file is read once, so there is nothing of it there before.
 fn index(ws: &mut Workspace, path: &Path, analysis: &Analysis) {
     if let Ok(abs) = std::fs::canonicalize(path) {
-        ws.update_analysis(&abs, analysis);
+        ws.add_analysis(&abs, analysis);
     }
 }
 
