@@ -76,7 +76,8 @@ enum Command {
         /// Only this step (repeat for more); by default every step.
         #[arg(long = "step", value_name = "NAME")]
         step: Vec<String>,
-        /// At most this many tasks per step.
+        /// At most this many tasks per step (up to 10,000; a session lists
+        /// at most 100,000 in all).
         #[arg(long, value_name = "N", default_value_t = openjd_lsp::analysis::preview::DEFAULT_TASKS)]
         tasks: usize,
         /// Output format.

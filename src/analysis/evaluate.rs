@@ -23,8 +23,51 @@ use crate::syntax::{format_string, nesting};
 /// Evaluation budget of one interpolation: far above any real template
 /// field, far below what would hurt (an expression such as
 /// `range(9999999)` stops here and stays as written).
-const MEMORY_LIMIT: usize = 8 << 20;
-const OPERATION_LIMIT: usize = 200_000;
+pub(crate) const MEMORY_LIMIT: usize = 8 << 20;
+pub(crate) const OPERATION_LIMIT: usize = 200_000;
+
+/// Operations all the evaluations of one evaluator (one preview, one
+/// hover) may perform: a session evaluates its fields once per task, so
+/// without it a field just under [`OPERATION_LIMIT`] would cost that much
+/// for each of thousands of tasks. Past it, each further expression gets
+/// only [`SPENT_OPERATION_LIMIT`], and one already found too large is not
+/// tried again.
+pub(crate) const SESSION_OPERATION_LIMIT: usize = 10_000_000;
+
+/// The per-expression budget once [`SESSION_OPERATION_LIMIT`] is spent.
+pub(crate) const SPENT_OPERATION_LIMIT: usize = 1_000;
+
+/// The budget as a reader is told it: why an expression whose values are
+/// known was not evaluated.
+pub fn budget_text() -> String {
+    use super::expressions::group;
+    format!(
+        "more than this preview's budget of {} operations or {} MiB per expression ({} operations for all of them)",
+        group(OPERATION_LIMIT),
+        MEMORY_LIMIT >> 20,
+        group(SESSION_OPERATION_LIMIT)
+    )
+}
+
+/// An expression as a message quotes it: `{{ … }}` on one line, control
+/// characters escaped and a long one cut short.
+pub fn quoted_expression(expr: &str) -> String {
+    const SHOWN: usize = 60;
+    let mut out = String::from("{{ ");
+    for (i, c) in expr.trim().chars().enumerate() {
+        if i == SHOWN {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str(" }}");
+    out
+}
 
 /// Values known in the scope of one action.
 #[derive(Clone, Debug, Default)]
@@ -194,6 +237,10 @@ pub(crate) struct Evaluator {
     /// expressions for every task.
     parsed:
         std::cell::RefCell<rustc_hash::FxHashMap<String, Option<std::rc::Rc<ParsedExpression>>>>,
+    /// Operations spent so far, against [`SESSION_OPERATION_LIMIT`].
+    spent: std::cell::Cell<usize>,
+    /// Expressions stopped by the budget, each once, in the order met.
+    too_large: std::cell::RefCell<Vec<String>>,
 }
 
 impl Default for Evaluator {
@@ -221,7 +268,15 @@ impl Evaluator {
             profile: ExprProfile::current(),
             library: host_library(),
             parsed: Default::default(),
+            spent: Default::default(),
+            too_large: Default::default(),
         }
+    }
+
+    /// The expressions whose evaluation the budget stopped: each is shown
+    /// as written though its values are known.
+    pub fn too_large(&self) -> Vec<String> {
+        self.too_large.borrow().clone()
     }
 
     fn parse(&self, expr: &str) -> Option<std::rc::Rc<ParsedExpression>> {
@@ -261,14 +316,38 @@ impl Evaluator {
         if !known {
             return None;
         }
-        let value = parsed
+        let spent = self.spent.get() >= SESSION_OPERATION_LIMIT;
+        if spent && self.too_large.borrow().iter().any(|e| e == expr) {
+            return None;
+        }
+        let limit = if spent {
+            SPENT_OPERATION_LIMIT
+        } else {
+            OPERATION_LIMIT
+        };
+        let evaluated = parsed
             .with_library(self.library)
             .with_memory_limit(MEMORY_LIMIT)
-            .with_operation_limit(OPERATION_LIMIT)
+            .with_operation_limit(limit)
             .with_path_format(PathFormat::Posix)
-            .evaluate(&[&scope.table])
-            .ok()?;
-        (!value.is_unresolved()).then_some(value)
+            .evaluate_with_metrics(&[&scope.table]);
+        match evaluated {
+            Ok(result) => {
+                self.spent
+                    .set(self.spent.get().saturating_add(result.operation_count));
+                (!result.value.is_unresolved()).then_some(result.value)
+            }
+            Err(e) => {
+                if is_over_budget(&e) {
+                    self.spent.set(self.spent.get().saturating_add(limit));
+                    let mut seen = self.too_large.borrow_mut();
+                    if !seen.iter().any(|s| s == expr) {
+                        seen.push(expr.to_string());
+                    }
+                }
+                None
+            }
+        }
     }
 
     /// One format string.
@@ -383,6 +462,16 @@ impl Evaluator {
             }
         }
     }
+}
+
+/// The evaluation stopped at its budget (or a part of it did: an `if`
+/// whose branches both fail reports each branch's error).
+fn is_over_budget(e: &openjd_expr::ExpressionError) -> bool {
+    matches!(
+        e.kind(),
+        openjd_expr::ExpressionErrorKind::OperationLimitExceeded { .. }
+            | openjd_expr::ExpressionErrorKind::MemoryLimitExceeded { .. }
+    ) || e.sub_errors().iter().any(is_over_budget)
 }
 
 /// What the runtime knows of an action when it hands it to a hook.
@@ -603,13 +692,32 @@ mod tests {
     }
 
     #[test]
-    fn an_expression_past_the_budget_stays_as_written() {
+    fn an_expression_past_the_budget_stays_as_written_and_is_named() {
         let ev = Evaluator::new();
         let s = Scope::new();
         assert_eq!(
             ev.arg("{{ repr_py(range(5000000)) }}", &s),
             vec!["{{ repr_py(range(5000000)) }}"]
         );
+        assert_eq!(ev.too_large(), ["repr_py(range(5000000))"]);
+    }
+
+    #[test]
+    fn once_the_session_budget_is_spent_small_expressions_still_evaluate() {
+        let ev = Evaluator::new();
+        let s = Scope::new();
+        // Each costs just under the per-expression limit; together they
+        // spend the session's budget.
+        let heavy = "{{ len(range(60000)) }}";
+        let mut evaluated = 0;
+        for _ in 0..SESSION_OPERATION_LIMIT / 60_000 + 10 {
+            if ev.field(heavy, &s) == Field::Known(ExprValue::Int(60000)) {
+                evaluated += 1;
+            }
+        }
+        assert!(evaluated < SESSION_OPERATION_LIMIT / 60_000 + 10);
+        assert_eq!(ev.too_large(), ["len(range(60000))"]);
+        assert_eq!(ev.field("{{ 1 + 2 }}", &s), Field::Known(ExprValue::Int(3)));
     }
 
     #[test]

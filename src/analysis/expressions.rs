@@ -836,7 +836,7 @@ fn too_large(span: Span, spent: bool) -> Diagnostic {
 }
 
 /// `1234567` → `1,234,567`.
-fn group(n: usize) -> String {
+pub(crate) fn group(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

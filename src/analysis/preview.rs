@@ -20,6 +20,16 @@ use super::session::{self, External, Layer, Origin, Resolution, Target};
 /// The default cap on tasks listed per step.
 pub const DEFAULT_TASKS: usize = 100;
 
+/// The largest cap on tasks listed per step a caller may ask for: each
+/// listed task is an action of the preview, held and printed, so the cap
+/// bounds its memory and output (about 1.5 KB per action).
+pub const MAX_TASKS: usize = 10_000;
+
+/// Tasks listed in one session, all steps together: past it, later steps
+/// list fewer (and say how many they have), so a job of many large steps
+/// stays bounded too.
+pub const MAX_SESSION_TASKS: usize = 100_000;
+
 /// One task: its parameters' names, kinds and values.
 #[derive(Clone, Debug, Default)]
 pub struct Task {
@@ -99,6 +109,9 @@ pub struct Entry {
     pub file: Option<PathBuf>,
     /// Byte offset of the action's key in that file.
     pub offset: usize,
+    /// Why the runtime cannot run the command as resolved (a NUL in an
+    /// argument or task parameter value: no process can receive one).
+    pub error: Option<String>,
 }
 
 /// Why the runtime refuses the session.
@@ -113,6 +126,8 @@ pub struct Refused {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Preview {
+    /// Expressions the evaluation budget stopped (shown as written).
+    pub too_large: Vec<String>,
     /// Every action that runs, in order (up to and after a refusal: the
     /// exits of what was entered).
     pub actions: Vec<Entry>,
@@ -191,6 +206,7 @@ impl<'a> Walk<'a> {
             cancelation: own.cancelation.clone(),
             file: self.file_of(origin),
             offset: action.key_span.start,
+            error: None,
         };
         match session::resolve(&stack, target) {
             Resolution::Wrapped { wrapper, hook, .. } => {
@@ -220,6 +236,7 @@ impl<'a> Walk<'a> {
             // The walk never holds two wrappers; nothing to run.
             Resolution::Refused(_) => return,
         }
+        entry.error = nul_error(&entry);
         self.out.actions.push(entry);
     }
 
@@ -297,6 +314,28 @@ impl<'a> Walk<'a> {
             self.entered.pop();
         }
     }
+}
+
+/// Where an action holds a NUL, which the runtime cannot pass to a
+/// process (arguments and environment values are C strings).
+fn nul_error(entry: &Entry) -> Option<String> {
+    let task_value = entry
+        .task
+        .iter()
+        .flatten()
+        .find(|(_, v)| v.contains('\0'))
+        .map(|(name, _)| format!("the value of task parameter `{name}` holds a NUL character"));
+    let argument = entry.argv.iter().position(|w| w.contains('\0')).map(|i| {
+        if i == 0 {
+            "the command holds a NUL character".to_string()
+        } else {
+            format!("argument {i} holds a NUL character")
+        }
+    });
+    let what = task_value.or(argument)?;
+    Some(format!(
+        "{what}; a process cannot receive one, so the runtime cannot run this action"
+    ))
 }
 
 /// The scope of a step: the job's values, `Step.Name` and the step's `let`s.
@@ -437,7 +476,74 @@ pub fn preview(plan: &Plan<'_>, job_file: Option<PathBuf>) -> Preview {
         }
     }
     walk.exit_to(0);
+    walk.out.too_large = walk.ev.too_large();
     walk.out
+}
+
+/// The first expression of the job (or of the environment templates
+/// `envs`) that needs more than the preview's evaluation budget with the
+/// values given. The reference model evaluates a template's expressions
+/// when it reads the template and creates the job, with the runtime's own
+/// limits (10,000,000 operations and 100 MB per expression: seconds and
+/// gigabytes for a few such expressions), so a job holding one is not
+/// instantiated: every format string is tried here first, each in the
+/// scope of its step.
+pub fn too_large_to_instantiate(
+    job: &Template,
+    job_tree: Option<&crate::syntax::Node>,
+    envs: &[&crate::syntax::Node],
+    given: &[(String, Given)],
+) -> Option<String> {
+    let ev = Evaluator::new();
+    let job_scope = super::evaluate::given_scope(&ev, job, given);
+    let env_lets = |envs: &[crate::model::Environment], scope: &Scope| {
+        for env in envs {
+            if let Some(sc) = &env.script {
+                ev.lets(&sc.lets, &mut scope.clone());
+            }
+        }
+    };
+    env_lets(&job.job_environments, &job_scope);
+    let mut step_scopes = Vec::new();
+    for (i, step) in job.steps.iter().enumerate() {
+        let scope = step_scope(&ev, &job_scope, job, i);
+        env_lets(&step.environments, &scope);
+        for lets in [
+            step.script.as_ref().map(|sc| &sc.lets),
+            step.simple.as_ref().map(|sa| &sa.lets),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            ev.lets(lets, &mut scope.clone());
+        }
+        step_scopes.push((step.span.clone(), scope));
+        if let Some(e) = ev.too_large().into_iter().next() {
+            return Some(e);
+        }
+    }
+    let trees = job_tree.into_iter().chain(envs.iter().copied());
+    let mut pending: Vec<&crate::syntax::Node> = trees.collect();
+    while let Some(node) = pending.pop() {
+        match &node.kind {
+            crate::syntax::NodeKind::Scalar(s) if s.value.contains("{{") => {
+                let scope = step_scopes
+                    .iter()
+                    .find(|(span, _)| span.contains(&node.span.start))
+                    .map_or(&job_scope, |(_, scope)| scope);
+                ev.field(&s.value, scope);
+                if let Some(e) = ev.too_large().into_iter().next() {
+                    return Some(e);
+                }
+            }
+            crate::syntax::NodeKind::Scalar(_) => {}
+            crate::syntax::NodeKind::Mapping(entries) => {
+                pending.extend(entries.iter().map(|e| &e.value))
+            }
+            crate::syntax::NodeKind::Sequence(items) => pending.extend(items),
+        }
+    }
+    None
 }
 
 /// The values and task lists the runtime would compute before the session
@@ -636,22 +742,30 @@ pub fn instantiate(
     if missing.is_empty() {
         job_scope.set("Job.Name", ExprValue::String(created.name.clone()));
     }
-    let order = StepDependencyGraph::new(&created)
+    let order: Vec<String> = StepDependencyGraph::new(&created)
         .and_then(|g| g.topo_sorted())
         .map_err(|e| format!("step dependencies: {e}"))?
         .into_iter()
         .filter_map(|i| created.steps.get(i).map(|s| s.name.clone()))
         .collect();
     let mut tasks = HashMap::new();
-    for s in &created.steps {
+    let mut session_left = MAX_SESSION_TASKS;
+    let in_run_order = order
+        .iter()
+        .filter_map(|name| created.steps.iter().find(|s| s.name == *name));
+    for s in in_run_order {
         let Some(space) = &s.parameter_space else {
             continue;
         };
         let it = StepParameterSpaceIterator::new(space)
             .map_err(|e| format!("step `{}`: {e}", s.name))?;
         let total = it.len();
-        let listed = it
-            .take(max_tasks)
+        let cap = max_tasks.min(MAX_TASKS).min(session_left);
+        session_left -= cap.min(total);
+        // What is reserved follows the cap, never the parameter space's
+        // own length (which can be near `u64::MAX`).
+        let listed: Vec<Task> = it
+            .take(cap)
             .map(|set| Task {
                 params: set
                     .into_iter()

@@ -2,11 +2,12 @@
 
 mod output;
 mod preview;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 
 use crate::analysis::bundle::BundleFile;
-use crate::analysis::{Analysis, DocKind, Options, Severity, analyze};
+use crate::analysis::{Analysis, DocKind, Options, analyze};
 use crate::syntax::cfn;
 use crate::workspace::diagnostics::file_diagnostics;
 use crate::workspace::files::{nearest_configs, walk_dir};
@@ -45,14 +46,62 @@ fn read(path: &Path) -> Read {
     }
 }
 
+/// Analyses kept from the first reading to the report, at most this many
+/// bytes of text and files: a usual run analyses each file once, and a run
+/// over a large tree reads the files past it again rather than hold every
+/// analysis (memory stays flat in the number of files).
+const KEPT_TEXT: usize = 8 << 20;
+const KEPT_FILES: usize = 1_000;
+
+/// The files to report on, in order, each with its analysis while within
+/// the budget of [`KEPT_TEXT`] and [`KEPT_FILES`].
+#[derive(Default)]
+struct Found {
+    files: Vec<(PathBuf, Option<Analysis>)>,
+    kept_text: usize,
+    kept_files: usize,
+}
+
+impl Found {
+    fn push(&mut self, path: PathBuf, analysis: Analysis) {
+        let keep =
+            self.kept_files < KEPT_FILES && self.kept_text + analysis.text.len() <= KEPT_TEXT;
+        if keep {
+            self.kept_files += 1;
+            self.kept_text += analysis.text.len();
+        }
+        self.files.push((path, keep.then_some(analysis)));
+    }
+}
+
 pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
+    let mut out = std::io::BufWriter::new(out);
+    let code = check(args, &mut out);
+    if let Err(e) = std::io::Write::flush(&mut out) {
+        eprintln!("error: cannot write output: {e}");
+        return EXIT_USAGE;
+    }
+    code
+}
+
+fn check(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
     let mut problems: Vec<String> = Vec::new();
-    let mut checked: Vec<Checked> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    let mut ws = Workspace {
+        roots: nearest_configs(&args.paths)
+            .iter()
+            .filter_map(|c| c.parent().map(Path::to_path_buf))
+            .collect(),
+        ..Default::default()
+    };
+    // First every file is read into the workspace, which a file's
+    // diagnostics depend on (the queues a job runs on, the template beside
+    // a bundle file); then each is reported in turn.
+    let mut found = Found::default();
 
     // External environments first: they are checked too, and form the
     // outer layers of every job's session.
-    let mut externals: Vec<Checked> = Vec::new();
+    let mut externals: Vec<PathBuf> = Vec::new();
     for path in &args.environments {
         match read(path) {
             Read::Problem(p) => problems.push(p),
@@ -64,29 +113,31 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
                         path.display()
                     ));
                 }
-                externals.push(Checked {
-                    path: path.clone(),
-                    analysis,
-                    diagnostics: Vec::new(),
-                });
+                index(&mut ws, path, &analysis);
+                externals.push(path.clone());
+                found.push(path.clone(), analysis);
             }
         }
     }
 
     for path in &args.paths {
         if path.is_dir() {
-            let files = walk_dir(path);
-            let before = checked.len();
-            for file in files {
+            let before = found.files.len();
+            for file in walk_dir(path) {
                 if args.environments.contains(&file) {
                     continue;
                 }
                 match read(&file) {
                     Read::Problem(p) => problems.push(p),
-                    Read::Text(text) => checked.extend(check_file(&file, &text)),
+                    Read::Text(text) => {
+                        if let Some(analysis) = check_file(&file, &text) {
+                            index(&mut ws, &file, &analysis);
+                            found.push(file, analysis);
+                        }
+                    }
                 }
             }
-            if checked.len() == before && externals.is_empty() {
+            if found.files.len() == before && externals.is_empty() {
                 problems.push(format!(
                     "{}: no OpenJD templates found in this directory",
                     path.display()
@@ -99,8 +150,9 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             match read(path) {
                 Read::Problem(p) => problems.push(p),
                 Read::Text(text) => {
-                    if let Some(c) = check_file(path, &text) {
-                        checked.push(c);
+                    if let Some(analysis) = check_file(path, &text) {
+                        index(&mut ws, path, &analysis);
+                        found.push(path.clone(), analysis);
                     } else if !Workspace::is_config_file(path) {
                         // Named explicitly, so meant to be checked: a CI job
                         // with a wrong file name must not pass by checking
@@ -117,7 +169,14 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
         }
     }
 
-    let ws = workspace_of(&args.paths, &externals, &checked);
+    ws.load_queues_from_disk();
+    if !externals.is_empty() {
+        let files = externals
+            .iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        ws.queues.push(Queue::from_arguments(files));
+    }
     for config in nearest_configs(&args.paths) {
         let names: Vec<&str> = ws
             .queues_defined_in(&config)
@@ -133,67 +192,91 @@ pub fn run(args: CheckArgs, out: &mut dyn std::io::Write) -> i32 {
             }
         ));
     }
-    let configs: Vec<Checked> = nearest_configs(&args.paths)
-        .into_iter()
-        .map(|config| Checked {
-            analysis: analyze(
+
+    let written = (|| {
+        let mut report = output::Report::start(out, args.format)?;
+        for (path, kept) in found.files {
+            let analysis = match kept {
+                Some(a) => a,
+                // Read again: it may have changed or gone since.
+                None => match read(&path) {
+                    Read::Problem(p) => {
+                        problems.push(p);
+                        continue;
+                    }
+                    Read::Text(text) => {
+                        let is_external = externals.contains(&path);
+                        match check_file(&path, &text) {
+                            Some(a) => a,
+                            None if is_external => {
+                                analyze(&text, &Options::default().for_path(&path))
+                            }
+                            None => continue,
+                        }
+                    }
+                },
+            };
+            let abs = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            let diagnostics = file_diagnostics(&ws, &abs, &analysis)
+                .iter()
+                .cloned()
+                .collect();
+            report.file(&Checked {
+                path,
+                analysis,
+                diagnostics,
+            })?;
+        }
+        for config in nearest_configs(&args.paths) {
+            let analysis = analyze(
                 &crate::workspace::files::read_text(&config).unwrap_or_default(),
                 &Options::own().for_path(&config),
-            ),
-            path: config,
-            diagnostics: Vec::new(),
-        })
-        .collect();
-    let mut all: Vec<Checked> = externals.into_iter().chain(checked).collect();
-    for c in all.iter_mut() {
-        let abs = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
-        c.diagnostics = file_diagnostics(&ws, &abs, &c.analysis)
-            .iter()
-            .cloned()
-            .collect();
-    }
-    for mut c in configs {
-        c.diagnostics = file_diagnostics(&ws, &c.path, &c.analysis)
-            .iter()
-            .cloned()
-            .collect();
-        if !c.diagnostics.is_empty() {
-            c.path = pathdiff(&c.path);
-            all.push(c);
+            );
+            let diagnostics: Vec<_> = file_diagnostics(&ws, &config, &analysis)
+                .iter()
+                .cloned()
+                .collect();
+            if !diagnostics.is_empty() {
+                report.file(&Checked {
+                    path: pathdiff(&config),
+                    analysis,
+                    diagnostics,
+                })?;
+            }
         }
-    }
-    let all: Vec<&Checked> = all.iter().collect();
-    if let Err(e) = output::write(out, args.format, &all, &problems, &notes) {
-        eprintln!("error: cannot write output: {e}");
-        return EXIT_USAGE;
-    }
-    let errors = all
-        .iter()
-        .flat_map(|c| c.diagnostics.iter())
-        .any(|d| d.severity == Severity::Error);
-    if !problems.is_empty() {
-        EXIT_USAGE
-    } else if errors {
-        EXIT_ERRORS
-    } else {
-        EXIT_CLEAN
+        let errors = report.has_errors();
+        report.finish(&problems, &notes)?;
+        Ok::<bool, std::io::Error>(errors)
+    })();
+    match written {
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            EXIT_USAGE
+        }
+        Ok(_) if !problems.is_empty() => EXIT_USAGE,
+        Ok(true) => EXIT_ERRORS,
+        Ok(false) => EXIT_CLEAN,
     }
 }
 
-/// A template, a job bundle's values or asset references file, or a
-/// CloudFormation template holding queue environments; `None` for any
-/// other file. Its diagnostics come later, from the workspace.
-fn check_file(path: &Path, text: &str) -> Option<Checked> {
+/// Put a checked file's analysis in the workspace, as the editor would.
+/// Each file is read once, so there is nothing of it there before.
+fn index(ws: &mut Workspace, path: &Path, analysis: &Analysis) {
+    if let Ok(abs) = std::fs::canonicalize(path) {
+        ws.add_analysis(&abs, analysis);
+    }
+}
+
+/// The analysis of a template, a job bundle's values or asset references
+/// file, or a CloudFormation template holding queue environments; `None`
+/// for any other file. Its diagnostics come later, from the workspace.
+fn check_file(path: &Path, text: &str) -> Option<Analysis> {
     let analysis = analyze(text, &Options::default().for_path(path));
     let keep = analysis.is_template()
         || BundleFile::of_path(path)
             .is_some_and(|k| k != BundleFile::Hooks || beside_template(path))
         || (cfn::might_hold(text) && analysis.root.as_ref().is_some_and(cfn::is_cloudformation));
-    keep.then(|| Checked {
-        path: path.to_path_buf(),
-        analysis,
-        diagnostics: Vec::new(),
-    })
+    keep.then_some(analysis)
 }
 
 /// Whether a job template sits beside `path` (a `hooks.yaml` is a
@@ -202,34 +285,6 @@ fn beside_template(path: &Path) -> bool {
     crate::workspace::bundle::TEMPLATE_NAMES
         .iter()
         .any(|n| path.with_file_name(n).is_file())
-}
-
-/// The workspace the checked files live in, as the editor would see it:
-/// every checked template, the queue configuration nearest to each path
-/// (with the environment templates it names, read from disk), and the
-/// `--environment` templates as a queue outside every job.
-fn workspace_of(paths: &[PathBuf], externals: &[Checked], checked: &[Checked]) -> Workspace {
-    let mut ws = Workspace {
-        roots: nearest_configs(paths)
-            .iter()
-            .filter_map(|c| c.parent().map(Path::to_path_buf))
-            .collect(),
-        ..Default::default()
-    };
-    for c in externals.iter().chain(checked) {
-        if let Ok(abs) = std::fs::canonicalize(&c.path) {
-            ws.update_analysis(&abs, &c.analysis);
-        }
-    }
-    ws.load_queues_from_disk();
-    if !externals.is_empty() {
-        let files = externals
-            .iter()
-            .map(|c| std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone()))
-            .collect();
-        ws.queues.push(Queue::from_arguments(files));
-    }
-    ws
 }
 
 /// A path relative to the current directory when it is inside it.

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::expressions::group;
+use crate::analysis::preview::{MAX_SESSION_TASKS, MAX_TASKS};
 use crate::workspace::Workspace;
 use crate::workspace::files::nearest_configs;
 use crate::workspace::preview::{self, Request};
@@ -39,6 +41,15 @@ fn queue_workspace(job: &Path) -> Workspace {
 }
 
 pub fn run(args: PreviewArgs, out: &mut dyn std::io::Write) -> i32 {
+    if args.tasks > MAX_TASKS {
+        eprintln!(
+            "error: --tasks {} is more than the preview lists: at most {} tasks per step (and {} in a session)",
+            args.tasks,
+            group(MAX_TASKS),
+            group(MAX_SESSION_TASKS)
+        );
+        return EXIT_USAGE;
+    }
     let mut params = Vec::new();
     for p in &args.params {
         match p.split_once('=') {
@@ -96,9 +107,11 @@ pub fn run(args: PreviewArgs, out: &mut dyn std::io::Write) -> i32 {
         return EXIT_USAGE;
     }
     let failed = sessions.iter().any(|s| {
-        s.preview
-            .as_ref()
-            .map_or(true, |p| p.refused.is_some() || !p.missing.is_empty())
+        s.preview.as_ref().map_or(true, |p| {
+            p.refused.is_some()
+                || !p.missing.is_empty()
+                || p.actions.iter().any(|a| a.error.is_some())
+        })
     });
     if failed { EXIT_ERRORS } else { EXIT_CLEAN }
 }

@@ -6,13 +6,15 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::analysis::evaluate::Field;
+use crate::analysis::evaluate::{Field, budget_text, quoted_expression};
 use crate::analysis::preview::{Entry, mode_text};
 use crate::workspace::preview::Session;
 
 /// A word quoted for a POSIX shell: as is when it holds only characters no
 /// shell treats specially, else in single quotes (a single quote inside
-/// becomes `'\''`).
+/// becomes `'\''`). A word holding a control character (a newline, an
+/// escape sequence) is written `$'…'` with the character escaped, so
+/// every word stays on its line and nothing reaches the terminal raw.
 pub(crate) fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
@@ -20,8 +22,37 @@ pub(crate) fn shell_quote(word: &str) -> String {
             .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,^".contains(&b));
     if plain {
         word.to_string()
+    } else if word.chars().any(char::is_control) {
+        let mut out = String::from("$'");
+        for c in word.chars() {
+            match c {
+                '\n' => out.push_str(r"\n"),
+                '\t' => out.push_str(r"\t"),
+                '\r' => out.push_str(r"\r"),
+                '\'' => out.push_str(r"\'"),
+                '\\' => out.push_str(r"\\"),
+                c if c.is_control() && c.is_ascii() => {
+                    out.push_str(&format!(r"\x{:02x}", c as u32))
+                }
+                c if c.is_control() => out.push_str(&format!(r"\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// A name (of an environment, a step, a queue, a file) as the text shows
+/// it: as it is, or quoted as a shell word when it holds a control
+/// character, so that it cannot start a line of its own.
+fn name(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        std::borrow::Cow::Owned(shell_quote(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -57,6 +88,7 @@ fn entry_json(e: &Entry) -> Value {
             "notifyPeriodInSeconds": timeout_json(&c.notify_period),
         })),
         "file": e.file.as_ref().map(|f| f.display().to_string()),
+        "error": e.error,
     })
 }
 
@@ -84,6 +116,7 @@ pub fn to_json(job: &Path, sessions: &[Session]) -> Value {
                             .collect(),
                     );
                     v["missing"] = json!(p.missing);
+                    v["tooLarge"] = json!(p.too_large);
                     v["error"] = Value::Null;
                 }
                 Err(e) => v["error"] = json!(e),
@@ -95,9 +128,13 @@ pub fn to_json(job: &Path, sessions: &[Session]) -> Value {
 }
 
 fn describe(e: &Entry) -> String {
-    let mut head = format!("{} ({}) {}", e.entity, e.source.as_str(), e.action);
+    let mut head = format!("{} ({}) {}", name(&e.entity), e.source.as_str(), e.action);
     if let Some(task) = &e.task {
-        let values: Vec<String> = task.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        // Quoted as the commands are: a value cannot start a line of its own.
+        let values: Vec<String> = task
+            .iter()
+            .map(|(n, v)| format!("{n}={}", shell_quote(v)))
+            .collect();
         head.push_str(&format!(" [{}]", values.join(", ")));
     }
     head
@@ -106,19 +143,22 @@ fn describe(e: &Entry) -> String {
 /// The human form: one block per action, each command one shell line.
 pub fn to_text(job: &Path, sessions: &[Session]) -> String {
     let mut out = String::new();
-    out.push_str(&format!("Session preview of {}\n", job.display()));
+    out.push_str(&format!(
+        "Session preview of {}\n",
+        name(&job.display().to_string())
+    ));
     out.push_str("Values known only at run time are left as {{Name}}.\n");
     for s in sessions {
         out.push('\n');
         match &s.queue {
-            Some(q) => out.push_str(&format!("== Queue {q}")),
+            Some(q) => out.push_str(&format!("== Queue {}", name(q))),
             None => out.push_str("== Session"),
         }
         if !s.environments.is_empty() {
             let names: Vec<String> = s
                 .environments
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| name(&p.display().to_string()).into_owned())
                 .collect();
             out.push_str(&format!(" (environments: {})", names.join(", ")));
         }
@@ -131,7 +171,8 @@ pub fn to_text(job: &Path, sessions: &[Session]) -> String {
             }
         };
         if !p.steps.is_empty() {
-            out.push_str(&format!("Steps in run order: {}\n", p.steps.join(", ")));
+            let steps: Vec<_> = p.steps.iter().map(|s| name(s)).collect();
+            out.push_str(&format!("Steps in run order: {}\n", steps.join(", ")));
         }
         if !p.missing.is_empty() {
             out.push_str(&format!(
@@ -150,11 +191,14 @@ pub fn to_text(job: &Path, sessions: &[Session]) -> String {
             if let Some(r) = &e.runs {
                 out.push_str(&format!(
                     "   runs: {}.{} instead\n",
-                    r.environment,
+                    name(&r.environment),
                     r.hook.key()
                 ));
             }
             out.push_str(&format!("   $ {}\n", shell_line(&e.argv)));
+            if let Some(error) = &e.error {
+                out.push_str(&format!("   error: {error}\n"));
+            }
             if let Some(w) = &e.wrapped {
                 out.push_str(&format!("   wrapped action: {}\n", shell_line(w)));
             }
@@ -175,9 +219,22 @@ pub fn to_text(job: &Path, sessions: &[Session]) -> String {
         if p.actions.is_empty() {
             out.push_str("\nNothing runs.\n");
         }
+        if !p.too_large.is_empty() {
+            let shown: Vec<String> = p
+                .too_large
+                .iter()
+                .map(|e| format!("`{}`", quoted_expression(e)))
+                .collect();
+            out.push_str(&format!(
+                "\nNot evaluated, shown as written: {} (each needs {}).\n",
+                shown.join(", "),
+                budget_text()
+            ));
+        }
         for (step, listed, total) in &p.truncated {
             out.push_str(&format!(
-                "\n(step {step}: {listed} of {total} tasks shown; use --tasks N for more)\n"
+                "\n(step {}: {listed} of {total} tasks shown; use --tasks N for more)\n",
+                name(step)
             ));
         }
         if p.refused.is_some() {

@@ -249,6 +249,14 @@ impl Workspace {
 
     pub(crate) fn update_analysis(&mut self, path: &Path, a: &Analysis) {
         self.remove_embedded(path);
+        self.add_analysis(path, a);
+    }
+
+    /// Index the analysis of a file the workspace holds nothing embedded
+    /// in yet (a fresh index, as `check` builds): unlike
+    /// [`Workspace::update_analysis`], no pass over every file to forget
+    /// what it held, which made indexing N files take N² steps.
+    pub(crate) fn add_analysis(&mut self, path: &Path, a: &Analysis) {
         if a.kind == DocKind::NotTemplate {
             let embedded = index_host(path, &a.text, &Options::own());
             if !embedded.is_empty() {

@@ -146,6 +146,7 @@ fn one_session(
     job: &Path,
     job_text: &str,
     job_tree: Option<&crate::syntax::Node>,
+    job_root: Option<&crate::syntax::Node>,
     job_template: &Template,
     queue: Option<String>,
     environments: Vec<PathBuf>,
@@ -157,12 +158,14 @@ fn one_session(
             .iter()
             .map(|p| req.text_of(p))
             .collect::<Result<_, _>>()?;
+        let env_analyses: Vec<crate::analysis::Analysis> =
+            texts.iter().map(|t| analyze(t, &Options::own())).collect();
         let analyses: Vec<(PathBuf, std::sync::Arc<Template>)> = environments
             .iter()
-            .zip(&texts)
-            .map(|(p, t)| {
-                analyze(t, &Options::own())
-                    .template
+            .zip(&env_analyses)
+            .map(|(p, a)| {
+                a.template
+                    .clone()
                     .filter(|t| t.environment.is_some())
                     .map(|t| (p.clone(), t))
                     .ok_or_else(|| format!("{}: not an environment template", p.display()))
@@ -189,6 +192,21 @@ fn one_session(
         let cwd = std::env::current_dir()
             .map(|d| d.display().to_string())
             .unwrap_or_else(|_| dir.clone());
+        let env_trees: Vec<&crate::syntax::Node> = env_analyses
+            .iter()
+            .filter_map(|a| a.root.as_ref())
+            .collect();
+        if let Some(e) =
+            preview::too_large_to_instantiate(job_template, job_root, &env_trees, given)
+        {
+            return Err(format!(
+                "the expression `{}` needs {}; the runtime allows {} operations and {} bytes per expression, and evaluating that much here would take seconds and gigabytes (`openjd-lsp check` reports such expressions)",
+                crate::analysis::evaluate::quoted_expression(&e),
+                crate::analysis::evaluate::budget_text(),
+                crate::analysis::expressions::group(openjd_expr::DEFAULT_OPERATION_LIMIT),
+                crate::analysis::expressions::group(openjd_expr::DEFAULT_MEMORY_LIMIT),
+            ));
+        }
         let instance = preview::instantiate(
             (job_text, is_json(job, job_text)),
             job_tree,
@@ -242,6 +260,7 @@ pub fn sessions(
             job,
             job_text,
             tree,
+            analysis.root.as_ref(),
             &template,
             None,
             req.environments.clone(),
@@ -256,6 +275,7 @@ pub fn sessions(
             job,
             job_text,
             tree,
+            analysis.root.as_ref(),
             &template,
             None,
             Vec::new(),
@@ -268,6 +288,7 @@ pub fn sessions(
             job,
             job_text,
             tree,
+            analysis.root.as_ref(),
             &template,
             Some(q.name.clone()),
             q.environments.clone(),
