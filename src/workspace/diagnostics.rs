@@ -202,7 +202,7 @@ pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Pat
     match role(path, own) {
         Role::Job => {
             for q in ws.queues_for(path) {
-                q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                q.environments.iter().for_each(|e| add(ws.entry_file(e)));
                 if let Source::File { path: config, .. } = &q.source {
                     add(config);
                 }
@@ -217,7 +217,7 @@ pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Pat
         }
         Role::QueueConfig => {
             for q in ws.queues_defined_in(path) {
-                q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                q.environments.iter().for_each(|e| add(ws.entry_file(e)));
                 ws.jobs_of(q).iter().for_each(|j| add(&j.path));
             }
         }
@@ -225,7 +225,7 @@ pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Pat
             if let Some(t) = super::bundle::template_of(ws, path) {
                 add(&t.path);
                 for q in ws.queues_for(&t.path) {
-                    q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                    q.environments.iter().for_each(|e| add(ws.entry_file(e)));
                     if let Source::File { path: config, .. } = &q.source {
                         add(config);
                     }
@@ -375,7 +375,9 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         };
         for (env_path, span) in q.environments.iter().zip(environments) {
             let Some(ix) = ws.files.get(env_path) else {
-                if let (host, Some(id)) = split_fragment(env_path) {
+                if ws.entry_files.contains(env_path) {
+                    out.push(not_a_template(ws, env_path, &q.root, span));
+                } else if let (host, Some(id)) = split_fragment(env_path) {
                     out.push(ws.unknown_resource(host, id, span));
                 }
                 continue;
@@ -448,4 +450,30 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A queue environment entry naming a file that exists but holds no
+/// template (a missing or unreadable one is reported when the configuration
+/// is read).
+fn not_a_template(
+    ws: &Workspace,
+    file: &Path,
+    root: &Path,
+    span: &crate::syntax::Span,
+) -> Diagnostic {
+    let name = file.strip_prefix(root).unwrap_or(file).display();
+    let message = match ws
+        .embedded_in(file)
+        .first()
+        .and_then(|ix| ix.embedding.as_ref())
+    {
+        Some(e) => format!(
+            "`{name}` is a CloudFormation template; name one of its queue environments (or their queue) after a `#`, e.g. `{name}#{}`",
+            e.logical_id
+        ),
+        None => format!(
+            "`{name}` is not an OpenJD template (it has no `specificationVersion: environment-2023-09`); a queue applies environment templates only"
+        ),
+    };
+    Diagnostic::new(Code::NotAnEnvironment, span.clone(), message)
 }

@@ -8,7 +8,7 @@ pub mod files;
 pub mod preview;
 pub mod queues;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -130,6 +130,10 @@ pub struct Workspace {
     pub config_diagnostics: HashMap<PathBuf, Vec<Diagnostic>>,
     /// Problems with the `openjd.queues` setting.
     pub settings_problems: Vec<String>,
+    /// Queue environment entries that are files of their own, as found when
+    /// the queue configuration was last read: `envs/a#b.yaml` that exists is
+    /// that file, not the resource `b.yaml` of a CloudFormation file `envs/a`.
+    pub entry_files: HashSet<PathBuf>,
 }
 
 fn might_be_template(text: &str) -> bool {
@@ -294,30 +298,12 @@ impl Workspace {
     /// environment templates they name that the workspace does not hold
     /// yet — as `check` and `preview` see a queue.
     pub(crate) fn load_queues_from_disk(&mut self) {
-        let read = |p: &Path| files::read_text(p).ok();
-        self.load_queues(&[], &read);
-        let named: Vec<PathBuf> = self
-            .queues
-            .iter()
-            .flat_map(|q| q.environments.clone())
-            .filter(|e| !self.files.contains_key(e))
-            .collect();
-        let reload = !named.is_empty();
-        for e in named {
-            // `farm.yaml#Resource` is read from its CloudFormation file.
-            let file = split_fragment(&e).0;
-            if let Some(text) = read(file) {
-                self.update_text(file, &text);
-            }
-        }
-        if reload {
-            // `farm.yaml#Queue` entries expand once their file is read.
-            self.load_queues(&[], &read);
-        }
+        self.load_queues(&[], &|p: &Path| files::read_text(p).ok());
     }
 
     /// Re-read the queue configuration: files at the roots (`read` gives
-    /// an open buffer's text or the file's) and the `openjd.queues` setting.
+    /// an open buffer's text or the file's) and the `openjd.queues` setting,
+    /// and the environment files they name that the workspace does not hold.
     pub fn load_queues(
         &mut self,
         settings: &[QueueConfig],
@@ -325,6 +311,7 @@ impl Workspace {
     ) {
         self.queues.clear();
         self.config_diagnostics.clear();
+        self.entry_files.clear();
         for root in &self.roots {
             for name in CONFIG_FILES {
                 let path = root.join(name);
@@ -341,7 +328,52 @@ impl Workspace {
         let (queues, problems) = queues::from_settings(settings, &root);
         self.queues.extend(queues);
         self.settings_problems = problems;
+        self.read_entries(read);
         self.expand_queue_references();
+    }
+
+    /// Index the files the queues' environment entries name that the
+    /// workspace does not hold (outside the workspace folders, or not
+    /// templates at all), and note which entries are files of their own.
+    fn read_entries(&mut self, read: &dyn Fn(&Path) -> Option<String>) {
+        let entries: Vec<PathBuf> = self
+            .queues
+            .iter()
+            .flat_map(|q| q.environments.iter().cloned())
+            .collect();
+        for entry in entries {
+            if self.entry_files.contains(&entry) {
+                continue;
+            }
+            if let Some(ix) = self.files.get(&entry) {
+                if ix.embedding.is_none() {
+                    self.entry_files.insert(entry);
+                }
+                continue;
+            }
+            if let Some(text) = read(&entry) {
+                self.update_text(&entry, &text);
+                self.entry_files.insert(entry);
+                continue;
+            }
+            // `farm.yaml#Resource` is read from its CloudFormation file.
+            if let (host, Some(_)) = split_fragment(&entry)
+                && self.embedded_in(host).is_empty()
+                && let Some(text) = read(host)
+            {
+                self.update_text(host, &text);
+            }
+        }
+    }
+
+    /// The file a queue environment entry is read from: the entry itself,
+    /// or the CloudFormation file of `farm.yaml#Resource`.
+    pub(crate) fn entry_file<'p>(&self, entry: &'p Path) -> &'p Path {
+        if self.entry_files.contains(entry) {
+            entry
+        } else {
+            split_fragment(entry).0
+        }
     }
 
     /// An environment entry `farm.yaml#Queue` that names a queue of a
