@@ -10,6 +10,7 @@ use std::time::Instant;
 use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::ide::wrap;
 use openjd_lsp::workspace::Workspace;
+use openjd_lsp::workspace::files::IndexLimits;
 
 use common::{load_average, report, rss_kib};
 
@@ -81,7 +82,7 @@ fn main() {
 
     let before = rss_kib("self");
     let start = Instant::now();
-    let mut ws = Workspace::index(vec![dir.clone()], &mut |_, _| {});
+    let mut ws = Workspace::index(vec![dir.clone()], &IndexLimits::DEFAULT, &mut |_, _| {});
     ws.load_queues(&[], &|p: &Path| std::fs::read_to_string(p).ok());
     let index_time = start.elapsed();
     let after = rss_kib("self");

@@ -113,6 +113,33 @@ pub(crate) fn embedded_path(host: &Path, id: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Where a folder is on disk, for comparing folders named differently.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Each workspace folder once (the first of the names that are the same
+/// folder on disk), in the order given.
+fn distinct_roots(roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    roots
+        .into_iter()
+        .filter(|r| seen.insert(canonical(r)))
+        .collect()
+}
+
+/// The folders to walk: those not inside another (whose walk finds their
+/// files already). Nested folders still count for their queue configuration.
+fn outermost_roots(roots: &[PathBuf]) -> Vec<&PathBuf> {
+    let on_disk: Vec<PathBuf> = roots.iter().map(|r| canonical(r)).collect();
+    roots
+        .iter()
+        .zip(&on_disk)
+        .filter(|(_, c)| !on_disk.iter().any(|o| o != *c && c.starts_with(o)))
+        .map(|(r, _)| r)
+        .collect()
+}
+
 /// `farm.yaml#Env` → (`farm.yaml`, Some(`Env`)).
 pub(crate) fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
     match path.to_str().and_then(|s| s.rsplit_once('#')) {
@@ -134,6 +161,9 @@ pub struct Workspace {
     /// the queue configuration was last read: `envs/a#b.yaml` that exists is
     /// that file, not the resource `b.yaml` of a CloudFormation file `envs/a`.
     pub entry_files: HashSet<PathBuf>,
+    /// What the user should know about the last indexing: folders not
+    /// walked, or walked only up to the cap.
+    pub notices: Vec<String>,
 }
 
 fn might_be_template(text: &str) -> bool {
@@ -154,14 +184,38 @@ pub(crate) fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Inde
 }
 
 impl Workspace {
-    /// Index every template under `roots`; `progress(done, total)` is
-    /// called as files are read.
-    pub fn index(roots: Vec<PathBuf>, progress: &mut dyn FnMut(usize, usize)) -> Workspace {
+    /// Index every template under `roots`, each folder up to `limits`
+    /// (once, also when it is given twice or lies in another);
+    /// `progress(done, total)` is called as files are read.
+    pub fn index(
+        roots: Vec<PathBuf>,
+        limits: &files::IndexLimits,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Workspace {
         let mut ws = Workspace {
-            roots,
+            roots: distinct_roots(roots),
             ..Workspace::default()
         };
-        let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for root in outermost_roots(&ws.roots) {
+            let walked = files::walk(root, limits);
+            if walked.pseudo {
+                ws.notices.push(format!(
+                    "{} is not indexed: it is a pseudo file system (like /proc, /sys or /dev), whose files are the kernel's, not templates",
+                    root.display()
+                ));
+            } else if walked.capped {
+                ws.notices.push(format!(
+                    "Only the first {} YAML and JSON files ({:.1} MiB) of {} are indexed, the most the settings `openjd.files.maxIndexedFiles` ({}) and `openjd.files.maxIndexedMiB` ({}) allow a workspace folder; templates past them are not known to other files until opened",
+                    walked.files.len(),
+                    walked.bytes as f64 / (1u64 << 20) as f64,
+                    root.display(),
+                    limits.files,
+                    limits.bytes >> 20,
+                ));
+            }
+            files.extend(walked.files);
+        }
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
             match files::read_text(f) {
