@@ -1,5 +1,7 @@
 //! Workspace benchmark: index a generated workspace of 2,000 templates
-//! (time and resident memory), then hover on actions (p50/p99).
+//! (time and resident memory), then hover on actions (p50/p99); then a
+//! folder past the cap on files indexed. `OPENJD_BENCH_ROOT=/` also indexes
+//! that folder with the default caps.
 //! Run: cargo bench --bench workspace
 
 mod common;
@@ -10,6 +12,7 @@ use std::time::Instant;
 use openjd_lsp::analysis::{Options, analyze};
 use openjd_lsp::ide::wrap;
 use openjd_lsp::workspace::Workspace;
+use openjd_lsp::workspace::files::IndexLimits;
 
 use common::{load_average, report, rss_kib};
 
@@ -81,7 +84,7 @@ fn main() {
 
     let before = rss_kib("self");
     let start = Instant::now();
-    let mut ws = Workspace::index(vec![dir.clone()], &mut |_, _| {});
+    let mut ws = Workspace::index(vec![dir.clone()], &IndexLimits::DEFAULT, &mut |_, _| {});
     ws.load_queues(&[], &|p: &Path| std::fs::read_to_string(p).ok());
     let index_time = start.elapsed();
     let after = rss_kib("self");
@@ -109,4 +112,43 @@ fn main() {
     }
     report("hover on an action", &mut samples);
     let _ = std::fs::remove_dir_all(&dir);
+    past_the_cap(&dir.with_extension("cap"));
+    if let Some(root) = std::env::var_os("OPENJD_BENCH_ROOT") {
+        index_folder(
+            "a given folder",
+            &PathBuf::from(root),
+            &IndexLimits::DEFAULT,
+        );
+    }
+}
+
+/// A folder with more YAML and JSON than a workspace folder indexes: 25,000
+/// small JSON files beside the templates, past the 20,000 files cap.
+fn past_the_cap(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    for i in 0..25_000 {
+        let sub = dir.join(format!("data/{:03}", i % 250));
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        std::fs::write(sub.join(format!("{i}.json")), format!("{{\"id\": {i}}}\n")).expect("write");
+    }
+    index_folder("past the cap", dir, &IndexLimits::DEFAULT);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn index_folder(label: &str, dir: &Path, limits: &IndexLimits) {
+    let before = rss_kib("self");
+    let start = Instant::now();
+    let mut read = 0;
+    let ws = Workspace::index(vec![dir.to_path_buf()], limits, &mut |_, total| {
+        read = total
+    });
+    let after = rss_kib("self");
+    println!(
+        "index {label} ({}): {read} files read, {} templates, in {:.0} ms; resident memory +{:.1} MB; notices: {:?}",
+        dir.display(),
+        ws.files.len(),
+        start.elapsed().as_secs_f64() * 1000.0,
+        after.saturating_sub(before) as f64 / 1024.0,
+        ws.notices
+    );
 }

@@ -114,6 +114,8 @@ codes! {
     ReferenceLimit = "reference-limit", Warning, "The document is too large or too deep for the reference implementation's YAML reader.";
     ReferenceDisagreement = "reference-disagreement", Warning, "The Rust and Python reference implementations disagree on this; the message names the one that rejects it and why.";
     ReferenceCrash = "reference-crash", Warning, "The reference implementation crashed on the document; our own checks still ran.";
+    // Any file (`workspace::diagnostics`).
+    TooManyDiagnostics = "too-many-diagnostics", Warning, "A file with more diagnostics than are shown (1,000): one diagnostic at the first one left out says how many more there are (an error if one of them is).";
     // Queue configuration (`openjd-lsp.yaml`, the `openjd.queues` setting).
     MissingFile = "missing-file", Error, "A queue environment file that does not exist.";
     FileTooLarge = "file-too-large", Warning, "A document open in the editor that is larger than the setting `openjd.files.maxSizeMiB` (16 MiB unless set): it is not analysed.";

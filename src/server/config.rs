@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::workspace::QueueConfig;
+use crate::workspace::files::IndexLimits;
 
 /// A setting the server reads, below the `openjd` section.
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +41,16 @@ pub const SETTINGS: &[Setting] = &[
         key: "files.maxSizeMiB",
         default: "16",
         doc: "Files on disk larger than this many MiB are not read (logged, or reported on the queue configuration entry that names them).",
+    },
+    Setting {
+        key: "files.maxIndexedFiles",
+        default: "20000",
+        doc: "At most this many YAML and JSON files of each workspace folder are read when indexing (a message says when a folder has more).",
+    },
+    Setting {
+        key: "files.maxIndexedMiB",
+        default: "256",
+        doc: "At most this many MiB of YAML and JSON files of each workspace folder are read when indexing (a message says when a folder has more).",
     },
     Setting {
         key: "queues",
@@ -136,12 +147,30 @@ pub struct FilesConfig {
     /// a diagnostic on the configuration entry that names them says so).
     #[serde(rename = "maxSizeMiB")]
     pub max_size_mib: usize,
+    /// Candidate files of a workspace folder read when indexing, at most.
+    pub max_indexed_files: usize,
+    /// Their MiB together, at most.
+    #[serde(rename = "maxIndexedMiB")]
+    pub max_indexed_mib: u64,
 }
 
 impl Default for FilesConfig {
     fn default() -> Self {
+        let limits = IndexLimits::DEFAULT;
         FilesConfig {
             max_size_mib: crate::workspace::files::DEFAULT_MAX_FILE_BYTES >> 20,
+            max_indexed_files: limits.files,
+            max_indexed_mib: limits.bytes >> 20,
+        }
+    }
+}
+
+impl FilesConfig {
+    /// How much of each workspace folder is indexed.
+    pub(crate) fn index_limits(&self) -> IndexLimits {
+        IndexLimits {
+            files: self.max_indexed_files,
+            bytes: self.max_indexed_mib.saturating_mul(1 << 20),
         }
     }
 }

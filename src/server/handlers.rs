@@ -14,7 +14,7 @@ use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
 use tower_lsp_server::ls_types::*;
 
 use crate::ide;
-use crate::workspace::diagnostics::file_diagnostics;
+use crate::workspace::diagnostics::{file_diagnostics, own_only};
 
 use super::convert;
 use super::snapshot::{Doc, Snapshot};
@@ -23,13 +23,13 @@ use super::snapshot::{Doc, Snapshot};
 /// own and the workspace's (`workspace::diagnostics`), converted.
 pub(crate) fn document_diagnostics(s: &Snapshot, d: &Doc) -> Vec<Diagnostic> {
     let a = &d.analysis;
-    match &d.path {
-        Some(path) => file_diagnostics(&s.workspace, path, a)
-            .iter()
-            .map(|x| convert::diagnostic(a, &d.uri, x, s.encoding))
-            .collect(),
-        None => convert::diagnostics(a, &d.uri, s.encoding),
-    }
+    let all = match &d.path {
+        Some(path) => file_diagnostics(&s.workspace, path, a),
+        None => own_only(a),
+    };
+    all.iter()
+        .map(|x| convert::diagnostic(a, &d.uri, x, s.encoding))
+        .collect()
 }
 
 pub fn diagnostic(

@@ -167,9 +167,10 @@ impl Backend {
         } else {
             None
         };
+        let limits = self.state.config().files.index_limits();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let job = tokio::task::spawn_blocking(move || {
-            Workspace::index(roots, &mut |done, total| {
+            Workspace::index(roots, &limits, &mut |done, total| {
                 let _ = tx.send((done, total));
             })
         });
@@ -189,7 +190,14 @@ impl Backend {
                     ws.update_analysis(&path, &analysis);
                 }
                 let count = ws.files.len();
+                let notices = std::mem::take(&mut ws.notices);
                 self.state.set_workspace(ws);
+                for notice in notices {
+                    tracing::warn!("{notice}");
+                    self.client
+                        .show_message(MessageType::WARNING, format!("openjd-lsp: {notice}"))
+                        .await;
+                }
                 self.state.reload_queues();
                 tracing::info!("indexed {count} templates");
                 if let Some(p) = progress {

@@ -69,25 +69,83 @@ pub(crate) fn role(path: &Path, own: &Analysis) -> Role {
     }
 }
 
-/// A file's diagnostics: its own analysis's, then the workspace's.
+/// The most diagnostics a file shows. Past it, one `too-many-diagnostics`
+/// says how many more there are: a generated file with 100,000 unknown keys
+/// would otherwise send hundreds of megabytes to the editor or to `check`'s
+/// output, and nobody reads past the first screens anyway.
+pub const MAX_PER_FILE: usize = 1000;
+
+/// A file's diagnostics: its own analysis's, then the workspace's, at most
+/// [`MAX_PER_FILE`] of them, then the `too-many-diagnostics` summary of the
+/// rest if there is one.
 #[derive(Debug)]
 pub struct FileDiagnostics<'a> {
     pub own: &'a [Diagnostic],
     pub workspace: Vec<Diagnostic>,
+    /// Stands for the diagnostics past [`MAX_PER_FILE`].
+    pub more: Option<Diagnostic>,
 }
 
-impl FileDiagnostics<'_> {
+impl<'a> FileDiagnostics<'a> {
+    /// `own` then `workspace`, cut at [`MAX_PER_FILE`].
+    fn capped(own: &'a [Diagnostic], mut workspace: Vec<Diagnostic>) -> Self {
+        let own_kept = own.len().min(MAX_PER_FILE);
+        let workspace_kept = (MAX_PER_FILE - own_kept).min(workspace.len());
+        let dropped: Vec<&Diagnostic> = own[own_kept..]
+            .iter()
+            .chain(&workspace[workspace_kept..])
+            .collect();
+        let more = dropped.first().map(|first| too_many(first, &dropped));
+        workspace.truncate(workspace_kept);
+        FileDiagnostics {
+            own: &own[..own_kept],
+            workspace,
+            more,
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.own.iter().chain(self.workspace.iter())
+        self.own
+            .iter()
+            .chain(self.workspace.iter())
+            .chain(self.more.iter())
     }
 
     pub fn len(&self) -> usize {
-        self.own.len() + self.workspace.len()
+        self.own.len() + self.workspace.len() + usize::from(self.more.is_some())
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The summary of the diagnostics not shown, at the first of them. It is as
+/// severe as the worst of them, so that an error past the cap still fails
+/// `check` and still marks the file in the editor.
+fn too_many(first: &Diagnostic, dropped: &[&Diagnostic]) -> Diagnostic {
+    let errors = dropped
+        .iter()
+        .filter(|d| d.severity == crate::analysis::Severity::Error)
+        .count();
+    let mut d = Diagnostic::new(
+        Code::TooManyDiagnostics,
+        first.span.clone(),
+        format!(
+            "{} more diagnostics ({errors} of them errors) are not shown: a file shows at most {MAX_PER_FILE}; this is where the first of them is",
+            dropped.len()
+        ),
+    );
+    if let Some(worst) = dropped.iter().map(|d| d.severity).min() {
+        d.severity = d.severity.min(worst);
+    }
+    d
+}
+
+/// The diagnostics of a document that is no file (an unsaved buffer): its
+/// own, capped like a file's.
+pub fn own_only(own: &Analysis) -> FileDiagnostics<'_> {
+    FileDiagnostics::capped(&own.diagnostics, Vec::new())
 }
 
 /// Every diagnostic of the file at `path`, whose current text `own` is the
@@ -127,7 +185,7 @@ pub fn file_diagnostics<'a>(ws: &Workspace, path: &Path, own: &'a Analysis) -> F
     } else {
         &own.diagnostics
     };
-    FileDiagnostics { own, workspace }
+    FileDiagnostics::capped(own, workspace)
 }
 
 /// Other files whose contents the workspace part of `path`'s diagnostics
@@ -144,7 +202,7 @@ pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Pat
     match role(path, own) {
         Role::Job => {
             for q in ws.queues_for(path) {
-                q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                q.environments.iter().for_each(|e| add(ws.entry_file(e)));
                 if let Source::File { path: config, .. } = &q.source {
                     add(config);
                 }
@@ -159,7 +217,7 @@ pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Pat
         }
         Role::QueueConfig => {
             for q in ws.queues_defined_in(path) {
-                q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                q.environments.iter().for_each(|e| add(ws.entry_file(e)));
                 ws.jobs_of(q).iter().for_each(|j| add(&j.path));
             }
         }
@@ -167,7 +225,7 @@ pub(crate) fn depends_on(ws: &Workspace, path: &Path, own: &Analysis) -> Vec<Pat
             if let Some(t) = super::bundle::template_of(ws, path) {
                 add(&t.path);
                 for q in ws.queues_for(&t.path) {
-                    q.environments.iter().for_each(|e| add(split_fragment(e).0));
+                    q.environments.iter().for_each(|e| add(ws.entry_file(e)));
                     if let Source::File { path: config, .. } = &q.source {
                         add(config);
                     }
@@ -317,7 +375,9 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         };
         for (env_path, span) in q.environments.iter().zip(environments) {
             let Some(ix) = ws.files.get(env_path) else {
-                if let (host, Some(id)) = split_fragment(env_path) {
+                if ws.entry_files.contains(env_path) {
+                    out.push(not_a_template(ws, env_path, &q.root, span));
+                } else if let (host, Some(id)) = split_fragment(env_path) {
                     out.push(ws.unknown_resource(host, id, span));
                 }
                 continue;
@@ -390,4 +450,30 @@ fn queue_config(ws: &Workspace, config: &Path) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A queue environment entry naming a file that exists but holds no
+/// template (a missing or unreadable one is reported when the configuration
+/// is read).
+fn not_a_template(
+    ws: &Workspace,
+    file: &Path,
+    root: &Path,
+    span: &crate::syntax::Span,
+) -> Diagnostic {
+    let name = file.strip_prefix(root).unwrap_or(file).display();
+    let message = match ws
+        .embedded_in(file)
+        .first()
+        .and_then(|ix| ix.embedding.as_ref())
+    {
+        Some(e) => format!(
+            "`{name}` is a CloudFormation template; name one of its queue environments (or their queue) after a `#`, e.g. `{name}#{}`",
+            e.logical_id
+        ),
+        None => format!(
+            "`{name}` is not an OpenJD template (it has no `specificationVersion: environment-2023-09`); a queue applies environment templates only"
+        ),
+    };
+    Diagnostic::new(Code::NotAnEnvironment, span.clone(), message)
 }

@@ -15,25 +15,192 @@ pub(crate) fn is_candidate(path: &Path) -> bool {
 }
 
 /// Template candidates under `dir`, sorted, honouring .gitignore and
-/// skipping the usual build and tool directories.
+/// skipping the usual build and tool directories and pseudo file systems.
 pub fn walk_dir(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+    walk(dir, &IndexLimits::NONE).files
+}
+
+/// How much of one workspace folder is indexed at most: a folder such as
+/// `/` or a home directory holds far more YAML and JSON than templates, and
+/// reading all of it would take minutes and gigabytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexLimits {
+    /// Candidate files (YAML and JSON) read.
+    pub files: usize,
+    /// Their bytes, together.
+    pub bytes: u64,
+}
+
+impl IndexLimits {
+    /// The settings `openjd.files.maxIndexedFiles` and
+    /// `openjd.files.maxIndexedMiB` unless set: a thousand times the
+    /// templates of a large real repository, read in a few seconds.
+    pub const DEFAULT: IndexLimits = IndexLimits {
+        files: 20_000,
+        bytes: 256 << 20,
+    };
+    /// No cap (`check` reads what it is told to).
+    pub const NONE: IndexLimits = IndexLimits {
+        files: usize::MAX,
+        bytes: u64::MAX,
+    };
+}
+
+impl Default for IndexLimits {
+    fn default() -> Self {
+        IndexLimits::DEFAULT
+    }
+}
+
+/// What a walk of one folder found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Template candidates, sorted.
+    pub files: Vec<PathBuf>,
+    /// Their bytes, together (files over the size cap, not read, count 0).
+    pub bytes: u64,
+    /// The walk stopped at a limit: more candidates were left.
+    pub capped: bool,
+    /// The folder is (on) a pseudo file system and was not walked.
+    pub pseudo: bool,
+}
+
+/// Template candidates under `dir` (see [`walk_dir`]) up to `limits`: the
+/// walk stops at the first candidate past them, in a fixed order (names
+/// sorted at each level), so the same files are indexed each time.
+pub fn walk(dir: &Path, limits: &IndexLimits) -> Walked {
+    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mounts = pseudo_mounts();
+    if is_pseudo(&canonical, &mounts) {
+        return Walked {
+            pseudo: true,
+            ..Walked::default()
+        };
+    }
+    let skipped = pseudo_below(dir, &canonical, mounts);
+    let walker = ignore::WalkBuilder::new(dir)
         .hidden(false)
         .git_ignore(true)
         .require_git(false)
-        .filter_entry(|e| {
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            if !e.file_type().is_some_and(|t| t.is_dir()) {
+                return true;
+            }
             let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(name.as_ref(), ".git" | "target" | "node_modules"))
+            !matches!(name.as_ref(), ".git" | "target" | "node_modules")
+                && !skipped.iter().any(|s| s == e.path())
         })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .filter(|p| is_candidate(p))
-        .collect();
-    files.sort();
-    files
+        .build();
+    let mut walked = Walked::default();
+    let size_cap = max_file_bytes() as u64;
+    for entry in walker.filter_map(Result::ok) {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || !is_candidate(entry.path()) {
+            continue;
+        }
+        let len = entry.metadata().map_or(0, |m| m.len());
+        let read = if len > size_cap { 0 } else { len };
+        if walked.files.len() >= limits.files || walked.bytes.saturating_add(read) > limits.bytes {
+            walked.capped = true;
+            break;
+        }
+        walked.bytes += read;
+        walked.files.push(entry.into_path());
+    }
+    walked.files.sort();
+    walked
+}
+
+/// Folders that hold the kernel's view of the machine, not files anyone
+/// writes: walking them never ends (`/proc/self/root` is `/`) or blocks.
+const PSEUDO_DIRS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+/// File system types of the same kind, wherever they are mounted.
+const PSEUDO_FS_TYPES: [&str; 17] = [
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "fusectl",
+    "mqueue",
+    "hugetlbfs",
+    "binfmt_misc",
+    "efivarfs",
+];
+
+/// Pseudo file systems below the folder `dir` (on disk `canonical`), as
+/// paths a walk of `dir` meets: `dir` may be a symbolic link.
+fn pseudo_below(dir: &Path, canonical: &Path, mounts: Vec<PathBuf>) -> Vec<PathBuf> {
+    PSEUDO_DIRS
+        .iter()
+        .map(PathBuf::from)
+        .chain(mounts)
+        .filter_map(|m| Some(dir.join(m.strip_prefix(canonical).ok()?)))
+        .collect()
+}
+
+fn is_pseudo(dir: &Path, mounts: &[PathBuf]) -> bool {
+    PSEUDO_DIRS
+        .iter()
+        .map(Path::new)
+        .chain(mounts.iter().map(PathBuf::as_path))
+        .any(|p| dir.starts_with(p))
+}
+
+/// Mount points of pseudo file systems, from `/proc/self/mountinfo`; none
+/// where it cannot be read (not Linux, no `/proc`).
+fn pseudo_mounts() -> Vec<PathBuf> {
+    read_text(Path::new("/proc/self/mountinfo"))
+        .map(|text| pseudo_mounts_in(&text))
+        .unwrap_or_default()
+}
+
+/// A mountinfo line: `36 35 98:0 /root /mnt rw,noatime master:1 - ext3
+/// /dev/root rw`; the fifth field is the mount point (spaces as `\040`),
+/// the first after ` - ` the file system type.
+fn pseudo_mounts_in(mountinfo: &str) -> Vec<PathBuf> {
+    mountinfo
+        .lines()
+        .filter_map(|line| {
+            let (fields, rest) = line.split_once(" - ")?;
+            let fs_type = rest.split(' ').next()?;
+            let point = fields.split(' ').nth(4)?;
+            PSEUDO_FS_TYPES
+                .contains(&fs_type)
+                .then(|| PathBuf::from(unescape_mount_point(point)))
+        })
+        .collect()
+}
+
+/// `\040` → space: mountinfo writes space, tab, newline and backslash as
+/// three octal digits after a backslash.
+fn unescape_mount_point(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let digits = rest.get(at + 1..at + 4);
+        match digits.and_then(|d| u8::from_str_radix(d, 8).ok()) {
+            Some(b) => {
+                out.push(char::from(b));
+                rest = &rest[at + 4..];
+            }
+            None => {
+                out.push('\\');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The nearest queue configuration file (`openjd-lsp.yaml`,
@@ -238,6 +405,38 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch");
         dir
+    }
+
+    #[test]
+    fn pseudo_file_systems_are_found_in_mountinfo() {
+        let mountinfo = "\
+22 27 0:21 / /proc rw,relatime - proc proc rw
+24 27 0:6 / /dev rw,relatime - devtmpfs devtmpfs rw,size=1k
+27 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
+31 27 0:26 / /home/me/my\\040sys rw - sysfs sysfs rw
+40 27 0:30 / /srv/odd\\9 rw - cgroup2 cgroup2 rw
+41 27 0:31 / /mnt/data rw - tmpfs tmpfs rw
+not a mountinfo line
+";
+        assert_eq!(
+            pseudo_mounts_in(mountinfo),
+            ["/proc", "/dev", "/home/me/my sys", "/srv/odd\\9"].map(PathBuf::from)
+        );
+        let mounts = pseudo_mounts_in(mountinfo);
+        assert!(is_pseudo(Path::new("/proc/1/root"), &[]));
+        assert!(is_pseudo(Path::new("/home/me/my sys/kernel"), &mounts));
+        assert!(!is_pseudo(Path::new("/home/me/projects"), &mounts));
+        assert!(!is_pseudo(Path::new("/"), &mounts));
+        // Walking `/` skips them, also through a link to `/`.
+        let mounts = vec![PathBuf::from("/home/me/my sys")];
+        assert_eq!(
+            pseudo_below(Path::new("/"), Path::new("/"), mounts.clone()),
+            ["/proc", "/sys", "/dev", "/home/me/my sys"].map(PathBuf::from)
+        );
+        assert_eq!(
+            pseudo_below(Path::new("/ln"), Path::new("/home"), mounts),
+            [PathBuf::from("/ln/me/my sys")]
+        );
     }
 
     #[test]

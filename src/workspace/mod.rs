@@ -8,7 +8,7 @@ pub mod files;
 pub mod preview;
 pub mod queues;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -113,6 +113,33 @@ pub(crate) fn embedded_path(host: &Path, id: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Where a folder is on disk, for comparing folders named differently.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Each workspace folder once (the first of the names that are the same
+/// folder on disk), in the order given.
+fn distinct_roots(roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    roots
+        .into_iter()
+        .filter(|r| seen.insert(canonical(r)))
+        .collect()
+}
+
+/// The folders to walk: those not inside another (whose walk finds their
+/// files already). Nested folders still count for their queue configuration.
+fn outermost_roots(roots: &[PathBuf]) -> Vec<&PathBuf> {
+    let on_disk: Vec<PathBuf> = roots.iter().map(|r| canonical(r)).collect();
+    roots
+        .iter()
+        .zip(&on_disk)
+        .filter(|(_, c)| !on_disk.iter().any(|o| o != *c && c.starts_with(o)))
+        .map(|(r, _)| r)
+        .collect()
+}
+
 /// `farm.yaml#Env` → (`farm.yaml`, Some(`Env`)).
 pub(crate) fn split_fragment(path: &Path) -> (&Path, Option<&str>) {
     match path.to_str().and_then(|s| s.rsplit_once('#')) {
@@ -130,6 +157,13 @@ pub struct Workspace {
     pub config_diagnostics: HashMap<PathBuf, Vec<Diagnostic>>,
     /// Problems with the `openjd.queues` setting.
     pub settings_problems: Vec<String>,
+    /// Queue environment entries that are files of their own, as found when
+    /// the queue configuration was last read: `envs/a#b.yaml` that exists is
+    /// that file, not the resource `b.yaml` of a CloudFormation file `envs/a`.
+    pub entry_files: HashSet<PathBuf>,
+    /// What the user should know about the last indexing: folders not
+    /// walked, or walked only up to the cap.
+    pub notices: Vec<String>,
 }
 
 fn might_be_template(text: &str) -> bool {
@@ -150,14 +184,38 @@ pub(crate) fn index_host(path: &Path, text: &str, options: &Options) -> Vec<Inde
 }
 
 impl Workspace {
-    /// Index every template under `roots`; `progress(done, total)` is
-    /// called as files are read.
-    pub fn index(roots: Vec<PathBuf>, progress: &mut dyn FnMut(usize, usize)) -> Workspace {
+    /// Index every template under `roots`, each folder up to `limits`
+    /// (once, also when it is given twice or lies in another);
+    /// `progress(done, total)` is called as files are read.
+    pub fn index(
+        roots: Vec<PathBuf>,
+        limits: &files::IndexLimits,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Workspace {
         let mut ws = Workspace {
-            roots,
+            roots: distinct_roots(roots),
             ..Workspace::default()
         };
-        let files: Vec<PathBuf> = ws.roots.iter().flat_map(|r| files::walk_dir(r)).collect();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for root in outermost_roots(&ws.roots) {
+            let walked = files::walk(root, limits);
+            if walked.pseudo {
+                ws.notices.push(format!(
+                    "{} is not indexed: it is a pseudo file system (like /proc, /sys or /dev), whose files are the kernel's, not templates",
+                    root.display()
+                ));
+            } else if walked.capped {
+                ws.notices.push(format!(
+                    "Only the first {} YAML and JSON files ({:.1} MiB) of {} are indexed, the most the settings `openjd.files.maxIndexedFiles` ({}) and `openjd.files.maxIndexedMiB` ({}) allow a workspace folder; templates past them are not known to other files until opened",
+                    walked.files.len(),
+                    walked.bytes as f64 / (1u64 << 20) as f64,
+                    root.display(),
+                    limits.files,
+                    limits.bytes >> 20,
+                ));
+            }
+            files.extend(walked.files);
+        }
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
             match files::read_text(f) {
@@ -302,30 +360,12 @@ impl Workspace {
     /// environment templates they name that the workspace does not hold
     /// yet — as `check` and `preview` see a queue.
     pub(crate) fn load_queues_from_disk(&mut self) {
-        let read = |p: &Path| files::read_text(p).ok();
-        self.load_queues(&[], &read);
-        let named: Vec<PathBuf> = self
-            .queues
-            .iter()
-            .flat_map(|q| q.environments.clone())
-            .filter(|e| !self.files.contains_key(e))
-            .collect();
-        let reload = !named.is_empty();
-        for e in named {
-            // `farm.yaml#Resource` is read from its CloudFormation file.
-            let file = split_fragment(&e).0;
-            if let Some(text) = read(file) {
-                self.update_text(file, &text);
-            }
-        }
-        if reload {
-            // `farm.yaml#Queue` entries expand once their file is read.
-            self.load_queues(&[], &read);
-        }
+        self.load_queues(&[], &|p: &Path| files::read_text(p).ok());
     }
 
     /// Re-read the queue configuration: files at the roots (`read` gives
-    /// an open buffer's text or the file's) and the `openjd.queues` setting.
+    /// an open buffer's text or the file's) and the `openjd.queues` setting,
+    /// and the environment files they name that the workspace does not hold.
     pub fn load_queues(
         &mut self,
         settings: &[QueueConfig],
@@ -333,6 +373,7 @@ impl Workspace {
     ) {
         self.queues.clear();
         self.config_diagnostics.clear();
+        self.entry_files.clear();
         for root in &self.roots {
             for name in CONFIG_FILES {
                 let path = root.join(name);
@@ -349,7 +390,52 @@ impl Workspace {
         let (queues, problems) = queues::from_settings(settings, &root);
         self.queues.extend(queues);
         self.settings_problems = problems;
+        self.read_entries(read);
         self.expand_queue_references();
+    }
+
+    /// Index the files the queues' environment entries name that the
+    /// workspace does not hold (outside the workspace folders, or not
+    /// templates at all), and note which entries are files of their own.
+    fn read_entries(&mut self, read: &dyn Fn(&Path) -> Option<String>) {
+        let entries: Vec<PathBuf> = self
+            .queues
+            .iter()
+            .flat_map(|q| q.environments.iter().cloned())
+            .collect();
+        for entry in entries {
+            if self.entry_files.contains(&entry) {
+                continue;
+            }
+            if let Some(ix) = self.files.get(&entry) {
+                if ix.embedding.is_none() {
+                    self.entry_files.insert(entry);
+                }
+                continue;
+            }
+            if let Some(text) = read(&entry) {
+                self.update_text(&entry, &text);
+                self.entry_files.insert(entry);
+                continue;
+            }
+            // `farm.yaml#Resource` is read from its CloudFormation file.
+            if let (host, Some(_)) = split_fragment(&entry)
+                && self.embedded_in(host).is_empty()
+                && let Some(text) = read(host)
+            {
+                self.update_text(host, &text);
+            }
+        }
+    }
+
+    /// The file a queue environment entry is read from: the entry itself,
+    /// or the CloudFormation file of `farm.yaml#Resource`.
+    pub(crate) fn entry_file<'p>(&self, entry: &'p Path) -> &'p Path {
+        if self.entry_files.contains(entry) {
+            entry
+        } else {
+            split_fragment(entry).0
+        }
     }
 
     /// An environment entry `farm.yaml#Queue` that names a queue of a

@@ -288,9 +288,14 @@ fn queue(
     let envs = strings(item.get("environments"), "environments", diags);
     let jobs = strings(item.get("jobs"), "jobs", diags);
     for (p, span) in &envs {
-        // `infra/farm.yaml#Resource` names a resource of a CloudFormation file.
+        // `infra/farm.yaml#Resource` names a resource of a CloudFormation
+        // file, unless a file has that very name.
         let full = root.join(p);
-        match exists(super::split_fragment(&full).0) {
+        let file = match super::split_fragment(&full) {
+            (host, Some(_)) if exists(&full).is_err() => host,
+            _ => full.as_path(),
+        };
+        match exists(file) {
             Ok(()) => {}
             Err(ReadError::NotFound) => diags.push(Diagnostic::new(
                 Code::MissingFile,
