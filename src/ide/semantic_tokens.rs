@@ -73,7 +73,7 @@ impl TokenKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SemanticToken {
+pub struct SemanticToken {
     pub span: Span,
     pub kind: TokenKind,
     pub modifiers: u32,
@@ -275,13 +275,13 @@ fn scalar_tokens(
 }
 
 /// Every semantic token of the document, sorted, none overlapping.
-pub(crate) fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
+pub fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
     semantic_tokens_in(a, 0..a.text.len())
 }
 
 /// The semantic tokens of the format strings and `let` bindings that
 /// intersect `range`.
-pub(crate) fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
+pub fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
     let lets: HashSet<&str> = a
         .template
         .iter()
