@@ -10,7 +10,8 @@
 //! 3. N steps, each depending on a step that does not exist;
 //! 4. one step depending on N steps;
 //! 5. N job environments and N step environments of other names;
-//! 6. N empty `{{}}` on one line, and N stray `}}` on one line.
+//! 6. N empty `{{}}` on one line (the analysis, and the diagnostics'
+//!    line/column positions), and N stray `}}` on one line.
 //!
 //! Run: cargo bench --bench scaling [-- NAME] (only the cases whose label
 //! contains NAME). `SCALING_N` sets the smallest N of every case (each
@@ -121,11 +122,29 @@ fn token_positions(a: &Analysis) -> usize {
         .sum()
 }
 
+/// The line/column of each diagnostic's ends, as the server and `check`
+/// convert them.
+fn diagnostic_positions(a: &Analysis) -> usize {
+    a.diagnostics
+        .iter()
+        .map(|d| {
+            let start = a
+                .line_index
+                .position(&a.text, d.span.start, PositionEncoding::Utf16);
+            let end = a
+                .line_index
+                .position(&a.text, d.span.end, PositionEncoding::Utf16);
+            (end.col - start.col) as usize
+        })
+        .sum()
+}
+
 /// What a case measures of a generated text.
 enum Measure {
     Analysis,
     Tokens,
-    Positions,
+    TokenPositions,
+    DiagnosticPositions,
 }
 
 struct Case {
@@ -137,8 +156,8 @@ struct Case {
 
 /// Milliseconds of the fastest of a few runs (one run past a second).
 fn time(text: &str, measure: &Measure) -> f64 {
-    let analysis = matches!(measure, Measure::Tokens | Measure::Positions)
-        .then(|| analyze(text, &Options::default()));
+    let analysis =
+        (!matches!(measure, Measure::Analysis)).then(|| analyze(text, &Options::default()));
     let mut best = f64::INFINITY;
     for _ in 0..3 {
         let start = Instant::now();
@@ -146,8 +165,11 @@ fn time(text: &str, measure: &Measure) -> f64 {
             (Measure::Tokens, Some(a)) => {
                 black_box(semantic_tokens(a));
             }
-            (Measure::Positions, Some(a)) => {
+            (Measure::TokenPositions, Some(a)) => {
                 black_box(token_positions(a));
+            }
+            (Measure::DiagnosticPositions, Some(a)) => {
+                black_box(diagnostic_positions(a));
             }
             _ => {
                 black_box(analyze(text, &Options::default()));
@@ -196,7 +218,7 @@ fn main() {
         Case {
             label: "token positions (UTF-16): N `{{ Param.A }}` on one line",
             generate: interpolations_on_one_line,
-            measure: Measure::Positions,
+            measure: Measure::TokenPositions,
             smallest: 5_000,
         },
         Case {
@@ -227,6 +249,12 @@ fn main() {
             label: "analysis: N empty `{{}}` on one line",
             generate: empty_interpolations,
             measure: Measure::Analysis,
+            smallest: 5_000,
+        },
+        Case {
+            label: "diagnostic positions (UTF-16): N empty `{{}}` on one line",
+            generate: empty_interpolations,
+            measure: Measure::DiagnosticPositions,
             smallest: 5_000,
         },
         Case {
