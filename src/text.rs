@@ -22,7 +22,25 @@ pub struct LineCol {
 pub struct LineIndex {
     /// Byte offset at which each line starts; the first entry is 0.
     line_starts: Vec<usize>,
+    /// (byte offset, UTF-16 column) about every [`CHECKPOINT_BYTES`] along
+    /// each line longer than that, in order: a UTF-16 column is counted
+    /// from the nearest checkpoint before it, not from its line's start,
+    /// so the positions of the many tokens or diagnostics of a line of
+    /// megabytes cost what its length does, not its square.
+    checkpoints: Vec<(usize, u32)>,
     len: usize,
+}
+
+/// How far apart the UTF-16 checkpoints of a long line are.
+const CHECKPOINT_BYTES: usize = 1024;
+
+/// The UTF-16 code units of `s`.
+fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().map(char::len_utf16).sum()
+    }
 }
 
 impl LineIndex {
@@ -43,8 +61,20 @@ impl LineIndex {
             }
             i += 1;
         }
+        let mut checkpoints = Vec::new();
+        let ends = line_starts.iter().skip(1).copied().chain([text.len()]);
+        for (&start, end) in line_starts.iter().zip(ends) {
+            let (mut at, mut col) = (start, 0);
+            while end - at > CHECKPOINT_BYTES {
+                let next = floor_char_boundary(text, at + CHECKPOINT_BYTES);
+                col += utf16_len(&text[at..next]);
+                checkpoints.push((next, col as u32));
+                at = next;
+            }
+        }
         LineIndex {
             line_starts,
+            checkpoints,
             len: text.len(),
         }
     }
@@ -87,10 +117,16 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(self.len));
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let prefix = &text[start..offset];
         let col = match encoding {
-            PositionEncoding::Utf8 => prefix.len(),
-            PositionEncoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+            PositionEncoding::Utf8 => offset - start,
+            PositionEncoding::Utf16 => {
+                let after = self.checkpoints.partition_point(|&(at, _)| at <= offset);
+                let (from, base) = match after.checked_sub(1).map(|k| self.checkpoints[k]) {
+                    Some((at, col)) if at >= start => (at, col as usize),
+                    _ => (start, 0),
+                };
+                base + utf16_len(&text[from..offset])
+            }
         };
         LineCol {
             line: line as u32,
@@ -194,6 +230,32 @@ mod tests {
         );
         let c = text.find('c').unwrap();
         assert_eq!(index.position(text, c, PositionEncoding::Utf16).line, 2);
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_every_character_before_them() {
+        // Long lines get checkpoints; a column is the same as counted from
+        // the line's start, in both encodings, wherever the checkpoints fall.
+        let line: String = "é😀a{{ x }}".repeat(700);
+        let text = format!("short\r\n{line}\n{line}\rend");
+        let index = LineIndex::new(&text);
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let line = index.line_of(offset);
+            let prefix = &text[index.line_start(line)..offset];
+            let utf16: usize = prefix.chars().map(char::len_utf16).sum();
+            assert_eq!(
+                index.position(&text, offset, PositionEncoding::Utf16),
+                LineCol {
+                    line: line as u32,
+                    col: utf16 as u32
+                },
+                "at {offset}"
+            );
+            assert_eq!(
+                index.position(&text, offset, PositionEncoding::Utf8).col as usize,
+                prefix.len()
+            );
+        }
     }
 
     #[test]

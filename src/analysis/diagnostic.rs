@@ -1,6 +1,8 @@
 //! Diagnostics as the analysis produces them: byte ranges in the document,
 //! a stable code, and a message that says what to do.
 
+use rustc_hash::FxHashMap;
+
 use super::codes::Code;
 use crate::model::ActionKind;
 use crate::schema::Extension;
@@ -104,4 +106,84 @@ pub(crate) fn did_you_mean<'a>(
         .filter(|(c, score)| *score >= 0.8 || c.eq_ignore_ascii_case(word))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(c, _)| c)
+}
+
+/// How many candidates the did-you-mean suggestions of one pass may weigh
+/// in all. Each suggestion weighs every name it could be, so a document of
+/// thousands of misspellings among thousands of names took seconds to
+/// minutes; past this budget they get no suggestion. A typo among a few
+/// thousand names is still answered, and the same typo again is answered
+/// from the cache at no cost.
+pub(crate) const SUGGESTION_BUDGET: usize = 100_000;
+
+/// The did-you-mean suggestions of one pass: each misspelling is weighed
+/// once per set of names, within [`SUGGESTION_BUDGET`].
+pub(crate) struct Suggestions {
+    left: usize,
+    /// Per set of names (a scope, the steps), each word's suggestion.
+    known: FxHashMap<usize, FxHashMap<Box<str>, Option<Box<str>>>>,
+}
+
+impl Default for Suggestions {
+    fn default() -> Self {
+        Suggestions::with_budget(SUGGESTION_BUDGET)
+    }
+}
+
+impl Suggestions {
+    pub(crate) fn with_budget(budget: usize) -> Self {
+        Suggestions {
+            left: budget,
+            known: FxHashMap::default(),
+        }
+    }
+
+    /// The suggestion for `word` among the names of `set`: the earlier
+    /// answer for the same word and set, else `find`'s, which weighs
+    /// `candidates` names; `None` once the budget cannot pay for them.
+    pub(crate) fn suggest(
+        &mut self,
+        set: usize,
+        word: &str,
+        candidates: usize,
+        find: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        if let Some(known) = self.known.get(&set).and_then(|words| words.get(word)) {
+            return known.as_deref().map(str::to_string);
+        }
+        self.left = self.left.checked_sub(candidates)?;
+        let found = find();
+        self.known
+            .entry(set)
+            .or_default()
+            .insert(word.into(), found.as_deref().map(Box::from));
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suggestion_is_weighed_once_and_within_the_budget() {
+        let names = ["Frame", "Frames", "Scene"];
+        let mut suggestions = Suggestions::with_budget(5);
+        let mut weighed = 0;
+        let mut suggest = |s: &mut Suggestions, word: &str| {
+            s.suggest(0, word, names.len(), || {
+                weighed += 1;
+                did_you_mean(word, names).map(str::to_string)
+            })
+        };
+        assert_eq!(suggest(&mut suggestions, "Fram").as_deref(), Some("Frame"));
+        // The same word again is answered without weighing the names.
+        assert_eq!(suggest(&mut suggestions, "Fram").as_deref(), Some("Frame"));
+        // Another word would weigh three more names: over the budget of 5.
+        assert_eq!(suggest(&mut suggestions, "Scen"), None);
+        assert_eq!(weighed, 1);
+        // A word for another set of names has its own answer.
+        let other = suggestions.suggest(1, "Fram", 0, || Some("Frames".into()));
+        assert_eq!(other.as_deref(), Some("Frames"));
+    }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use openjd_expr::{
     ExprProfile, ExprType, ExprValue, ExpressionError, ExpressionErrorKind, FunctionLibrary,
@@ -20,10 +20,11 @@ use crate::syntax::nesting;
 use crate::syntax::{ScalarMap, Span};
 
 use super::codes::Code;
-use super::diagnostic::{Diagnostic, did_you_mean};
+use super::diagnostic::{Diagnostic, Suggestions, did_you_mean};
 use super::extensions::ExtSet;
 use super::scope::{LetBlock, LetTypes, Site, Var, library, out_of_scope_reason, variables};
 use super::staged::{Split, Staged};
+use super::stop::Stop;
 use super::structure::{FmtSite, LetSite, Target};
 
 pub struct Scope {
@@ -31,9 +32,45 @@ pub struct Scope {
     /// Shared by every scope with the same names and types: building (or
     /// copying) a symbol table per site was the pass's largest cost.
     pub symtab: Arc<SymbolTable>,
+    /// Shared like `symtab`.
+    pub names: Arc<ScopeNames>,
     /// Scopes with the same names and types share one id, so results can be
     /// reused across the many steps of a large template.
     pub id: usize,
+}
+
+/// The names of a scope's variables, and the namespaces they are in
+/// (`Param`, `Task.File`), to tell at once a reference no variable
+/// resolves.
+pub struct ScopeNames {
+    variables: FxHashSet<Box<str>>,
+    namespaces: FxHashSet<Box<str>>,
+}
+
+impl ScopeNames {
+    fn of(vars: &[Var]) -> Self {
+        let mut names = ScopeNames {
+            variables: FxHashSet::default(),
+            namespaces: FxHashSet::default(),
+        };
+        for v in vars {
+            names.variables.insert(v.name.as_ref().into());
+            for (dot, _) in v.name.match_indices('.') {
+                names.namespaces.insert(v.name[..dot].into());
+            }
+        }
+        names
+    }
+
+    /// Whether `name` (a dotted reference) may resolve: it is a variable,
+    /// a namespace, or a property of a variable (`Param.File.stem`).
+    fn may_resolve(&self, name: &str) -> bool {
+        self.variables.contains(name)
+            || self.namespaces.contains(name)
+            || name
+                .match_indices('.')
+                .any(|(dot, _)| self.variables.contains(&name[..dot]))
+    }
 }
 
 /// A scalar's offset map, built only when a diagnostic needs a position.
@@ -111,6 +148,8 @@ pub(crate) struct ExprPass<'a> {
     /// Each distinct expression text, parsed once, with an id for `evaluated`.
     parsed: FxHashMap<String, (usize, Parsed)>,
     evaluated: FxHashMap<EvalKey, Result<String, ExpressionError>>,
+    /// Did-you-mean for undefined variables, per scope id.
+    suggestions: Suggestions,
     /// The staged typing of the newest reference, per scope, host library
     /// and expression id (`None`: openjd-expr 0.8's verdict stands).
     staged: FxHashMap<(usize, bool, usize), Option<Staged>>,
@@ -127,6 +166,8 @@ pub(crate) struct ExprPass<'a> {
     /// staged typing accepts (or where the references disagree): the
     /// backstop's errors there are dropped.
     pub settled: Vec<Span>,
+    /// Asked at every expression; once it says so, the pass ends.
+    stop: &'a Stop<'a>,
 }
 
 /// The expression type named by a scope-table type string.
@@ -162,7 +203,7 @@ fn symtab_of(vars: &[Var]) -> SymbolTable {
 }
 
 impl<'a> ExprPass<'a> {
-    pub fn new(text: &'a str, template: &'a Template, exts: ExtSet) -> Self {
+    pub fn new(text: &'a str, template: &'a Template, exts: ExtSet, stop: &'a Stop<'a>) -> Self {
         let profile = ExprProfile::current();
         ExprPass {
             text,
@@ -175,6 +216,7 @@ impl<'a> ExprPass<'a> {
             fingerprint: String::new(),
             parsed: FxHashMap::default(),
             evaluated: FxHashMap::default(),
+            suggestions: Suggestions::default(),
             staged: FxHashMap::default(),
             host_lib: library(ScopeClass::Host),
             template_lib: library(ScopeClass::Template),
@@ -182,6 +224,7 @@ impl<'a> ExprPass<'a> {
             over_budget: false,
             operations: 0,
             settled: Vec::new(),
+            stop,
         }
     }
 
@@ -208,13 +251,16 @@ impl<'a> ExprPass<'a> {
             Some(shared) => Arc::new(Scope {
                 vars,
                 symtab: shared.symtab.clone(),
+                names: shared.names.clone(),
                 id: shared.id,
             }),
             None => {
                 let symtab = Arc::new(symtab_of(&vars));
+                let names = Arc::new(ScopeNames::of(&vars));
                 let scope = Arc::new(Scope {
                     vars,
                     symtab,
+                    names,
                     id: self.fingerprints.len(),
                 });
                 self.fingerprints.insert(fingerprint.clone(), scope.clone());
@@ -254,6 +300,21 @@ impl<'a> ExprPass<'a> {
         let entry = (self.parsed.len(), p);
         self.parsed.insert(expr.to_string(), entry.clone());
         entry
+    }
+
+    /// The name `parsed` is, when it is only a reference (`Param.Fram`)
+    /// that no variable of `scope` resolves. Such a reference is reported
+    /// without evaluating it: openjd-expr would rank every name in scope to
+    /// suggest one (in its own message, which is not shown), and a document
+    /// of many such references among many names took minutes.
+    fn unresolvable<'p>(&self, parsed: &'p ParsedExpression, scope: &Scope) -> Option<&'p str> {
+        let name = parsed.as_name_lookup()?;
+        if scope.names.may_resolve(name) {
+            return None;
+        }
+        let first = name.split('.').next().unwrap_or(name);
+        let function = self.host_lib.function_names().any(|f| f == first);
+        (!function).then_some(name)
     }
 
     /// The static type of `expr` in `scope`, or its error; cached.
@@ -323,6 +384,9 @@ impl<'a> ExprPass<'a> {
         ordered.sort_by_key(|(s, site)| (rank(site), s.span.start));
         let mut seen: HashMap<LetBlock, Vec<(String, Span)>> = HashMap::new();
         for (let_site, site) in ordered {
+            if self.stop.step() {
+                return;
+            }
             let Some((block, _)) = site.let_block else {
                 continue;
             };
@@ -430,6 +494,12 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, &map, expr_range.clone(), expr);
+        if let Some(name) = self.unresolvable(&parsed, &scope) {
+            let span = map.range_to_source(expr_range);
+            let diag = self.undefined(name, span, &scope, site);
+            self.diags.push(diag);
+            return;
+        }
         let verdict = self.evaluate(&parsed, expr_id, &scope, ScopeClass::Host, None);
         match self.judge(
             verdict,
@@ -493,6 +563,9 @@ impl<'a> ExprPass<'a> {
 
     pub(crate) fn format_strings(&mut self, sites: &[FmtSite]) {
         for site in sites {
+            if self.stop.step() {
+                return;
+            }
             self.format_string(site);
         }
     }
@@ -515,6 +588,9 @@ impl<'a> ExprPass<'a> {
                 .close
                 .is_some_and(|c| c + 2 == value.len());
         for interp in &scanned.interpolations {
+            if self.stop.step() {
+                return;
+            }
             if interp.close.is_none() || interp.expr.is_empty() {
                 continue;
             }
@@ -562,6 +638,11 @@ impl<'a> ExprPass<'a> {
             return;
         }
         self.check_locals(&parsed, &scope, map, range.clone(), expr);
+        if let Some(name) = self.unresolvable(&parsed, &scope) {
+            let diag = self.undefined(name, map.range_to_source(range), &scope, site);
+            self.diags.push(diag);
+            return;
+        }
         let verdict = self.evaluate(&parsed, expr_id, &scope, site.class, target);
         if let Err((e, at)) = self.judge(verdict, expr, expr_id, &scope, site.class, map, &range) {
             let (range, part) = part_of(range, expr, at);
@@ -701,7 +782,7 @@ impl<'a> ExprPass<'a> {
         }
     }
 
-    fn undefined(&self, name: &str, span: Span, scope: &Scope, site: &Site) -> Diagnostic {
+    fn undefined(&mut self, name: &str, span: Span, scope: &Scope, site: &Site) -> Diagnostic {
         let expr_only = name == "Job.Name" || name == "Step.Name";
         if expr_only && !self.expr_on() {
             return Diagnostic::new(
@@ -719,7 +800,13 @@ impl<'a> ExprPass<'a> {
             span,
             format!("Undefined variable `{name}`"),
         );
-        if let Some(best) = closest_name(name, scope.vars.iter().map(|v| v.name.as_ref())) {
+        let names = || scope.vars.iter().map(|v| v.name.as_ref());
+        let best = self
+            .suggestions
+            .suggest(scope.id, name, scope.vars.len(), || {
+                closest_name(name, names()).map(str::to_string)
+            });
+        if let Some(best) = best {
             d.message.push_str(&format!("; did you mean `{best}`?"));
             d = d.with_suggestion(best);
         }
@@ -851,4 +938,94 @@ pub(crate) fn group(n: usize) -> String {
 fn clean_message(e: &ExpressionError) -> String {
     let m = e.message();
     m.trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Analysis, Code, Options, analyze};
+
+    /// A job with the given parameters whose one command argument is `arg`.
+    fn job(params: &[String], arg: &str) -> Analysis {
+        let mut text = String::from(
+            "specificationVersion: jobtemplate-2023-09\nname: J\nparameterDefinitions:\n",
+        );
+        for p in params {
+            text.push_str(&format!("  - {{name: {p}, type: STRING}}\n"));
+        }
+        text.push_str(&format!(
+            "steps:\n  - name: S\n    script:\n      actions:\n        onRun: {{command: run, args: ['{arg}']}}\n"
+        ));
+        analyze(&text, &Options::own())
+    }
+
+    fn undefined(a: &Analysis) -> Vec<(&str, &str)> {
+        a.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::UndefinedVariable)
+            .map(|d| (&a.text[d.span.clone()], d.message.as_str()))
+            .collect()
+    }
+
+    fn many_params() -> Vec<String> {
+        let mut params: Vec<String> = (0..3000).map(|i| format!("Input{i}")).collect();
+        params.push("Quality".into());
+        params
+    }
+
+    #[test]
+    fn a_misspelled_reference_among_thousands_of_names_gets_a_suggestion() {
+        let a = job(&many_params(), "{{ Param.Qualty }} {{Param.Quality}}");
+        assert_eq!(
+            undefined(&a),
+            [(
+                "Param.Qualty",
+                "Undefined variable `Param.Qualty`; did you mean `Param.Quality`?"
+            )]
+        );
+    }
+
+    #[test]
+    fn every_misspelled_reference_is_reported_and_the_same_one_always_gets_its_suggestion() {
+        // Thousands of distinct misspellings among thousands of names: each
+        // is reported; suggestions stop once their budget is spent.
+        let arg: String = (0..3000)
+            .map(|i| format!("{{{{Param.Inpt{i}}}}} "))
+            .collect();
+        let a = job(&many_params(), &arg);
+        let found = undefined(&a);
+        assert_eq!(found.len(), 3000);
+        assert_eq!(
+            found[0],
+            (
+                "Param.Inpt0",
+                "Undefined variable `Param.Inpt0`; did you mean `Param.Input0`?"
+            )
+        );
+        assert!(
+            found
+                .iter()
+                .all(|(_, m)| m.starts_with("Undefined variable"))
+        );
+        // One misspelling written thousands of times: weighed once, and
+        // suggested every time.
+        let a = job(&many_params(), &"{{Param.Qualty}} ".repeat(3000));
+        let found = undefined(&a);
+        assert_eq!(found.len(), 3000);
+        assert!(
+            found
+                .iter()
+                .all(|(_, m)| m.ends_with("did you mean `Param.Quality`?"))
+        );
+    }
+
+    #[test]
+    fn references_that_may_resolve_are_still_evaluated() {
+        // A property of a variable is not an undefined variable; a
+        // misspelled property is the evaluator's to report.
+        let params = ["Scene".to_string()];
+        let a = job(&params, "{{Param.Scene}} {{Param.Scene.upper}}");
+        assert!(undefined(&a).is_empty(), "{:?}", a.diagnostics);
+        let a = job(&params, "{{Param.Scene.nope}}");
+        assert!(!a.diagnostics.is_empty());
+    }
 }

@@ -18,6 +18,7 @@ pub mod reference;
 pub mod scope;
 pub mod session;
 pub mod staged;
+pub mod stop;
 pub mod structure;
 pub mod task_parameters;
 pub mod tree_value;
@@ -32,6 +33,7 @@ pub use codes::Code;
 pub use diagnostic::{Diagnostic, Related, Severity};
 pub use extensions::{Declared, ExtSet};
 pub use scope::{LetTypes, Site, Var};
+pub use stop::Stop;
 pub use structure::{FmtSite, LetSite};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,7 +240,7 @@ struct Own {
 
 /// Structure and expressions: what decides whether the reference validator
 /// may run (it checks expressions with the runtime's far larger limits).
-fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
+fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool, stop: &Stop) -> Own {
     let mut diags = Vec::new();
     let template_kind = if kind == DocKind::Job {
         TemplateKind::Job
@@ -252,11 +254,11 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     } else {
         &schema::ENVIRONMENT_TEMPLATE
     };
-    let mut walk = structure::Walk::new(text, exts, !truncated);
+    let mut walk = structure::Walk::new(text, exts, !truncated, stop);
     walk.object(root, schema, None, &mut path::Path::default(), None);
     diags.append(&mut walk.diags);
     let template = model::build(text, root, template_kind);
-    let mut pass = expressions::ExprPass::new(text, &template, exts);
+    let mut pass = expressions::ExprPass::new(text, &template, exts, stop);
     pass.lets(&walk.let_sites);
     pass.format_strings(&walk.fmt_sites);
     diags.append(&mut pass.diags);
@@ -277,13 +279,24 @@ fn own_passes(text: &str, root: &Node, kind: DocKind, truncated: bool) -> Own {
     }
 }
 
-/// The rules over the whole template: names, parameters, wrapping.
-fn own_rules(own: &mut Own, text: &str, root: &Node) {
-    names::check(&own.template, &mut own.diags);
-    parameters::check(text, root, &mut own.diags);
-    host_requirements::check(root, &mut own.diags);
-    task_parameters::check(text, root, &mut own.diags);
-    wrap::check(&own.template, root, own.declared.set, &mut own.diags);
+/// The rules over the whole template: names, parameters, wrapping; none
+/// after `stop` said so.
+fn own_rules(own: &mut Own, text: &str, root: &Node, stop: &Stop) {
+    type Rule<'r> = &'r dyn Fn(&mut Vec<Diagnostic>);
+    let diags = &mut own.diags;
+    let rules: [Rule; 5] = [
+        &|diags| names::check(&own.template, diags, stop),
+        &|diags| parameters::check(text, root, diags),
+        &|diags| host_requirements::check(root, diags),
+        &|diags| task_parameters::check(text, root, diags),
+        &|diags| wrap::check(&own.template, root, own.declared.set, diags),
+    ];
+    for rule in rules {
+        if stop.now() {
+            return;
+        }
+        rule(diags);
+    }
 }
 
 pub fn analyze(text: &str, options: &Options) -> Analysis {
@@ -297,8 +310,8 @@ pub fn analyze_shared(shared: std::sync::Arc<str>, options: &Options) -> Analysi
 
 /// [`analyze_shared`], giving up (with `stopped` set) once `stop` says so,
 /// as a newer version of the document does: it is asked while the text is
-/// parsed and between the passes, and before the reference validator,
-/// which once started runs to its end.
+/// parsed, within and between our passes, and before the reference
+/// validator, which once started runs to its end.
 pub fn analyze_until(
     shared: std::sync::Arc<str>,
     options: &Options,
@@ -386,8 +399,9 @@ pub fn analyze_until(
     }
     let json = analysis.json;
     let truncated = parsed.truncated;
-    let mut own = own_passes(text, &root, kind, truncated);
-    if stop() {
+    let stopping = Stop::new(stop);
+    let mut own = own_passes(text, &root, kind, truncated, &stopping);
+    if stopping.now() {
         analysis.stopped = true;
         return analysis;
     }
@@ -420,7 +434,7 @@ pub fn analyze_until(
                 .stack_size(8 << 20)
                 .spawn_scoped(scope, || reference::run(text, json, tree))
         });
-        own_rules(&mut own, text, &root);
+        own_rules(&mut own, text, &root, &stopping);
         match reference {
             // `run` catches the reference's panics, so joining fails only
             // if our own code around it panicked.
@@ -429,10 +443,14 @@ pub fn analyze_until(
                 .unwrap_or_else(|_| reference::Verdict::Crashed("its thread failed".into())),
             // No thread could be started: run it here.
             Some(Err(_)) => reference::run(text, json, tree),
-            None if run_reference => reference::run(text, json, tree),
+            None if run_reference && !stopping.stopped() => reference::run(text, json, tree),
             None => reference::Verdict::Accepted,
         }
     });
+    if stopping.stopped() {
+        analysis.stopped = true;
+        return analysis;
+    }
     let Own {
         diags: mut own_diags,
         declared,
@@ -496,5 +514,51 @@ mod tests {
         // Never told: the whole analysis.
         let a = analyze_until(text, &Options::default(), &|| false);
         assert!(!a.stopped && a.template.is_some());
+    }
+
+    /// How often the analysis of `text` asks whether to stop, in all and
+    /// while parsing only.
+    fn looks(text: &str) -> (usize, usize) {
+        let count = |run: &dyn Fn(&(dyn Fn() -> bool + Sync))| {
+            let looks = AtomicUsize::new(0);
+            run(&|| looks.fetch_add(1, Ordering::SeqCst) == usize::MAX);
+            looks.into_inner()
+        };
+        let all = count(&|stop| {
+            analyze_until(text.into(), &Options::own(), stop);
+        });
+        let parsing = count(&|stop| {
+            syntax::parse::parse_until(text, stop);
+        });
+        (all, parsing)
+    }
+
+    #[test]
+    fn a_stop_is_asked_within_the_passes_and_heeded_there() {
+        // One line of 20,000 interpolations parses in a few events: the
+        // expression pass asks as it goes. Many steps with unknown
+        // dependencies: the structure walk and the names pass ask too.
+        let one_line = format!(
+            "specificationVersion: jobtemplate-2023-09\nname: J\nsteps:\n  - name: S\n    script: {{actions: {{onRun: {{command: run, args: ['{}']}}}}}}\n",
+            "{{Param.Nope}} ".repeat(20_000)
+        );
+        let mut dependencies = job(3000);
+        dependencies.push_str(
+            "  - name: Last\n    script: {actions: {onRun: {command: run}}}\n    dependencies:\n",
+        );
+        for i in 0..3000 {
+            dependencies.push_str(&format!("      - dependsOn: Sx{i}\n"));
+        }
+        for text in [one_line, dependencies] {
+            let (all, parsing) = looks(&text);
+            assert!(all >= parsing + 10, "{all} looks, {parsing} while parsing");
+            // Told at a look within the passes: stopped there, and not asked again.
+            let told_at = parsing + (all - parsing) / 2;
+            let looks = AtomicUsize::new(0);
+            let later = || looks.fetch_add(1, Ordering::SeqCst) >= told_at;
+            let a = analyze_until(text.into(), &Options::own(), &later);
+            assert!(a.stopped && a.diagnostics.is_empty());
+            assert_eq!(looks.into_inner(), told_at + 1);
+        }
     }
 }

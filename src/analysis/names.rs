@@ -1,35 +1,43 @@
 //! Cross-references by name: step dependencies and environment names shared
 //! between the job and its steps.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::Template;
 
 use super::codes::Code;
-use super::diagnostic::{Diagnostic, did_you_mean};
+use super::diagnostic::{Diagnostic, Suggestions, did_you_mean};
+use super::stop::Stop;
 
-pub fn check(t: &Template, diags: &mut Vec<Diagnostic>) {
-    dependencies(t, diags);
-    environment_names(t, diags);
+pub fn check(t: &Template, diags: &mut Vec<Diagnostic>, stop: &Stop) {
+    dependencies(t, diags, stop);
+    if !stop.now() {
+        environment_names(t, diags);
+    }
 }
 
-fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
+/// Each dependency's step, and each cycle once; it ends once `stop` says so.
+fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>, stop: &Stop) {
     let names: Vec<&str> = t
         .steps
         .iter()
         .filter_map(|s| s.name.as_ref().map(|n| n.value.as_str()))
         .collect();
-    let index: HashMap<&str, usize> = t
+    let index: FxHashMap<&str, usize> = t
         .steps
         .iter()
         .filter_map(|s| Some((s.name.as_ref()?.value.as_str(), s.index)))
         .collect();
     let mut edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); t.steps.len()];
+    let mut suggestions = Suggestions::default();
     for step in &t.steps {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
         for (k, dep) in step.dependencies.iter().enumerate() {
+            if stop.step() {
+                return;
+            }
             let target = dep.value.as_str();
-            if seen.contains(&target) {
+            if !seen.insert(target) {
                 diags.push(Diagnostic::new(
                     Code::DuplicateDependency,
                     dep.span.clone(),
@@ -40,7 +48,6 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
                 ));
                 continue;
             }
-            seen.push(target);
             if step.name.as_ref().is_some_and(|n| n.value == target) {
                 diags.push(Diagnostic::new(
                     Code::SelfDependency,
@@ -57,7 +64,10 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
                         dep.span.clone(),
                         format!("No step is named `{target}`"),
                     );
-                    if let Some(best) = did_you_mean(target, names.iter().copied()) {
+                    let best = suggestions.suggest(0, target, names.len(), || {
+                        did_you_mean(target, names.iter().copied()).map(str::to_string)
+                    });
+                    if let Some(best) = best {
                         d.message.push_str(&format!("; did you mean `{best}`?"));
                         d = d.with_suggestion(best);
                     }
@@ -75,6 +85,9 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         state[start] = 1;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if stop.step() {
+                return;
+            }
             if let Some(&(to, k)) = edges[node].get(*next) {
                 *next += 1;
                 match state[to] {
@@ -110,14 +123,17 @@ fn dependencies(t: &Template, diags: &mut Vec<Diagnostic>) {
 }
 
 fn environment_names(t: &Template, diags: &mut Vec<Diagnostic>) {
+    let mut job_envs: FxHashMap<&str, &crate::model::Environment> = FxHashMap::default();
+    for env in &t.job_environments {
+        if let Some(name) = &env.name {
+            // The first of a name, as a search in order finds it.
+            job_envs.entry(name.value.as_str()).or_insert(env);
+        }
+    }
     for step in &t.steps {
         for env in &step.environments {
             let Some(name) = &env.name else { continue };
-            if let Some(job_env) = t
-                .job_environments
-                .iter()
-                .find(|j| j.name.as_ref().is_some_and(|n| n.value == name.value))
-            {
+            if let Some(job_env) = job_envs.get(name.value.as_str()) {
                 let mut d = Diagnostic::new(
                     Code::DuplicateName,
                     name.span.clone(),

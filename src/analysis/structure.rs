@@ -11,6 +11,7 @@ use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
 use super::scope::{PackedSite, Site};
+use super::stop::Stop;
 
 /// A format string found in the document, with what the schema says of it.
 #[derive(Clone, Debug)]
@@ -151,6 +152,8 @@ pub struct Walk<'a> {
     /// Off when the document was cut short by a syntax error, so that keys
     /// the parser never reached are not reported as missing.
     pub report_missing: bool,
+    /// Asked at every value walked; once it says so, the walk ends.
+    stop: &'a Stop<'a>,
 }
 
 fn first_line(text: &str, span: &Span) -> Span {
@@ -163,7 +166,7 @@ fn first_line(text: &str, span: &Span) -> Span {
 }
 
 impl<'a> Walk<'a> {
-    pub fn new(text: &'a str, exts: ExtSet, report_missing: bool) -> Self {
+    pub fn new(text: &'a str, exts: ExtSet, report_missing: bool, stop: &'a Stop<'a>) -> Self {
         Walk {
             text,
             exts,
@@ -172,6 +175,7 @@ impl<'a> Walk<'a> {
             let_sites: Vec::new(),
             settled: Vec::new(),
             report_missing,
+            stop,
         }
     }
 
@@ -200,6 +204,9 @@ impl<'a> Walk<'a> {
     /// Walk `node` as a value of type `ty`. `key` is the span of the key that
     /// holds it, where missing children are reported.
     pub fn value(&mut self, node: &Node, ty: Ty, path: &mut Path, key: Option<&Span>) {
+        if self.stop.step() {
+            return;
+        }
         match ty {
             Ty::Object(obj) => self.object(node, obj, None, path, key),
             Ty::Tagged(tagged) => self.tagged(node, tagged, path, key),

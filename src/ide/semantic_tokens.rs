@@ -7,12 +7,12 @@
 //! string literal in a block scalar, a name split by an escaped line break)
 //! becomes one token per line.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::analysis::Analysis;
 use crate::analysis::scope::{self, NAMESPACES};
+use crate::analysis::{Analysis, Stop};
 use crate::schema::ScopeClass;
 use crate::syntax::Span;
 
@@ -73,7 +73,7 @@ impl TokenKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SemanticToken {
+pub struct SemanticToken {
     pub span: Span,
     pub kind: TokenKind,
     pub modifiers: u32,
@@ -166,8 +166,17 @@ fn expr_tokens(lexed: &Lexed, lets: &HashSet<&str>) -> Vec<(Range<usize>, TokenK
     for chain in &lexed.chains {
         classify_chain(chain, lexed, lets, &mut out);
     }
+    // Where each name starts, to find a comprehension's `for x` among
+    // them without searching them all for each.
+    let at: HashMap<usize, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.0.start, i))
+        .collect();
     for (_, r) in &lexed.locals {
-        if let Some(t) = out.iter_mut().find(|t| t.0 == *r) {
+        if let Some(t) = at.get(&r.start).and_then(|&i| out.get_mut(i))
+            && t.0 == *r
+        {
             t.1 = TokenKind::Variable;
             t.2 = MOD_DECLARATION;
         }
@@ -239,9 +248,13 @@ fn scalar_tokens(
     a: &Analysis,
     scalar: &ExprScalar<'_>,
     lets: &HashSet<&str>,
+    stop: &Stop,
     out: &mut Vec<SemanticToken>,
 ) {
     for expr in &scalar.exprs {
+        if stop.step() {
+            return;
+        }
         let base = expr.range.start;
         match &expr.kind {
             ExprKind::Interpolation { open, .. } => {
@@ -275,13 +288,25 @@ fn scalar_tokens(
 }
 
 /// Every semantic token of the document, sorted, none overlapping.
-pub(crate) fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
+pub fn semantic_tokens(a: &Analysis) -> Vec<SemanticToken> {
     semantic_tokens_in(a, 0..a.text.len())
 }
 
 /// The semantic tokens of the format strings and `let` bindings that
 /// intersect `range`.
-pub(crate) fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
+pub fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken> {
+    semantic_tokens_until(a, range, &|| false).unwrap_or_default()
+}
+
+/// [`semantic_tokens_in`], giving up (`None`) once `stop` says so, as a
+/// cancelled request does: it is asked every so many expressions, as the
+/// analysis asks it ([`Stop`]).
+pub fn semantic_tokens_until(
+    a: &Analysis,
+    range: Span,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<SemanticToken>> {
+    let stop = Stop::new(stop);
     let lets: HashSet<&str> = a
         .template
         .iter()
@@ -291,7 +316,13 @@ pub(crate) fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken
     let scalars = expr_scalars_where(a, |s| s.start <= range.end && range.start <= s.end);
     let mut out = Vec::new();
     for scalar in &scalars {
-        scalar_tokens(a, scalar, &lets, &mut out);
+        if stop.step() {
+            return None;
+        }
+        scalar_tokens(a, scalar, &lets, &stop, &mut out);
+    }
+    if stop.stopped() {
+        return None;
     }
     out.retain(|t| t.span.start < range.end && range.start < t.span.end);
     out.sort_by_key(|t| (t.span.start, t.span.end));
@@ -304,7 +335,7 @@ pub(crate) fn semantic_tokens_in(a: &Analysis, range: Span) -> Vec<SemanticToken
             result.push(t);
         }
     }
-    result
+    Some(result)
 }
 
 #[cfg(test)]

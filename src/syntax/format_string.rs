@@ -64,10 +64,21 @@ pub(crate) fn find_double(s: &str, b: u8) -> Option<usize> {
 pub(crate) fn scan(value: &str) -> Scan {
     let mut out = Scan::default();
     let mut pos = 0;
+    // The next `{{` and `}}` at or after `pos`, searched for again only once
+    // `pos` passed them: searching the rest of the value at every step made
+    // a value of many `}}` and no `{{` quadratic.
+    let mut open: Option<usize> = None;
+    let mut stray_close: Option<usize> = None;
+    let mut searched = false;
     while pos < value.len() {
-        let rest = &value[pos..];
-        let open = find_double(rest, b'{').map(|o| pos + o);
-        let stray_close = find_double(rest, b'}').map(|c| pos + c);
+        let next = |found: Option<usize>, b: u8| match found {
+            Some(at) if at >= pos => Some(at),
+            None if searched => None,
+            _ => find_double(&value[pos..], b).map(|at| pos + at),
+        };
+        open = next(open, b'{');
+        stray_close = next(stray_close, b'}');
+        searched = true;
         match (open, stray_close) {
             (None, None) => break,
             (None, Some(c)) => {
@@ -151,5 +162,48 @@ mod tests {
         // The first `}}` closes, even inside a string literal.
         let s = scan("{{ '}}' }}");
         assert_eq!(s.interpolations[0].expr, 3..4);
+    }
+
+    #[test]
+    fn every_stray_close_is_reported() {
+        let value = "}} ".repeat(5_000) + "{{ x }} }}";
+        let s = scan(&value);
+        assert_eq!(s.errors.len(), 5_001);
+        assert!(
+            s.errors
+                .iter()
+                .all(|e| e.kind == ScanErrorKind::MissingOpen)
+        );
+        assert_eq!(s.errors[4_999].range, 14_997..14_999);
+        assert_eq!(s.interpolations.len(), 1);
+        assert_eq!(s.interpolations[0].open, 15_000);
+    }
+
+    #[test]
+    fn braces_in_every_order_scan_as_the_reference_reads_them() {
+        // Each piece, and each pair of pieces, against what the reference
+        // scanner's rule gives: the first `}}` after a `{{` closes it.
+        let pieces = [
+            "{{", "}}", "{", "}", "{{{", "}}}", "a", " ", "{{}}", "{{ x }}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let value = format!("{a}{b}{c}");
+                    let s = scan(&value);
+                    let (mut opens, mut at) = (Vec::new(), 0);
+                    while let Some(o) = find_double(&value[at..], b'{') {
+                        let o = at + o;
+                        opens.push(o);
+                        match find_double(&value[o + 2..], b'}') {
+                            Some(c) => at = o + 2 + c + 2,
+                            None => break,
+                        }
+                    }
+                    let found: Vec<usize> = s.interpolations.iter().map(|i| i.open).collect();
+                    assert_eq!(found, opens, "{value:?}");
+                }
+            }
+        }
     }
 }

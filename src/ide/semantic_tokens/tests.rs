@@ -252,3 +252,27 @@ fn range_request() {
     assert_eq!(tokens.len(), 23);
     assert!(tokens.iter().all(|t| t.span.start >= start));
 }
+
+#[test]
+fn a_cancelled_request_stops_computing_its_tokens() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let text = format!(
+        "specificationVersion: jobtemplate-2023-09\nname: J\nparameterDefinitions:\n  - {{name: A, type: STRING}}\nsteps:\n  - name: S\n    script:\n      actions:\n        onRun: {{command: run, args: ['{}']}}\n",
+        "{{ Param.A }} ".repeat(5000)
+    );
+    let a = analysis(&text);
+    let whole = 0..a.text.len();
+    // Never cancelled: every token, as without a flag; `{{`, `Param`, `A`
+    // and `}}` of each interpolation.
+    let tokens = semantic_tokens_until(&a, whole.clone(), &|| false);
+    assert_eq!(tokens.as_deref(), Some(&semantic_tokens(&a)[..]));
+    assert_eq!(tokens.map(|t| t.len()), Some(4 * 5000));
+    // Cancelled before it started, or while it ran: no tokens, and the flag
+    // is not asked again once it said so.
+    for said_at in [0, 2] {
+        let looks = AtomicUsize::new(0);
+        let cancelled = || looks.fetch_add(1, Ordering::SeqCst) >= said_at;
+        assert_eq!(semantic_tokens_until(&a, whole.clone(), &cancelled), None);
+        assert_eq!(looks.load(Ordering::SeqCst), said_at + 1);
+    }
+}
