@@ -10,7 +10,12 @@
 //! its diagnostics go out at once); otherwise, while edits come faster than
 //! the document can be analysed, about one analysis' time (capped), so that
 //! typing into a 10 MiB document is analysed when the typing pauses, not
-//! per keystroke. A number of milliseconds is a fixed wait instead.
+//! per keystroke. Waiting as long as the analysis would take bounds the
+//! time lost either way: a pause as long as the wait would have seen the
+//! analysis end. The mean is learnt only from analyses that run, so one
+//! that runs against it now and then corrects an estimate too high (a first
+//! analysis on a busy machine). A number of milliseconds is a fixed wait
+//! instead.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -25,26 +30,41 @@ const CHEAP: Duration = Duration::from_millis(4);
 /// (16 MiB unless `files.maxSizeMiB` says otherwise) take about a second.
 const LONGEST_WAIT: Duration = Duration::from_secs(1);
 
+/// Edits outpacing the analysis still let one start at once if none has
+/// started for this long, or for this many times the mean cost if longer:
+/// what such an analysis may waste is then at most an eighth of a core.
+const RECHECK_AFTER: Duration = Duration::from_secs(2);
+const RECHECK_COSTS: u32 = 8;
+
 /// Weight of the newest analysis in the mean cost: recent ones count most,
 /// as a document's size changes with its edits.
 const NEWEST_WEIGHT: f64 = 0.3;
 
-/// The automatic wait after an edit, from the document's mean analysis
-/// cost (`None`: never analysed yet), the time since its previous edit
-/// (`None`: the first edit since it was opened) and how long the analysis
-/// this edit stops had run (`None`: none was under way).
-pub(crate) fn automatic_wait(
-    cost: Option<Duration>,
-    since_previous_edit: Option<Duration>,
-    cut_short_after: Option<Duration>,
-) -> Duration {
-    let Some(cost) = cost.max(cut_short_after.map(at_least)) else {
+/// What the wait after an edit is decided from.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seen {
+    /// Mean time of the document's analyses (`None`: never analysed yet).
+    pub cost: Option<Duration>,
+    /// Since its previous edit (`None`: the first since it was opened).
+    pub since_previous_edit: Option<Duration>,
+    /// How long the analysis this edit stops had run (`None`: none was
+    /// under way).
+    pub cut_short_after: Option<Duration>,
+    /// Since an analysis of it last started (`None`: never).
+    pub since_analysis_started: Option<Duration>,
+}
+
+/// The automatic wait after an edit.
+pub(crate) fn automatic_wait(seen: Seen) -> Duration {
+    let Some(cost) = seen.cost.max(seen.cut_short_after.map(at_least)) else {
         return Duration::ZERO;
     };
     // An analysis that this edit stops did not end between two edits.
     let edits_outpace_it =
-        cut_short_after.is_some() || since_previous_edit.is_some_and(|gap| gap <= cost);
-    if cost < CHEAP || !edits_outpace_it {
+        seen.cut_short_after.is_some() || seen.since_previous_edit.is_some_and(|gap| gap <= cost);
+    let recheck = RECHECK_AFTER.max(cost.saturating_mul(RECHECK_COSTS));
+    let rechecking = seen.since_analysis_started.is_some_and(|t| t >= recheck);
+    if cost < CHEAP || !edits_outpace_it || rechecking {
         Duration::ZERO
     } else {
         cost.min(LONGEST_WAIT)
@@ -70,6 +90,7 @@ struct Recent {
     last_edit: Option<Instant>,
     /// Start of the analysis under way, if one is.
     running_since: Option<Instant>,
+    last_started: Option<Instant>,
     /// When the current version is to be analysed (`None`: no edit since
     /// the document was opened, so at once).
     due: Option<Instant>,
@@ -90,9 +111,13 @@ impl Pacing {
         let wait = match debounce {
             Debounce::Fixed(ms) => Duration::from_millis(ms),
             Debounce::Auto => {
-                let running = recent.running_since.map(|s| now.duration_since(s));
-                let gap = recent.last_edit.map(|e| now.duration_since(e));
-                automatic_wait(recent.cost, gap, running)
+                let since = |t: Option<Instant>| t.map(|t| now.duration_since(t));
+                automatic_wait(Seen {
+                    cost: recent.cost,
+                    since_previous_edit: since(recent.last_edit),
+                    cut_short_after: since(recent.running_since),
+                    since_analysis_started: since(recent.last_started),
+                })
             }
         };
         recent.last_edit = Some(now);
@@ -108,7 +133,9 @@ impl Pacing {
     /// An analysis of the document starts: the time to hand to [`Pacing::ended`].
     pub fn started(&self) -> Instant {
         let now = Instant::now();
-        self.recent().running_since = Some(now);
+        let mut recent = self.recent();
+        recent.running_since = Some(now);
+        recent.last_started = Some(now);
         now
     }
 
@@ -140,58 +167,75 @@ mod tests {
         Duration::from_millis(n)
     }
 
+    /// The wait from the mean cost, the gap since the previous edit and
+    /// the running time of an analysis the edit stops; the last analysis
+    /// started with the previous edit.
+    fn wait(cost: Option<Duration>, gap: Option<Duration>, cut: Option<Duration>) -> Duration {
+        automatic_wait(Seen {
+            cost,
+            since_previous_edit: gap,
+            cut_short_after: cut,
+            since_analysis_started: gap,
+        })
+    }
+
     #[test]
     fn cheap_analyses_are_never_waited_for() {
         // A 150-line template takes well under a millisecond: even edits
         // 10 ms apart are each analysed at once.
-        assert_eq!(
-            automatic_wait(Some(ms(1)), Some(ms(10)), None),
-            Duration::ZERO
-        );
-        assert_eq!(
-            automatic_wait(Some(ms(3)), Some(ms(1)), None),
-            Duration::ZERO
-        );
+        assert_eq!(wait(Some(ms(1)), Some(ms(10)), None), Duration::ZERO);
+        assert_eq!(wait(Some(ms(3)), Some(ms(1)), None), Duration::ZERO);
         // Nothing known yet: the document was just opened.
-        assert_eq!(automatic_wait(None, Some(ms(1)), None), Duration::ZERO);
+        assert_eq!(wait(None, Some(ms(1)), None), Duration::ZERO);
         // A cheap analysis that an edit stopped right after it started.
-        assert_eq!(
-            automatic_wait(Some(ms(1)), Some(ms(2)), Some(ms(1))),
-            Duration::ZERO
-        );
+        assert_eq!(wait(Some(ms(1)), Some(ms(2)), Some(ms(1))), Duration::ZERO);
     }
 
     #[test]
     fn edits_further_apart_than_an_analysis_are_not_waited_for() {
         // 10 keystrokes a second into a 5,000-line template (about 10 ms).
-        assert_eq!(
-            automatic_wait(Some(ms(10)), Some(ms(100)), None),
-            Duration::ZERO
-        );
+        assert_eq!(wait(Some(ms(10)), Some(ms(100)), None), Duration::ZERO);
         // The first edit after opening, or after a pause.
-        assert_eq!(automatic_wait(Some(ms(600)), None, None), Duration::ZERO);
-        assert_eq!(
-            automatic_wait(Some(ms(600)), Some(ms(5000)), None),
-            Duration::ZERO
-        );
+        assert_eq!(wait(Some(ms(600)), None, None), Duration::ZERO);
+        assert_eq!(wait(Some(ms(600)), Some(ms(5000)), None), Duration::ZERO);
     }
 
     #[test]
     fn edits_faster_than_an_analysis_wait_about_one_analysis() {
         // 10 keystrokes a second into a 10 MiB template: each edit waits
         // longer than the typing's gaps, so none is analysed until it pauses.
-        assert_eq!(automatic_wait(Some(ms(600)), Some(ms(100)), None), ms(600));
+        assert_eq!(wait(Some(ms(600)), Some(ms(100)), None), ms(600));
         // The first keystroke after a pause started an analysis at once; the
         // second stops it, and waits.
-        assert_eq!(
-            automatic_wait(Some(ms(600)), Some(ms(100)), Some(ms(90))),
-            ms(600)
-        );
+        assert_eq!(wait(Some(ms(600)), Some(ms(100)), Some(ms(90))), ms(600));
         // Capped, for documents whose analysis takes seconds.
-        assert_eq!(
-            automatic_wait(Some(ms(4000)), Some(ms(100)), None),
-            LONGEST_WAIT
-        );
+        assert_eq!(wait(Some(ms(4000)), Some(ms(100)), None), LONGEST_WAIT);
+    }
+
+    #[test]
+    fn a_long_burst_of_edits_still_checks_the_cost_now_and_then() {
+        // A first analysis slowed by a busy machine says 120 ms; edits
+        // 100 ms apart wait, and none is analysed to learn better...
+        let seen = |since_analysis_started| Seen {
+            cost: Some(ms(120)),
+            since_previous_edit: Some(ms(100)),
+            cut_short_after: None,
+            since_analysis_started,
+        };
+        assert_eq!(automatic_wait(seen(Some(ms(1900)))), ms(120));
+        // ...until none has started for 2 s: this one is analysed at once.
+        assert_eq!(automatic_wait(seen(Some(ms(2000)))), Duration::ZERO);
+        // For a costly document, only every eight analyses' time.
+        let costly = Seen {
+            cost: Some(ms(600)),
+            ..seen(Some(ms(4000)))
+        };
+        assert_eq!(automatic_wait(costly), ms(600));
+        let costly = Seen {
+            since_analysis_started: Some(ms(4800)),
+            ..costly
+        };
+        assert_eq!(automatic_wait(costly), Duration::ZERO);
     }
 
     #[test]
