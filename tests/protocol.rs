@@ -655,11 +655,14 @@ fn by_default_each_edit_of_a_cheap_document_is_published_from_one_analysis() {
         replace_all(&mut c, version, if version == 26 { CLEAN } else { TEXT });
     }
     assert!(!has_the_error(&c.diagnostics_for(URI, Some(26))));
+    // (An analysis that a newer version stopped may be logged after that
+    // version's.)
     let analysed = analysed_versions(&c, 7);
     let mut unique = analysed.clone();
+    unique.sort();
     unique.dedup();
-    assert_eq!(analysed, unique);
-    assert_eq!(analysed.last(), Some(&26));
+    assert_eq!(unique.len(), analysed.len(), "{analysed:?}");
+    assert!(analysed.contains(&26), "{analysed:?}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "diagnostics.debounceMs",
         default: "\"auto\"",
-        doc: "Wait in milliseconds after an edit before the document is analysed again; \"auto\" (or null): none while its analysis is cheap or edits come further apart than it takes, else about one analysis' time (at most 1 s).",
+        doc: "Wait in milliseconds after an edit before the document is analysed again; \"auto\" (or null): none while its analyses end between its edits, else about one analysis' time (at most 1 s) until one does.",
     },
     Setting {
         key: "log.level",

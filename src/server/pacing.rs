@@ -3,19 +3,18 @@
 //! A newer version stops an older version's analysis, so a wait saves
 //! nothing but the work of an analysis that the next edit would stop. With
 //! `diagnostics.debounceMs: "auto"` it is therefore decided per document
-//! from two things the server sees: what its recent analyses cost (an
-//! exponentially weighted mean of their times) and how far apart its edits
-//! come. No wait while an analysis is cheap, or while edits come further
-//! apart than one analysis takes (each then ends before the next edit, and
-//! its diagnostics go out at once); otherwise, while edits come faster than
-//! the document can be analysed, about one analysis' time (capped), so that
-//! typing into a 10 MiB document is analysed when the typing pauses, not
-//! per keystroke. Waiting as long as the analysis would take bounds the
+//! from what the server sees of it: no wait while its analyses end between
+//! its edits (each version's diagnostics then go out as soon as they are
+//! computed), nor while an analysis is cheap. Once an edit stops an
+//! analysis under way, the edits outpace the analysis, and until one
+//! finishes again each edit waits about one analysis' time (an
+//! exponentially weighted mean of the document's analyses, capped), so
+//! that typing into a 10 MiB document is analysed when the typing pauses,
+//! not per keystroke. Waiting as long as the analysis would take bounds the
 //! time lost either way: a pause as long as the wait would have seen the
-//! analysis end. The mean is learnt only from analyses that run, so one
-//! that runs against it now and then corrects an estimate too high (a first
-//! analysis on a busy machine). A number of milliseconds is a fixed wait
-//! instead.
+//! analysis end. Now and then an analysis starts in spite of the wait, so
+//! that a mean too high (an analysis slowed by a busy machine) corrects
+//! itself. A number of milliseconds is a fixed wait instead.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -30,7 +29,7 @@ const CHEAP: Duration = Duration::from_millis(4);
 /// (16 MiB unless `files.maxSizeMiB` says otherwise) take about a second.
 const LONGEST_WAIT: Duration = Duration::from_secs(1);
 
-/// Edits outpacing the analysis still let one start at once if none has
+/// While edits outpace the analysis, one still starts at once if none has
 /// started for this long, or for this many times the mean cost if longer:
 /// what such an analysis may waste is then at most an eighth of a core.
 const RECHECK_AFTER: Duration = Duration::from_secs(2);
@@ -41,16 +40,16 @@ const RECHECK_COSTS: u32 = 8;
 const NEWEST_WEIGHT: f64 = 0.3;
 
 /// What the wait after an edit is decided from.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Seen {
     /// Mean time of the document's analyses (`None`: never analysed yet).
     pub cost: Option<Duration>,
-    /// Since its previous edit (`None`: the first since it was opened).
-    pub since_previous_edit: Option<Duration>,
     /// How long the analysis this edit stops had run (`None`: none was
     /// under way).
     pub cut_short_after: Option<Duration>,
-    /// Since an analysis of it last started (`None`: never).
+    /// An earlier edit stopped an analysis, and none has finished since.
+    pub outpaced: bool,
+    /// Since an analysis of the document last started (`None`: never).
     pub since_analysis_started: Option<Duration>,
 }
 
@@ -59,12 +58,10 @@ pub(crate) fn automatic_wait(seen: Seen) -> Duration {
     let Some(cost) = seen.cost.max(seen.cut_short_after.map(at_least)) else {
         return Duration::ZERO;
     };
-    // An analysis that this edit stops did not end between two edits.
-    let edits_outpace_it =
-        seen.cut_short_after.is_some() || seen.since_previous_edit.is_some_and(|gap| gap <= cost);
+    let outpaced = seen.outpaced || seen.cut_short_after.is_some();
     let recheck = RECHECK_AFTER.max(cost.saturating_mul(RECHECK_COSTS));
     let rechecking = seen.since_analysis_started.is_some_and(|t| t >= recheck);
-    if cost < CHEAP || !edits_outpace_it || rechecking {
+    if cost < CHEAP || !outpaced || rechecking {
         Duration::ZERO
     } else {
         cost.min(LONGEST_WAIT)
@@ -87,7 +84,7 @@ struct Recent {
     /// Mean time of its analyses; raised when a newer version stops one
     /// (see [`at_least`]).
     cost: Option<Duration>,
-    last_edit: Option<Instant>,
+    outpaced: bool,
     /// Start of the analysis under way, if one is.
     running_since: Option<Instant>,
     last_started: Option<Instant>,
@@ -108,19 +105,18 @@ impl Pacing {
     pub fn after_edit(&self, debounce: Debounce) -> Duration {
         let now = Instant::now();
         let mut recent = self.recent();
+        let since = |t: Option<Instant>| t.map(|t| now.duration_since(t));
+        let cut_short_after = since(recent.running_since);
         let wait = match debounce {
             Debounce::Fixed(ms) => Duration::from_millis(ms),
-            Debounce::Auto => {
-                let since = |t: Option<Instant>| t.map(|t| now.duration_since(t));
-                automatic_wait(Seen {
-                    cost: recent.cost,
-                    since_previous_edit: since(recent.last_edit),
-                    cut_short_after: since(recent.running_since),
-                    since_analysis_started: since(recent.last_started),
-                })
-            }
+            Debounce::Auto => automatic_wait(Seen {
+                cost: recent.cost,
+                cut_short_after,
+                outpaced: recent.outpaced,
+                since_analysis_started: since(recent.last_started),
+            }),
         };
-        recent.last_edit = Some(now);
+        recent.outpaced |= cut_short_after.is_some();
         recent.due = now.checked_add(wait);
         wait
     }
@@ -145,6 +141,7 @@ impl Pacing {
         let took = start.elapsed();
         let mut recent = self.recent();
         recent.cost = if finished {
+            recent.outpaced = false;
             Some(match recent.cost {
                 Some(mean) => mean.mul_f64(1.0 - NEWEST_WEIGHT) + took.mul_f64(NEWEST_WEIGHT),
                 None => took,
@@ -167,79 +164,100 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    /// The wait from the mean cost, the gap since the previous edit and
-    /// the running time of an analysis the edit stops; the last analysis
-    /// started with the previous edit.
-    fn wait(cost: Option<Duration>, gap: Option<Duration>, cut: Option<Duration>) -> Duration {
-        automatic_wait(Seen {
-            cost,
-            since_previous_edit: gap,
-            cut_short_after: cut,
-            since_analysis_started: gap,
-        })
+    /// Edits that have not outpaced the analysis, the last started 100 ms
+    /// ago.
+    fn keeping_up(cost: u64) -> Seen {
+        Seen {
+            cost: Some(ms(cost)),
+            cut_short_after: None,
+            outpaced: false,
+            since_analysis_started: Some(ms(100)),
+        }
+    }
+
+    #[test]
+    fn while_analyses_end_between_edits_there_is_no_wait() {
+        // 10 keystrokes a second into a 5,000-line template (about 10 ms).
+        assert_eq!(automatic_wait(keeping_up(10)), Duration::ZERO);
+        // An edit sent once the previous one's diagnostics came, even to a
+        // document whose analysis takes 600 ms.
+        assert_eq!(automatic_wait(keeping_up(600)), Duration::ZERO);
+        // Nothing known yet: the document was just opened.
+        let unknown = Seen {
+            cost: None,
+            ..keeping_up(0)
+        };
+        assert_eq!(automatic_wait(unknown), Duration::ZERO);
     }
 
     #[test]
     fn cheap_analyses_are_never_waited_for() {
-        // A 150-line template takes well under a millisecond: even edits
-        // 10 ms apart are each analysed at once.
-        assert_eq!(wait(Some(ms(1)), Some(ms(10)), None), Duration::ZERO);
-        assert_eq!(wait(Some(ms(3)), Some(ms(1)), None), Duration::ZERO);
-        // Nothing known yet: the document was just opened.
-        assert_eq!(wait(None, Some(ms(1)), None), Duration::ZERO);
-        // A cheap analysis that an edit stopped right after it started.
-        assert_eq!(wait(Some(ms(1)), Some(ms(2)), Some(ms(1))), Duration::ZERO);
+        // Even when edits come faster than an analysis of 1 ms.
+        let cut = Seen {
+            cut_short_after: Some(ms(1)),
+            ..keeping_up(1)
+        };
+        assert_eq!(automatic_wait(cut), Duration::ZERO);
+        let outpaced = Seen {
+            outpaced: true,
+            ..keeping_up(3)
+        };
+        assert_eq!(automatic_wait(outpaced), Duration::ZERO);
     }
 
     #[test]
-    fn edits_further_apart_than_an_analysis_are_not_waited_for() {
-        // 10 keystrokes a second into a 5,000-line template (about 10 ms).
-        assert_eq!(wait(Some(ms(10)), Some(ms(100)), None), Duration::ZERO);
-        // The first edit after opening, or after a pause.
-        assert_eq!(wait(Some(ms(600)), None, None), Duration::ZERO);
-        assert_eq!(wait(Some(ms(600)), Some(ms(5000)), None), Duration::ZERO);
-    }
-
-    #[test]
-    fn edits_faster_than_an_analysis_wait_about_one_analysis() {
-        // 10 keystrokes a second into a 10 MiB template: each edit waits
-        // longer than the typing's gaps, so none is analysed until it pauses.
-        assert_eq!(wait(Some(ms(600)), Some(ms(100)), None), ms(600));
-        // The first keystroke after a pause started an analysis at once; the
-        // second stops it, and waits.
-        assert_eq!(wait(Some(ms(600)), Some(ms(100)), Some(ms(90))), ms(600));
+    fn once_edits_outpace_the_analysis_each_waits_about_one_analysis() {
+        // 10 keystrokes a second into a 10 MiB template: the first started
+        // an analysis at once, the second stops it and waits...
+        let cut = Seen {
+            cut_short_after: Some(ms(90)),
+            ..keeping_up(600)
+        };
+        assert_eq!(automatic_wait(cut), ms(600));
+        // ...as does every one after, until an analysis finishes.
+        let outpaced = Seen {
+            outpaced: true,
+            ..keeping_up(600)
+        };
+        assert_eq!(automatic_wait(outpaced), ms(600));
         // Capped, for documents whose analysis takes seconds.
-        assert_eq!(wait(Some(ms(4000)), Some(ms(100)), None), LONGEST_WAIT);
+        let slow = Seen {
+            outpaced: true,
+            ..keeping_up(4000)
+        };
+        assert_eq!(automatic_wait(slow), LONGEST_WAIT);
+        // Unknown cost: an analysis cut short costs more than it ran.
+        let opened = Seen {
+            cost: None,
+            cut_short_after: Some(ms(50)),
+            ..keeping_up(0)
+        };
+        assert_eq!(automatic_wait(opened), ms(100));
     }
 
     #[test]
     fn a_long_burst_of_edits_still_checks_the_cost_now_and_then() {
-        // A first analysis slowed by a busy machine says 120 ms; edits
-        // 100 ms apart wait, and none is analysed to learn better...
+        // An analysis slowed by a busy machine says 120 ms; edits 100 ms
+        // apart wait, and none is analysed to learn better...
         let seen = |since_analysis_started| Seen {
-            cost: Some(ms(120)),
-            since_previous_edit: Some(ms(100)),
-            cut_short_after: None,
-            since_analysis_started,
+            outpaced: true,
+            since_analysis_started: Some(since_analysis_started),
+            ..keeping_up(120)
         };
-        assert_eq!(automatic_wait(seen(Some(ms(1900)))), ms(120));
+        assert_eq!(automatic_wait(seen(ms(1900))), ms(120));
         // ...until none has started for 2 s: this one is analysed at once.
-        assert_eq!(automatic_wait(seen(Some(ms(2000)))), Duration::ZERO);
+        assert_eq!(automatic_wait(seen(ms(2000))), Duration::ZERO);
         // For a costly document, only every eight analyses' time.
-        let costly = Seen {
+        let costly = |since| Seen {
             cost: Some(ms(600)),
-            ..seen(Some(ms(4000)))
+            ..seen(since)
         };
-        assert_eq!(automatic_wait(costly), ms(600));
-        let costly = Seen {
-            since_analysis_started: Some(ms(4800)),
-            ..costly
-        };
-        assert_eq!(automatic_wait(costly), Duration::ZERO);
+        assert_eq!(automatic_wait(costly(ms(4000))), ms(600));
+        assert_eq!(automatic_wait(costly(ms(4800))), Duration::ZERO);
     }
 
     #[test]
-    fn an_analysis_stopped_by_an_edit_makes_the_next_edits_wait() {
+    fn an_analysis_stopped_by_an_edit_makes_the_edits_wait_until_one_finishes() {
         let pacing = Pacing::default();
         assert_eq!(pacing.after_edit(Debounce::Auto), Duration::ZERO);
         let start = pacing.started();
@@ -251,8 +269,12 @@ mod tests {
         assert!(pacing.due().is_some());
         let ran = pacing.ended(start, false);
         assert!(ran >= ms(30));
-        // Another edit right away waits as long.
+        // Edits go on waiting as long...
         assert!(pacing.after_edit(Debounce::Auto) >= ms(60));
+        // ...until an analysis finishes between two edits.
+        let start = pacing.started();
+        pacing.ended(start, true);
+        assert_eq!(pacing.after_edit(Debounce::Auto), Duration::ZERO);
     }
 
     #[test]
@@ -261,16 +283,20 @@ mod tests {
         let start = pacing.started();
         std::thread::sleep(ms(20));
         pacing.ended(start, true);
-        pacing.after_edit(Debounce::Auto);
-        // Edits 1 ms apart, faster than the 20 ms analysis: a wait.
-        assert!(pacing.after_edit(Debounce::Auto) >= ms(20));
+        // An edit stops the next analysis right away: the wait is the mean.
+        let start = pacing.started();
+        let wait = pacing.after_edit(Debounce::Auto);
+        assert!(wait >= ms(20), "{wait:?}");
+        pacing.ended(start, false);
         // Much cheaper analyses since (the document shrank): the mean falls
         // below the cheap line, and the wait goes.
         for _ in 0..20 {
             let start = pacing.started();
             pacing.ended(start, true);
         }
+        let start = pacing.started();
         assert_eq!(pacing.after_edit(Debounce::Auto), Duration::ZERO);
+        pacing.ended(start, false);
     }
 
     #[test]
