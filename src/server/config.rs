@@ -26,7 +26,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "diagnostics.debounceMs",
         default: "\"auto\"",
-        doc: "Wait in milliseconds after an edit before the document is analysed again; \"auto\" (or null): none while its analyses end between its edits, else about one analysis' time (at most 1 s) until one does.",
+        doc: "Wait in milliseconds after an edit before the document is analysed again; \"auto\" (or null): none while its analyses end between its edits, else about one analysis' time (at most 0.5 s) until one does.",
     },
     Setting {
         key: "log.level",

@@ -8,7 +8,8 @@
 //! computed), nor while an analysis is cheap. Once an edit stops an
 //! analysis under way, the edits outpace the analysis, and until one
 //! finishes again each edit waits about one analysis' time (an
-//! exponentially weighted mean of the document's analyses, capped), so
+//! exponentially weighted mean of the document's analyses, at most half a
+//! second), so
 //! that typing into a 10 MiB document is analysed when the typing pauses,
 //! not per keystroke. Waiting as long as the analysis would take bounds the
 //! time lost either way: a pause as long as the wait would have seen the
@@ -25,9 +26,11 @@ use super::config::Debounce;
 /// keystroke of a key held down it takes a small part of a core.
 const CHEAP: Duration = Duration::from_millis(4);
 
-/// The longest automatic wait: the largest documents the server analyses
-/// (16 MiB unless `files.maxSizeMiB` says otherwise) take about a second.
-const LONGEST_WAIT: Duration = Duration::from_secs(1);
+/// The longest automatic wait. Keystrokes come closer than this while
+/// one types, so a longer wait would spare no analysis, only delay the
+/// diagnostics of a document whose analysis takes longer (the largest, up
+/// to `files.maxSizeMiB`, take a second or more).
+const LONGEST_WAIT: Duration = Duration::from_millis(500);
 
 /// While edits outpace the analysis, one still starts at once if none has
 /// started for this long, or for this many times the mean cost if longer:
@@ -211,15 +214,15 @@ mod tests {
         // an analysis at once, the second stops it and waits...
         let cut = Seen {
             cut_short_after: Some(ms(90)),
-            ..keeping_up(600)
+            ..keeping_up(300)
         };
-        assert_eq!(automatic_wait(cut), ms(600));
+        assert_eq!(automatic_wait(cut), ms(300));
         // ...as does every one after, until an analysis finishes.
         let outpaced = Seen {
             outpaced: true,
-            ..keeping_up(600)
+            ..keeping_up(300)
         };
-        assert_eq!(automatic_wait(outpaced), ms(600));
+        assert_eq!(automatic_wait(outpaced), ms(300));
         // Capped, for documents whose analysis takes seconds.
         let slow = Seen {
             outpaced: true,
@@ -252,7 +255,7 @@ mod tests {
             cost: Some(ms(600)),
             ..seen(since)
         };
-        assert_eq!(automatic_wait(costly(ms(4000))), ms(600));
+        assert_eq!(automatic_wait(costly(ms(4000))), LONGEST_WAIT);
         assert_eq!(automatic_wait(costly(ms(4800))), Duration::ZERO);
     }
 
