@@ -139,3 +139,25 @@ fn the_extension_readme_shows_images_the_marketplace_can_load() {
         "the extension's README shows the extension at work"
     );
 }
+
+#[test]
+fn package_json_lets_the_debounce_be_auto_or_milliseconds() {
+    let manifest = package_json();
+    let prop =
+        &manifest["contributes"]["configuration"]["properties"]["openjd.diagnostics.debounceMs"];
+    let choices = prop["anyOf"]
+        .as_array()
+        .expect("anyOf: the word or a number");
+    assert!(
+        choices
+            .iter()
+            .any(|c| c["enum"] == serde_json::json!(["auto"])),
+        "{prop}"
+    );
+    assert!(
+        choices
+            .iter()
+            .any(|c| c["type"] == "number" && c["minimum"] == 0),
+        "{prop}"
+    );
+}

@@ -563,3 +563,177 @@ fn selection_range_past_the_end_stays_in_the_document() {
     assert_eq!(sel["result"][0]["range"], whole, "{sel}");
     assert_eq!(sel["result"][1]["range"], whole, "{sel}");
 }
+
+/// `TEXT` without its error.
+const CLEAN: &str = "specificationVersion: jobtemplate-2023-09
+name: J
+steps:
+  - name: S
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: [\"é😀\"]
+";
+
+/// A server whose log lists its analyses, with these settings and client
+/// capabilities.
+fn counting_analyses(settings: Value, capabilities: Value) -> Client {
+    let mut c = Client::start_with_log(&[]);
+    let mut options = settings;
+    options["log"] = json!({"level": "info,openjd_lsp::analyses=debug"});
+    let init = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": capabilities,
+               "initializationOptions": {"openjd": options}}),
+    );
+    assert!(init.get("error").is_none(), "{init}");
+    c.notify("initialized", json!({}));
+    c
+}
+
+/// The versions of `URI` the server has analysed so far, in order, once
+/// there are at least `expected` (or after a few seconds): its log says so
+/// a moment after the diagnostics go out.
+fn analysed_versions(c: &Client, expected: usize) -> Vec<i64> {
+    let versions = || -> Vec<i64> {
+        c.log_lines(&format!("analysis of {URI} version "))
+            .iter()
+            .filter_map(|l| {
+                let rest = l.split(" version ").nth(1)?;
+                rest.split(':').next()?.parse().ok()
+            })
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while versions().len() < expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Time for one more line, should there wrongly be one.
+    std::thread::sleep(Duration::from_millis(100));
+    versions()
+}
+
+fn replace_all(c: &mut Client, version: i64, text: &str) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": version},
+               "contentChanges": [{"text": text}]}),
+    );
+}
+
+fn has_the_error(items: &[Value]) -> bool {
+    items.iter().any(|d| d["code"] == "undefined-variable")
+}
+
+/// Capabilities of a client that is sent diagnostics.
+fn push_client() -> Value {
+    json!({"general": {"positionEncodings": ["utf-16"]}})
+}
+
+/// Capabilities of a client that pulls diagnostics.
+fn pull_client() -> Value {
+    json!({"general": {"positionEncodings": ["utf-16"]},
+           "textDocument": {"diagnostic": {"dynamicRegistration": false}}})
+}
+
+#[test]
+fn by_default_each_edit_of_a_cheap_document_is_published_from_one_analysis() {
+    let mut c = counting_analyses(json!({}), push_client());
+    c.open(URI, TEXT, 1);
+    assert!(has_the_error(&c.diagnostics_for(URI, Some(1))));
+    for version in 2..=6 {
+        let text = if version % 2 == 0 { CLEAN } else { TEXT };
+        replace_all(&mut c, version, text);
+        let items = c.diagnostics_for(URI, Some(version));
+        assert_eq!(has_the_error(&items), version % 2 == 1, "version {version}");
+    }
+    assert_eq!(analysed_versions(&c, 6), vec![1, 2, 3, 4, 5, 6]);
+    // A burst: whatever is analysed on the way, the last version is
+    // published, and no version is analysed twice.
+    for version in 7..=26 {
+        replace_all(&mut c, version, if version == 26 { CLEAN } else { TEXT });
+    }
+    assert!(!has_the_error(&c.diagnostics_for(URI, Some(26))));
+    // (An analysis that a newer version stopped may be logged after that
+    // version's.)
+    let analysed = analysed_versions(&c, 7);
+    let mut unique = analysed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), analysed.len(), "{analysed:?}");
+    assert!(analysed.contains(&26), "{analysed:?}");
+}
+
+#[test]
+fn a_fixed_debounce_analyses_a_burst_of_edits_once() {
+    let mut c = counting_analyses(json!({"diagnostics": {"debounceMs": 400}}), push_client());
+    c.open(URI, TEXT, 1);
+    assert!(has_the_error(&c.diagnostics_for(URI, Some(1))));
+    for version in 2..=11 {
+        replace_all(&mut c, version, if version == 11 { CLEAN } else { TEXT });
+    }
+    assert!(!has_the_error(&c.diagnostics_for(URI, Some(11))));
+    assert_eq!(analysed_versions(&c, 2), vec![1, 11]);
+    let published_between = c
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter(|m| m["params"]["uri"] == URI)
+        .count();
+    assert_eq!(published_between, 0, "{:?}", c.backlog);
+}
+
+/// Send a pull for `URI` without waiting for its answer; its id.
+fn send_pull(c: &mut Client, id: i64) {
+    c.send(
+        &json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/diagnostic",
+                   "params": {"textDocument": {"uri": URI}}}),
+    );
+}
+
+fn pulled_items(c: &mut Client, id: i64) -> Vec<Value> {
+    let answer = c
+        .wait_response(|m| m["id"] == json!(id))
+        .unwrap_or_else(|| panic!("no answer to pull {id}"));
+    answer["result"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("{answer}"))
+}
+
+#[test]
+fn by_default_a_pull_is_answered_from_the_newest_version_analysed_once() {
+    let mut c = counting_analyses(json!({}), pull_client());
+    c.open(URI, TEXT, 1);
+    send_pull(&mut c, 100);
+    assert!(has_the_error(&pulled_items(&mut c, 100)));
+    for version in 2..=5 {
+        let text = if version % 2 == 0 { CLEAN } else { TEXT };
+        replace_all(&mut c, version, text);
+        send_pull(&mut c, 100 + version);
+        let items = pulled_items(&mut c, 100 + version);
+        assert_eq!(has_the_error(&items), version % 2 == 1, "version {version}");
+    }
+    // The pull and the analysis after the edit share it.
+    assert_eq!(analysed_versions(&c, 5), vec![1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn with_a_fixed_debounce_a_pull_waits_for_it_and_answers_the_newest_version() {
+    let mut c = counting_analyses(json!({"diagnostics": {"debounceMs": 400}}), pull_client());
+    c.open(URI, TEXT, 1);
+    send_pull(&mut c, 100);
+    assert!(has_the_error(&pulled_items(&mut c, 100)));
+    // A pull sent between two edits is answered for the second: it does
+    // not analyse the first ahead of its wait, which the second ends.
+    replace_all(&mut c, 2, CLEAN);
+    send_pull(&mut c, 101);
+    replace_all(&mut c, 3, TEXT);
+    assert!(has_the_error(&pulled_items(&mut c, 101)));
+    assert_eq!(analysed_versions(&c, 2), vec![1, 3]);
+    // Once the version is analysed a pull needs no wait.
+    send_pull(&mut c, 102);
+    assert!(has_the_error(&pulled_items(&mut c, 102)));
+    assert_eq!(analysed_versions(&c, 2), vec![1, 3]);
+}

@@ -41,7 +41,7 @@ KNOWN_EXTERNAL_SERVERS = {
 
 # What openjd-lsp accepts in its `openjd` settings section (unknown keys are rejected).
 OPENJD_SETTINGS = {
-    "diagnostics": {"debounceMs": int},
+    "diagnostics": {"debounceMs": (int, str)},  # milliseconds, or "auto"
     "log": {"level": str},
     "hints": {"wrappedActions": bool},
     "queues": list,
@@ -133,8 +133,11 @@ def check_settings(c: Checker, cfg: object, where: str) -> None:
                 c.check(set(value) <= set(shape), f"{where}.openjd.{key} has only known keys: {sorted(set(value) - set(shape))}")
                 for k, t in shape.items():
                     if k in value:
-                        ok = isinstance(value[k], t) and not (t is int and isinstance(value[k], bool))
-                        c.check(ok, f"{where}.openjd.{key}.{k} is a {t.__name__}")
+                        types = t if isinstance(t, tuple) else (t,)
+                        ok = isinstance(value[k], types) and not (int in types and isinstance(value[k], bool))
+                        if isinstance(value[k], str) and key == "diagnostics":
+                            ok = value[k] == "auto"
+                        c.check(ok, f"{where}.openjd.{key}.{k} is a {' or '.join(x.__name__ for x in types)}")
         else:
             if c.check(isinstance(value, list), f"{where}.openjd.{key} is an array"):
                 for q in value:

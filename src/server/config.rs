@@ -2,7 +2,9 @@
 //! `workspace/configuration`. Every option has a default; a malformed value
 //! is reported and the previous settings are kept.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::workspace::QueueConfig;
 use crate::workspace::files::IndexLimits;
@@ -24,8 +26,8 @@ pub struct Setting {
 pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "diagnostics.debounceMs",
-        default: "50",
-        doc: "Quiet time in milliseconds after an edit before the document is analysed again.",
+        default: "\"auto\"",
+        doc: "Wait in milliseconds after an edit before the document is analysed again; \"auto\" (or null): none while its analyses end between its edits, else about one analysis' time (at most 0.5 s) until one does.",
     },
     Setting {
         key: "log.level",
@@ -97,16 +99,70 @@ impl Default for Config {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct DiagnosticsConfig {
-    /// Quiet time after an edit before the document is analysed again.
-    pub debounce_ms: u64,
+    /// Wait after an edit before the document is analysed again.
+    pub debounce_ms: Debounce,
 }
 
-impl Default for DiagnosticsConfig {
-    fn default() -> Self {
-        DiagnosticsConfig { debounce_ms: 50 }
+/// The wait after an edit before the document is analysed again: a number
+/// of milliseconds, or `"auto"` (also `null`), which scales it from the
+/// document's recent analyses (see `server::pacing`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Debounce {
+    #[default]
+    Auto,
+    Fixed(u64),
+}
+
+impl Serialize for Debounce {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Debounce::Auto => serializer.serialize_str("auto"),
+            Debounce::Fixed(ms) => serializer.serialize_u64(*ms),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Debounce {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DebounceVisitor)
+    }
+}
+
+struct DebounceVisitor;
+
+impl serde::de::Visitor<'_> for DebounceVisitor {
+    type Value = Debounce;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a whole number of milliseconds (0 or more) or \"auto\"")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, ms: u64) -> Result<Debounce, E> {
+        Ok(Debounce::Fixed(ms))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, ms: i64) -> Result<Debounce, E> {
+        u64::try_from(ms)
+            .map(Debounce::Fixed)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(ms), &self))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<Debounce, E> {
+        match word {
+            "auto" => Ok(Debounce::Auto),
+            _ => Err(E::invalid_value(serde::de::Unexpected::Str(word), &self)),
+        }
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Debounce, E> {
+        Ok(Debounce::Auto)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Debounce, E> {
+        Ok(Debounce::Auto)
     }
 }
 
@@ -220,7 +276,7 @@ mod tests {
         let c = Config::from_client(&json!({"openjd": {"diagnostics": {"debounceMs": 10}}}))
             .unwrap()
             .unwrap();
-        assert_eq!(c.diagnostics.debounce_ms, 10);
+        assert_eq!(c.diagnostics.debounce_ms, Debounce::Fixed(10));
         assert!(c.hints.wrapped_actions);
         assert_eq!(c.files.max_size_mib, 16);
         let c = Config::from_client(&json!({"log": {"level": "debug"}}))
@@ -229,6 +285,8 @@ mod tests {
         assert_eq!(c.log.level, "debug");
         assert!(Config::from_client(&json!(null)).unwrap().is_none());
         assert!(Config::from_client(&json!({"diagnostics": {"debounceMs": "soon"}})).is_err());
+        assert!(Config::from_client(&json!({"diagnostics": {"debounceMs": -1}})).is_err());
+        assert!(Config::from_client(&json!({"diagnostics": {"debounceMs": 2.5}})).is_err());
         // An unknown key is ignored (and reported), not fatal.
         let v = json!({"openjd": {"colour": "red", "log": {"level": "warn"}}});
         assert_eq!(Config::from_client(&v).unwrap().unwrap().log.level, "warn");
@@ -273,6 +331,24 @@ mod tests {
             }
             None => out.push(prefix.to_string()),
         }
+    }
+
+    #[test]
+    fn the_debounce_is_automatic_unless_a_number_is_given() {
+        let debounce = |v: serde_json::Value| {
+            Config::from_client(&json!({"diagnostics": {"debounceMs": v}}))
+                .map(|c| c.map(|c| c.diagnostics.debounce_ms))
+        };
+        assert_eq!(Config::default().diagnostics.debounce_ms, Debounce::Auto);
+        assert_eq!(debounce(json!("auto")), Ok(Some(Debounce::Auto)));
+        assert_eq!(debounce(json!(null)), Ok(Some(Debounce::Auto)));
+        assert_eq!(debounce(json!(0)), Ok(Some(Debounce::Fixed(0))));
+        assert_eq!(debounce(json!(250)), Ok(Some(Debounce::Fixed(250))));
+        let err = debounce(json!("later")).unwrap_err();
+        assert!(err.contains("\"auto\""), "{err}");
+        // Written back as read: the word, or the number.
+        assert_eq!(serde_json::to_value(Debounce::Auto).unwrap(), json!("auto"));
+        assert_eq!(serde_json::to_value(Debounce::Fixed(7)).unwrap(), json!(7));
     }
 
     #[test]

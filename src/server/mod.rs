@@ -28,6 +28,7 @@ pub mod dispatch;
 pub mod document;
 pub mod handlers;
 pub mod memory;
+pub(crate) mod pacing;
 pub mod publish;
 pub mod serve;
 pub mod snapshot;
@@ -165,6 +166,7 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> RpcResult<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri.clone();
+        self.until_analysis_due(&uri).await;
         let items = self
             .on_document("diagnostic", &uri, params, handlers::diagnostic)
             .await?

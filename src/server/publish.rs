@@ -1,6 +1,8 @@
-//! Diagnostics going out. After an edit (debounced: a newer edit makes a
-//! pending analysis stale) a document's diagnostics are published (push)
-//! tagged with the version they were computed for. After anything other
+//! Diagnostics going out. After an edit, once the wait that `pacing`
+//! decides is over (none while the document's analysis is cheap; a newer
+//! edit makes a pending analysis stale), a document's diagnostics are
+//! published (push) tagged with the version they were computed for; a pull
+//! waits as long, then is answered from that same analysis. After anything other
 //! documents' diagnostics depend on changes — an open buffer's edit, a save
 //! or another change on disk, `openjd-lsp.yaml`, the `openjd.queues`
 //! setting, the workspace folders — every open document whose diagnostics
@@ -62,6 +64,19 @@ impl Backend {
             state.free_previous(&uri);
             backend.republish_soon(Some(&uri));
         });
+    }
+
+    /// A pull of `uri`'s diagnostics waits until its newest version is due
+    /// for analysis, as its publish would: with `debounceMs` a pull would
+    /// otherwise start the analysis each edit's wait is there to spare. A
+    /// version analysed already (for another request) needs no wait.
+    pub(crate) async fn until_analysis_due(&self, uri: &Uri) {
+        while let Some(due) = self.state.analysis_due(uri) {
+            if self.state.doc(uri).is_none_or(|h| h.computed().is_some()) {
+                return;
+            }
+            tokio::time::sleep_until(due.into()).await;
+        }
     }
 
     /// The workspace changed: publish again every open document whose

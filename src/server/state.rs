@@ -7,7 +7,11 @@
 //! once by whoever needs it first (the debounced publish or a request); a
 //! new version gets a new, empty cell, which is also how stale work is
 //! recognised. When a cell is filled the workspace learns the analysis (a
-//! job's template, an environment, a configuration file's queues).
+//! job's template, an environment, a configuration file's queues). Each
+//! document's [`Pacing`] times its analyses, to decide the wait after its
+//! next edit; each analysis is logged (debug level, target
+//! `openjd_lsp::analyses`) with its time and whether a newer version
+//! stopped it.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -24,10 +28,11 @@ use crate::workspace::Workspace;
 
 use super::background::Background;
 use super::capabilities::ClientSupport;
-use super::config::Config;
+use super::config::{Config, Debounce};
 use super::dispatch::{isolated, isolated_on_own_thread};
 use super::document::{ClientPosition, Document};
 use super::memory::{LARGE_BYTES, Memory};
+use super::pacing::Pacing;
 use super::snapshot::{Doc, Snapshot};
 
 pub(crate) type LogHandle = reload::Handle<EnvFilter, Registry>;
@@ -44,6 +49,7 @@ struct OpenDoc {
     /// The last filled analysis of an older version: freed only after the
     /// new one is published (freeing a large analysis takes a while).
     previous: Option<Arc<AnalysisCell>>,
+    pacing: Arc<Pacing>,
 }
 
 /// One version of an open document.
@@ -56,6 +62,7 @@ pub(crate) struct DocHandle {
     format: Option<Format>,
     cell: Arc<AnalysisCell>,
     stale: Arc<AtomicBool>,
+    pacing: Arc<Pacing>,
 }
 
 impl DocHandle {
@@ -183,6 +190,7 @@ impl State {
             format: d.document.format,
             cell: d.analysis.clone(),
             stale: d.stale.clone(),
+            pacing: d.pacing.clone(),
         })
     }
 
@@ -210,6 +218,7 @@ impl State {
                 analysis: Arc::default(),
                 stale: Arc::default(),
                 previous: None,
+                pacing: Arc::default(),
             },
         );
     }
@@ -258,6 +267,20 @@ impl State {
             doc.previous = Some(old);
         }
         true
+    }
+
+    /// The wait before analysing the version an edit just made (see
+    /// `pacing`); zero for a document that is not open.
+    pub(crate) fn wait_after_edit(&self, uri: &Uri, debounce: Debounce) -> std::time::Duration {
+        self.docs
+            .get(uri)
+            .map_or(std::time::Duration::ZERO, |d| d.pacing.after_edit(debounce))
+    }
+
+    /// When the current version of `uri` is to be analysed, if it is not
+    /// yet time.
+    pub(crate) fn analysis_due(&self, uri: &Uri) -> Option<std::time::Instant> {
+        self.docs.get(uri).and_then(|d| d.pacing.due())
     }
 
     /// Forget a closed document.
@@ -328,6 +351,7 @@ impl State {
                 }
                 let stale = h.stale.clone();
                 let (text, format) = (h.text.clone(), h.format);
+                let started = h.pacing.started();
                 let size = text.len();
                 let large = size >= LARGE_BYTES;
                 let work = move || {
@@ -346,12 +370,24 @@ impl State {
                 // so that its memory is no pooled thread's and goes back to
                 // the system once the analysis is replaced or closed.
                 let analysis = if large {
-                    let analysis = isolated_on_own_thread("analysis", work).await?;
-                    self.memory.release_soon();
-                    analysis
+                    isolated_on_own_thread("analysis", work).await
                 } else {
-                    isolated("analysis", work).await?
+                    isolated("analysis", work).await
                 };
+                let finished = analysis.as_ref().is_ok_and(|a| !a.stopped);
+                let took = h.pacing.ended(started, finished);
+                tracing::debug!(
+                    target: "openjd_lsp::analyses",
+                    "analysis of {} version {}: {:.2} ms, {}",
+                    h.uri.as_str(),
+                    h.version,
+                    took.as_secs_f64() * 1000.0,
+                    if finished { "finished" } else { "stopped" }
+                );
+                let analysis = analysis?;
+                if large {
+                    self.memory.release_soon();
+                }
                 if analysis.stopped {
                     return Err(RpcError::content_modified());
                 }

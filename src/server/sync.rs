@@ -36,7 +36,8 @@ impl Backend {
             );
             return;
         }
-        let delay = Duration::from_millis(self.state.config().diagnostics.debounce_ms);
+        let debounce = self.state.config().diagnostics.debounce_ms;
+        let delay = self.state.wait_after_edit(&uri, debounce);
         self.schedule(uri, delay);
     }
 

@@ -9,6 +9,7 @@ pub mod shell;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -27,6 +28,8 @@ pub struct Client {
     /// Answer the server's requests; a test of a client that never answers
     /// turns this off.
     pub answer_requests: bool,
+    /// The server's log lines so far, when started with [`Client::start_with_log`].
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -57,16 +60,40 @@ impl Client {
     /// Start the server built with these tests, or the binary named by
     /// `OPENJD_LSP_BIN` (to compare a benchmark with another build).
     pub fn start_with_env(env: &[(&str, &str)]) -> Client {
+        Client::spawn(env, false)
+    }
+
+    /// As [`Client::start_with_env`], keeping the server's log (stderr)
+    /// for [`Client::log_lines`].
+    pub fn start_with_log(env: &[(&str, &str)]) -> Client {
+        Client::spawn(env, true)
+    }
+
+    fn spawn(env: &[(&str, &str)], keep_log: bool) -> Client {
         let bin = std::env::var_os("OPENJD_LSP_BIN")
             .unwrap_or_else(|| env!("CARGO_BIN_EXE_openjd-lsp").into());
         let mut cmd = Command::new(bin);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(if keep_log {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            });
         for (k, v) in env {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("start openjd-lsp");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = channel();
         std::thread::spawn(move || {
@@ -86,7 +113,15 @@ impl Client {
             server_requests: Vec::new(),
             configuration: Value::Null,
             answer_requests: true,
+            log,
         }
+    }
+
+    /// The server's log lines so far that contain `needle` (empty unless
+    /// started with [`Client::start_with_log`]).
+    pub fn log_lines(&self, needle: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.iter().filter(|l| l.contains(needle)).cloned().collect()
     }
 
     pub fn send(&mut self, msg: &Value) {

@@ -15,7 +15,8 @@ export interface Queue {
 }
 
 export interface ServerSettings {
-  diagnostics: { debounceMs: number };
+  /** Milliseconds, or 'auto': scaled by the server from its recent checks. */
+  diagnostics: { debounceMs: number | 'auto' };
   log: { level: LogLevel };
   hints: { wrappedActions: boolean };
   files: { maxSizeMiB: number };
@@ -23,7 +24,7 @@ export interface ServerSettings {
 }
 
 export const DEFAULTS: ServerSettings = {
-  diagnostics: { debounceMs: 50 },
+  diagnostics: { debounceMs: 'auto' },
   log: { level: 'info' },
   hints: { wrappedActions: true },
   files: { maxSizeMiB: 16 },
@@ -67,7 +68,9 @@ export function serverSettings(get: Getter): ServerSettings {
       debounceMs:
         typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0
           ? Math.round(debounce)
-          : DEFAULTS.diagnostics.debounceMs,
+          : debounce === 'auto'
+            ? 'auto'
+            : DEFAULTS.diagnostics.debounceMs,
     },
     log: {
       level: typeof level === 'string' && (LOG_LEVELS as readonly string[]).includes(level)

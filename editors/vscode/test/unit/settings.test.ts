@@ -7,7 +7,7 @@ describe('serverSettings', () => {
   it('gives the documented defaults when nothing is set', () => {
     assert.deepEqual(serverSettings(() => undefined), DEFAULTS);
     assert.deepEqual(DEFAULTS, {
-      diagnostics: { debounceMs: 50 },
+      diagnostics: { debounceMs: 'auto' },
       log: { level: 'info' },
       hints: { wrappedActions: true },
       files: { maxSizeMiB: 16 },
@@ -29,6 +29,10 @@ describe('serverSettings', () => {
       files: { maxSizeMiB: 64 },
       queues: [{ name: 'Q', environments: ['envs/conda.yaml'], jobs: ['jobs/**/template.yaml'] }],
     });
+  });
+  it('passes a fixed debounce of 0 and the word auto through', () => {
+    assert.equal(serverSettings((k) => (k === 'diagnostics.debounceMs' ? 0 : undefined)).diagnostics.debounceMs, 0);
+    assert.equal(serverSettings((k) => (k === 'diagnostics.debounceMs' ? 'auto' : undefined)).diagnostics.debounceMs, 'auto');
   });
   it('falls back to defaults for bad values', () => {
     const values: Record<string, unknown> = {
