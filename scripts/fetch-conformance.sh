@@ -12,7 +12,7 @@
 #
 # The manifest names, for each file, its path in the suite, what a validator
 # must do with it, the repository and the commit it was taken from, and a
-# SHA-256 prefix of its content. The files come from 39 commits of
+# SHA-256 prefix of its content. The files come from 40 commits of
 # OpenJobDescription/openjd-specifications (the suite grew file by file, and
 # each file is pinned where it was last changed) plus 7 files, not normative
 # and unused by the tests, from the fork leongdl/openjd-specifications. This

@@ -19,7 +19,7 @@ use tower_lsp_server::jsonrpc::{Error as RpcError, Result as RpcResult};
 use tower_lsp_server::ls_types::Uri;
 
 use super::Backend;
-use super::snapshot::{Doc, Snapshot};
+use super::snapshot::{CancelOnDrop, Doc, Snapshot, Unwanted};
 
 /// A request handler: pure, on a snapshot and one document.
 pub(crate) type Handler<P, R> = fn(&Snapshot, &Doc, P) -> RpcResult<R>;
@@ -44,8 +44,14 @@ impl Backend {
         if !self.state.is_current(&handle) {
             return Err(RpcError::content_modified());
         }
-        let snapshot = self.state.snapshot();
+        let cancelled = CancelOnDrop(Default::default());
+        let mut snapshot = self.state.snapshot();
+        snapshot.unwanted = Unwanted {
+            cancelled: cancelled.0.clone(),
+            stale: Some(handle.stale_flag()),
+        };
         let result = isolated(name, move || handler(&snapshot, &doc, params)).await??;
+        drop(cancelled);
         if !self.state.is_current(&handle) {
             return Err(RpcError::content_modified());
         }

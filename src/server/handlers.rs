@@ -251,7 +251,9 @@ pub(crate) fn semantic_tokens_full(
     let tokens = if ide::embedded::is_host(&d.analysis) {
         ide::embedded::semantic_tokens(&d.analysis)
     } else {
-        ide::semantic_tokens::semantic_tokens(&d.analysis)
+        let everything = 0..d.analysis.text.len();
+        ide::semantic_tokens::semantic_tokens_until(&d.analysis, everything, &|| s.unwanted.now())
+            .ok_or_else(|| s.unwanted.error())?
     };
     Ok(Some(SemanticTokensResult::Tokens(
         convert::semantic_tokens(&d.analysis, &tokens, s.encoding),
@@ -267,7 +269,8 @@ pub(crate) fn semantic_tokens_range(
     let tokens = if ide::embedded::is_host(&d.analysis) {
         ide::embedded::semantic_tokens_in(&d.analysis, range)
     } else {
-        ide::semantic_tokens::semantic_tokens_in(&d.analysis, range)
+        ide::semantic_tokens::semantic_tokens_until(&d.analysis, range, &|| s.unwanted.now())
+            .ok_or_else(|| s.unwanted.error())?
     };
     Ok(Some(SemanticTokensRangeResult::Tokens(
         convert::semantic_tokens(&d.analysis, &tokens, s.encoding),

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
@@ -22,6 +23,51 @@ pub struct Snapshot {
     pub encoding: PositionEncoding,
     pub config: Arc<Config>,
     pub workspace: Arc<Workspace>,
+    /// When the answer being computed is no longer wanted.
+    pub unwanted: Unwanted,
+}
+
+/// A request's answer is no longer wanted once the client cancelled the
+/// request or edited the document it is about: long work asks this and
+/// gives up.
+#[derive(Clone, Default)]
+pub struct Unwanted {
+    pub(crate) cancelled: Arc<AtomicBool>,
+    pub(crate) stale: Option<Arc<AtomicBool>>,
+}
+
+impl Unwanted {
+    pub fn now(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+            || self
+                .stale
+                .as_ref()
+                .is_some_and(|s| s.load(Ordering::Acquire))
+    }
+
+    /// The error that answers a request given up on.
+    pub fn error(&self) -> tower_lsp_server::jsonrpc::Error {
+        if self
+            .stale
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Acquire))
+        {
+            tower_lsp_server::jsonrpc::Error::content_modified()
+        } else {
+            tower_lsp_server::jsonrpc::Error::request_cancelled()
+        }
+    }
+}
+
+/// Says a request is cancelled when its future is dropped, as the service
+/// drops it on `$/cancelRequest`, while its handler may still be running
+/// on a blocking thread.
+pub(crate) struct CancelOnDrop(pub Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// One version of an open document, analysed.

@@ -66,6 +66,11 @@ pub(crate) struct DocHandle {
 }
 
 impl DocHandle {
+    /// Set once this version is no longer current.
+    pub(crate) fn stale_flag(&self) -> Arc<AtomicBool> {
+        self.stale.clone()
+    }
+
     /// The analysis, if it has been computed already.
     pub fn computed(&self) -> Option<Arc<Analysis>> {
         self.cell.get().cloned()
@@ -175,6 +180,7 @@ impl State {
             encoding: self.client().encoding,
             config: self.config(),
             workspace: read_lock(&self.workspace),
+            unwanted: Default::default(),
         }
     }
 
