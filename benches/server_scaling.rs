@@ -117,8 +117,7 @@ fn main() {
         .unwrap_or(1_000);
     println!("server scaling, load average {}", load_average());
     let sizes: Vec<usize> = (0..4).map(|k| smallest << k).collect();
-    let (opens, closes): (Vec<f64>, Vec<f64>) =
-        sizes.iter().map(|&n| opens_and_closes(n)).unzip();
+    let (opens, closes): (Vec<f64>, Vec<f64>) = sizes.iter().map(|&n| opens_and_closes(n)).unzip();
     row("didOpen × N, then a hover", &sizes, &opens);
     row("didClose × N, then a hover", &sizes, &closes);
     let edit_sizes: Vec<usize> = sizes.iter().map(|n| n * 10).collect();

@@ -204,8 +204,9 @@ fn exhausting_template(rng: &mut Rng) -> String {
             ")".repeat(n)
         ),
         1 => format!(
-            "{head}steps:\n- name: S\n  parameterSpace:\n    taskParameterDefinitions:\n    - {{name: A, type: INT, range: \"{}\"}}\n{run}",
-            format!("{}1{}", "[".repeat(n), "]".repeat(n))
+            "{head}steps:\n- name: S\n  parameterSpace:\n    taskParameterDefinitions:\n    - {{name: A, type: INT, range: \"{}1{}\"}}\n{run}",
+            "[".repeat(n),
+            "]".repeat(n)
         ),
         2 => format!(
             "{head}steps:\n- name: S\n{run}        args: ['{{{{ {} }}}}']\n",

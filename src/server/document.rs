@@ -92,9 +92,9 @@ impl Document {
     /// by one; many (a client may send thousands in one message) go through
     /// a rope, so that each costs O(log n) rather than a copy of the whole
     /// text. Returns true when some range had to be clamped.
-    pub fn apply_all<'c>(
+    pub fn apply_all(
         &mut self,
-        changes: &[(Option<(ClientPosition, ClientPosition)>, &'c str)],
+        changes: &[(Option<(ClientPosition, ClientPosition)>, &str)],
         encoding: PositionEncoding,
     ) -> bool {
         if changes.len() <= EDITS_APPLIED_ONE_BY_ONE {
