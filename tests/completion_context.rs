@@ -594,3 +594,28 @@ steps:
         );
     }
 }
+
+#[test]
+fn braces_glued_in_a_plain_flow_sequence_item_are_a_yaml_error_not_a_mapping() {
+    // `[--frame={{` is not YAML (a `{` ends a plain scalar in a flow
+    // collection, and the syntax error says to quote it); no mapping keys.
+    let text = "specificationVersion: jobtemplate-2023-09
+name: J
+parameterDefinitions:
+  - name: Message
+    type: STRING
+steps:
+  - name: A
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: [--m={{Param.$0}}]
+";
+    let items = at(text).0;
+    assert!(
+        items.iter().all(|i| i.kind != ItemKind::Key),
+        "{:?}",
+        items.iter().map(|i| &i.label).collect::<Vec<_>>()
+    );
+}
