@@ -545,3 +545,77 @@ steps:
         items.iter().map(|i| &i.label).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn braces_glued_to_the_text_before_them_in_a_list_item() {
+    // `- --frame={{` is a plain scalar, not a key being typed: the variables
+    // are offered, and hover names the one under the cursor.
+    let template = |arg: &str| {
+        format!(
+            "specificationVersion: jobtemplate-2023-09
+name: J
+parameterDefinitions:
+  - name: Message
+    type: STRING
+    default: hi
+steps:
+  - name: A
+    parameterSpace:
+      taskParameterDefinitions:
+        - name: Frame
+          type: INT
+          range: \"1-3\"
+    script:
+      actions:
+        onRun:
+          command: python
+          args:
+            - {arg}
+"
+        )
+    };
+    for (arg, chain) in [
+        ("--frame={{Task.Param.$0}}", "Task.Param.Frame"),
+        ("file://{{Session.$0}}", "Session.PathMappingRulesFile"),
+        ("print('{{Param.$0}}')", "Param.Message"),
+        ("--a={{Param.Message}},--b={{Param.$0}}", "Param.Message"),
+    ] {
+        let (items, _) = at(&template(arg));
+        let inserts: Vec<String> = items.into_iter().map(|i| i.insert).collect();
+        has(&inserts, &[chain]);
+        let filled =
+            template(arg).replacen("$0", &chain[chain.rfind('.').map_or(0, |i| i + 1)..], 1);
+        let offset = filled.rfind(chain).unwrap_or(0) + chain.len() - 1;
+        let a = analyze(&filled, &Options::own());
+        let hover = openjd_lsp::ide::hover::hover(&a, offset);
+        assert!(
+            hover.as_ref().is_some_and(|h| h.contents.contains(chain)),
+            "{arg}: {hover:?}"
+        );
+    }
+}
+
+#[test]
+fn braces_glued_in_a_plain_flow_sequence_item_are_a_yaml_error_not_a_mapping() {
+    // `[--frame={{` is not YAML (a `{` ends a plain scalar in a flow
+    // collection, and the syntax error says to quote it); no mapping keys.
+    let text = "specificationVersion: jobtemplate-2023-09
+name: J
+parameterDefinitions:
+  - name: Message
+    type: STRING
+steps:
+  - name: A
+    script:
+      actions:
+        onRun:
+          command: echo
+          args: [--m={{Param.$0}}]
+";
+    let items = at(text).0;
+    assert!(
+        items.iter().all(|i| i.kind != ItemKind::Key),
+        "{:?}",
+        items.iter().map(|i| &i.label).collect::<Vec<_>>()
+    );
+}

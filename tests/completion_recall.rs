@@ -7,6 +7,11 @@
 //! asked for at the cursor. For every dotted variable inside `{{ }}` its
 //! last segment is removed and completion is asked for after the dot.
 //!
+//! The corpus writes `{{ }}` in a few ways only (never glued to the text
+//! before it in a plain list item, for one); a second test rewrites each
+//! variable's scalar into every form and placement and asks completion,
+//! hover and definition there.
+//!
 //! Printed: recall (the removed name is offered), how often it is among
 //! the first 10 items, and precision (keys: offered keys that belong to the
 //! mapping and are not there yet; variables: offered variables that, put in
@@ -573,4 +578,428 @@ fn completion_offers_what_authors_remove() {
     vars.check("YAML variables");
     jkeys.check("JSON keys");
     jvars.check("JSON variables");
+}
+
+// ------------------------------------------------- interpolations in any form
+
+/// How a `{{ }}` may be written around: (name, value with `V` for the
+/// interpolation). The text before it is separated from it by a space or
+/// glued to it, as in command lines, URLs and embedded code.
+const PLACEMENTS: &[(&str, &str)] = &[
+    ("alone", "V"),
+    ("start, glued after", "V/out.exr"),
+    ("start, separated", "V --x"),
+    ("middle, separated", "echo V x"),
+    ("middle, glued `file://`", "file://V/x"),
+    ("middle, glued `'`", "print('V')"),
+    ("end, separated", "echo V"),
+    ("end, glued `--x=`", "--x=V"),
+    ("several", "--a=V --b=V,V"),
+];
+
+/// How the scalar holding the interpolations is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// The document in flow style below its top level; the scalar
+    /// single-quoted (a `{` in a plain flow scalar is a YAML error).
+    Flow,
+    Json,
+}
+
+const FORMS: &[Form] = &[
+    Form::Plain,
+    Form::SingleQuoted,
+    Form::DoubleQuoted,
+    Form::Literal,
+    Form::Folded,
+    Form::Flow,
+    Form::Json,
+];
+
+/// The scalar to rewrite, the value to give it, and (filled in while
+/// writing) where it lands in the new text.
+struct Target<'a> {
+    span: &'a std::ops::Range<usize>,
+    value: String,
+    form: Form,
+    written: Option<std::ops::Range<usize>>,
+}
+
+fn plain_key(k: &str) -> String {
+    let simple = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if simple {
+        k.to_string()
+    } else {
+        json_string(k)
+    }
+}
+
+fn other_scalar(node: &Node, out: &mut String) {
+    let mut s = String::new();
+    to_json(node, 0, &mut s);
+    out.push_str(&s);
+}
+
+/// The target's value written in its block form, its block content
+/// indented to `indent`.
+fn block_scalar(t: &Target<'_>, indent: usize) -> String {
+    let v = &t.value;
+    let pad = " ".repeat(indent);
+    match t.form {
+        Form::Plain => v.clone(),
+        Form::SingleQuoted => format!("'{}'", v.replace('\'', "''")),
+        Form::DoubleQuoted | Form::Json => json_string(v),
+        Form::Literal => format!("|-\n{pad}{v}"),
+        Form::Folded => format!(">-\n{pad}{v}"),
+        Form::Flow => format!("'{}'", v.replace('\'', "''")),
+    }
+}
+
+/// `node` as block YAML at `indent`, the target in its form.
+fn to_block(node: &Node, indent: usize, out: &mut String, t: &mut Target<'_>) {
+    let pad = " ".repeat(indent);
+    match &node.kind {
+        NodeKind::Mapping(entries) if !entries.is_empty() => {
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 || !out.ends_with("- ") {
+                    if i > 0 || !out.is_empty() && !out.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    out.push_str(&pad);
+                }
+                out.push_str(&plain_key(e.key.as_str().unwrap_or("")));
+                out.push(':');
+                value_after(&e.value, indent, out, t);
+            }
+        }
+        NodeKind::Sequence(items) if !items.is_empty() => {
+            for it in items {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&pad);
+                out.push_str("- ");
+                if matches!(&it.kind, NodeKind::Mapping(es) if !es.is_empty()) {
+                    to_block(it, indent + 2, out, t);
+                } else {
+                    out.pop();
+                    value_after(it, indent, out, t);
+                }
+            }
+        }
+        _ => other_scalar(node, out),
+    }
+}
+
+/// A value after `key:` or `-` written at `indent`.
+fn value_after(v: &Node, indent: usize, out: &mut String, t: &mut Target<'_>) {
+    match &v.kind {
+        NodeKind::Mapping(es) if !es.is_empty() => {
+            out.push('\n');
+            to_block(v, indent + 2, out, t);
+        }
+        NodeKind::Sequence(is) if !is.is_empty() => {
+            out.push('\n');
+            to_block(v, indent + 2, out, t);
+        }
+        _ if v.span == *t.span => {
+            out.push(' ');
+            let start = out.len();
+            out.push_str(&block_scalar(t, indent + 2));
+            t.written = Some(start..out.len());
+        }
+        _ => {
+            out.push(' ');
+            other_scalar(v, out);
+        }
+    }
+}
+
+/// `node` as flow YAML (or JSON), the target in its form.
+fn to_flow(node: &Node, out: &mut String, t: &mut Target<'_>) {
+    let json = t.form == Form::Json;
+    let key = |k: &str| if json { json_string(k) } else { plain_key(k) };
+    match &node.kind {
+        NodeKind::Mapping(entries) => {
+            out.push('{');
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    // Indented: continuation lines of a flow collection
+                    // under a block mapping must be.
+                    out.push_str(",\n  ");
+                }
+                out.push_str(&key(e.key.as_str().unwrap_or("")));
+                out.push_str(": ");
+                to_flow(&e.value, out, t);
+            }
+            out.push('}');
+        }
+        NodeKind::Sequence(items) => {
+            out.push('[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    // Indented: continuation lines of a flow collection
+                    // under a block mapping must be.
+                    out.push_str(",\n  ");
+                }
+                to_flow(it, out, t);
+            }
+            out.push(']');
+        }
+        NodeKind::Scalar(_) if node.span == *t.span => {
+            let start = out.len();
+            out.push_str(&block_scalar(t, 0));
+            t.written = Some(start..out.len());
+        }
+        NodeKind::Scalar(_) => other_scalar(node, out),
+    }
+}
+
+/// The dotted variables inside the `{{ }}` of the format strings of a
+/// tree: (the scalar's span, the variable), each variable once.
+fn variables_in<'n>(a: &Analysis, root: &'n Node) -> Vec<(&'n std::ops::Range<usize>, String)> {
+    let format_string = |span: &std::ops::Range<usize>| a.fmt_sites.iter().any(|f| f.span == *span);
+    let mut out: Vec<(&std::ops::Range<usize>, String)> = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Mapping(es) => stack.extend(es.iter().rev().map(|e| &e.value)),
+            NodeKind::Sequence(items) => stack.extend(items.iter().rev()),
+            NodeKind::Scalar(_) if !format_string(&n.span) => {}
+            NodeKind::Scalar(s) => {
+                for (last, end) in chains(&s.value) {
+                    let start = s.value[..last]
+                        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                        .map_or(0, |i| i + 1);
+                    let chain = s.value[start..end].to_string();
+                    if !out.iter().any(|(_, c)| *c == chain) {
+                        out.push((&n.span, chain));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A parameter's name when `chain` names one (`Param.X`, `Task.RawParam.X`).
+fn parameter_name(chain: &str) -> Option<&str> {
+    let segs: Vec<&str> = chain.split('.').collect();
+    match segs.as_slice() {
+        ["Param" | "RawParam", name] | ["Task", "Param" | "RawParam", name] => Some(name),
+        _ => None,
+    }
+}
+
+#[derive(Default)]
+struct FormTally {
+    /// Documents not valid YAML in this form (not asked).
+    not_yaml: usize,
+    asked: usize,
+    offered: usize,
+    hovered: usize,
+    definitions_asked: usize,
+    defined: usize,
+    misses: Vec<String>,
+}
+
+fn form_name(form: Form, in_sequence: bool) -> &'static str {
+    match form {
+        Form::Plain if in_sequence => "plain list item",
+        Form::Plain => "plain mapping value",
+        Form::SingleQuoted => "single-quoted",
+        Form::DoubleQuoted => "double-quoted",
+        Form::Literal => "literal block",
+        Form::Folded => "folded block",
+        Form::Flow if in_sequence => "flow sequence item",
+        Form::Flow => "flow mapping value",
+        Form::Json => "JSON string",
+    }
+}
+
+/// Rewrites the scalar at `span` (holding `chain`) into each form and
+/// placement and asks completion, hover and definition at each occurrence.
+fn ask_in_every_form(
+    name: &str,
+    root: &Node,
+    span: &std::ops::Range<usize>,
+    chain: &str,
+    in_sequence: bool,
+    tallies: &mut std::collections::BTreeMap<&'static str, FormTally>,
+) {
+    let cut_at = chain.rfind('.').map_or(0, |i| i + 1);
+    let segment = &chain[cut_at..];
+    for &form in FORMS {
+        for (placement, pattern) in PLACEMENTS {
+            let mut t = Target {
+                span,
+                value: pattern.replace('V', &format!("{{{{{chain}}}}}")),
+                form,
+                written: None,
+            };
+            let mut text = String::new();
+            if form == Form::Flow {
+                // The top level stays a block mapping: a document that
+                // starts with `{` is read as JSON.
+                for e in root.entries().unwrap_or(&[]) {
+                    text.push_str(&plain_key(e.key.as_str().unwrap_or("")));
+                    text.push_str(": ");
+                    to_flow(&e.value, &mut text, &mut t);
+                    text.push('\n');
+                }
+            } else if form == Form::Json {
+                to_flow(root, &mut text, &mut t);
+            } else {
+                to_block(root, 0, &mut text, &mut t);
+            }
+            text.push('\n');
+            let tally = tallies.entry(form_name(form, in_sequence)).or_default();
+            let Some(written) = t.written else { continue };
+            let a = analyze(&text, &Options::own());
+            if a.diagnostics
+                .iter()
+                .any(|d| d.code == openjd_lsp::analysis::Code::Syntax)
+            {
+                if std::env::var("FORMS_DEBUG").is_ok() {
+                    println!(
+                        "not YAML:\n{text}\n{:?}",
+                        a.diagnostics
+                            .iter()
+                            .find(|d| d.code == openjd_lsp::analysis::Code::Syntax)
+                    );
+                }
+                tally.not_yaml += 1;
+                continue;
+            }
+            let needle = format!("{chain}}}}}");
+            let occurrences: Vec<usize> = text[written.clone()]
+                .match_indices(&needle)
+                .map(|(i, _)| written.start + i)
+                .collect();
+            for at in occurrences {
+                let cut = at + cut_at;
+                let line = text[..cut].matches('\n').count() + 1;
+                let shown: String = chain.chars().take(60).collect();
+                let here = format!("{name}, `{shown}` {placement}, line {line}");
+                tally.asked += 1;
+                let edited = format!("{}{}", &text[..cut], &text[cut + segment.len()..]);
+                let b = analyze(&edited, &Options::own());
+                let items = complete(&b, cut);
+                if items
+                    .iter()
+                    .any(|it| it.insert == chain || it.label == segment)
+                {
+                    tally.offered += 1;
+                } else {
+                    tally.misses.push(format!("completion: {here}"));
+                }
+                let middle = cut + segment.len() / 2;
+                let hover = openjd_lsp::ide::hover::hover(&a, middle);
+                if hover.is_some_and(|h| h.contents.contains(chain)) {
+                    tally.hovered += 1;
+                } else {
+                    tally.misses.push(format!("hover: {here}"));
+                }
+                if let Some(param) = parameter_name(chain) {
+                    tally.definitions_asked += 1;
+                    let def = openjd_lsp::ide::symbols::definition(&a, middle);
+                    if def.is_some_and(|d| text.get(d) == Some(param)) {
+                        tally.defined += 1;
+                    } else {
+                        tally.misses.push(format!("definition: {here}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The parent of the scalar at `span` is a sequence.
+fn item_of_sequence(root: &Node, span: &std::ops::Range<usize>) -> bool {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Mapping(es) => stack.extend(es.iter().map(|e| &e.value)),
+            NodeKind::Sequence(items) => {
+                if items.iter().any(|it| it.span == *span) {
+                    return true;
+                }
+                stack.extend(items.iter());
+            }
+            NodeKind::Scalar(_) => {}
+        }
+    }
+    false
+}
+
+#[test]
+fn interpolations_in_every_form_are_completed_hovered_and_defined() {
+    let mut templates = corpus();
+    let mut fixtures = Vec::new();
+    yaml_files(&root().join("tests/fixtures"), &mut fixtures);
+    for p in fixtures {
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            templates.push((p.display().to_string(), text));
+        }
+    }
+    let mut tallies = std::collections::BTreeMap::new();
+    let mut used = 0;
+    for (name, text) in &templates {
+        let a = analyze(text, &Options::own());
+        if !matches!(a.kind, DocKind::Job | DocKind::Environment)
+            || errors(&a) > 0
+            || text.contains('&')
+            || text.contains("<<")
+        {
+            continue;
+        }
+        let Some(root) = a.root.as_ref() else {
+            continue;
+        };
+        let vars = variables_in(&a, root);
+        if !vars.is_empty() {
+            used += 1;
+        }
+        // A few variables per template keep the run short; the corpus has
+        // every namespace many times over.
+        for (span, chain) in vars.into_iter().take(3) {
+            let in_sequence = item_of_sequence(root, span);
+            ask_in_every_form(name, root, span, &chain, in_sequence, &mut tallies);
+        }
+    }
+    println!(
+        "{used} templates with variables in `{{{{ }}}}`, each variable written {} ways in each form",
+        PLACEMENTS.len()
+    );
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    for (form, t) in &tallies {
+        println!(
+            "{form:>20}: completion {:.2}% ({}/{}), hover {:.2}%, definition {:.2}% ({}/{}); not YAML in this form: {}",
+            pct(t.offered, t.asked),
+            t.offered,
+            t.asked,
+            pct(t.hovered, t.asked),
+            pct(t.defined, t.definitions_asked),
+            t.defined,
+            t.definitions_asked,
+            t.not_yaml
+        );
+        for m in t.misses.iter().take(10) {
+            println!("  miss: {m}");
+        }
+    }
+    for (form, t) in &tallies {
+        assert!(t.asked > 0, "{form}: nothing asked");
+        assert!(t.misses.is_empty(), "{form}: {} misses", t.misses.len());
+    }
 }

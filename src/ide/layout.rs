@@ -1042,6 +1042,11 @@ fn read_line(
         }
         return None;
     }
+    // A `{{` glued to the text before it (`- --frame={{Task.`) is inside a
+    // plain scalar, as after `key: ` above: not a key being typed.
+    if rest.contains("{{") {
+        return None;
+    }
     // A key (or list item) being started at the cursor's column.
     let column = col_of(text, line.start, rest_start);
     let tail = word_len(suffix);
