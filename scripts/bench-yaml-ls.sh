@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Edit -> diagnostics on the 5,000-line template, openjd-lsp against
+# yaml-language-server on the same run (benches/yaml_ls.rs).
+#
+# Installs yaml-language-server 2.0.0 from npm and openjd-model 0.14.0 from
+# PyPI into target/yaml-ls (nothing of it is committed), generates the JSON
+# schema of job templates from openjd-model's pydantic model, and runs the
+# benchmark. Arguments: an older openjd-lsp binary to measure in the same
+# rounds (optional). OPENJD_BENCH_ROUNDS sets the rounds (default 2).
+#
+# Needs node (yaml-language-server 2.0.0 asks for node 22.13 or later, and
+# runs on 20) and python3 with venv.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dir="$root/target/yaml-ls"
+cd "$root"
+mkdir -p "$dir"
+
+yaml_ls="$dir/node_modules/yaml-language-server/bin/yaml-language-server"
+if [[ ! -f "$yaml_ls" ]]; then
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error yaml-language-server@2.0.0
+fi
+
+schema="$dir/jobtemplate-2023-09.schema.json"
+if [[ ! -s "$schema" ]]; then
+  if [[ ! -x "$dir/venv/bin/python" ]]; then
+    python3 -m venv "$dir/venv"
+  fi
+  "$dir/venv/bin/python" -m pip install --disable-pip-version-check --quiet openjd-model==0.14.0
+  "$dir/venv/bin/python" - "$schema" <<'PY'
+import json, sys
+from openjd.model.v2023_09 import JobTemplate
+with open(sys.argv[1], "w") as out:
+    json.dump(JobTemplate.model_json_schema(), out)
+PY
+fi
+
+echo "yaml-language-server $(node -p "require('$dir/node_modules/yaml-language-server/package.json').version"), node $(node --version), openjd-model $("$dir/venv/bin/python" -c 'from importlib.metadata import version; print(version("openjd-model"))')"
+export OPENJD_BENCH_YAML_LS="$yaml_ls"
+export OPENJD_BENCH_YAML_SCHEMA="$schema"
+if [[ $# -gt 0 ]]; then
+  export OPENJD_BENCH_OLD_BIN="$1"
+fi
+cargo bench --bench yaml_ls
