@@ -73,6 +73,19 @@ impl Client {
         let bin = std::env::var_os("OPENJD_LSP_BIN")
             .unwrap_or_else(|| env!("CARGO_BIN_EXE_openjd-lsp").into());
         let mut cmd = Command::new(bin);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Client::spawn_command(cmd, keep_log)
+    }
+
+    /// Start another language server (a benchmark compares ours with it),
+    /// talking to it over its stdin and stdout.
+    pub fn start_command(cmd: Command) -> Client {
+        Client::spawn_command(cmd, false)
+    }
+
+    fn spawn_command(mut cmd: Command, keep_log: bool) -> Client {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(if keep_log {
@@ -80,10 +93,7 @@ impl Client {
             } else {
                 Stdio::null()
             });
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("start openjd-lsp");
+        let mut child = cmd.spawn().expect("start the language server");
         let log = Arc::new(Mutex::new(Vec::new()));
         if let Some(stderr) = child.stderr.take() {
             let log = log.clone();
