@@ -33,9 +33,6 @@ pub fn verdict(scalar: &Scalar, format_string: bool) -> Verdict {
         ScalarKind::Str if is_saphyr_int(&scalar.value) && !format_string => Some("an integer"),
         ScalarKind::Str => None,
         ScalarKind::Float(f) if !f.is_finite() => None,
-        // openjd-model 0.14 takes a plain `~` as its text in a format
-        // string (found by comparing with it); other nulls it refuses.
-        ScalarKind::Null if format_string && scalar.value == "~" => None,
         // Null where a string is required: both refuse it.
         ScalarKind::Null => return Verdict::BothReject,
         _ if format_string => None,
