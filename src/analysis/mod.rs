@@ -12,6 +12,7 @@ pub mod host_requirements;
 pub mod names;
 pub mod parameters;
 pub mod path;
+pub mod plain_scalars;
 pub mod preview;
 pub mod range_expr;
 pub mod reference;

@@ -10,6 +10,7 @@ use super::codes::Code;
 use super::diagnostic::{Diagnostic, Fix, did_you_mean};
 use super::extensions::ExtSet;
 use super::path::Path;
+use super::plain_scalars::{self, Verdict};
 use super::scope::{PackedSite, Site};
 use super::stop::Stop;
 
@@ -247,72 +248,48 @@ impl<'a> Walk<'a> {
 
     fn string<'n>(&mut self, node: &'n Node) -> Option<&'n Scalar> {
         match node.scalar() {
-            Some(s) if s.kind() == ScalarKind::Str => {
-                if !s.is_quoted()
-                    && let Some(reading) = yaml11_reading(&s.value)
-                {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::ReferenceDisagreement,
-                            node.span.clone(),
-                            format!(
-                                "The Python openjd-model (used by Deadline Cloud) rejects `{0}` \
-                                 here: its YAML 1.1 reader reads it as {reading}, not a string. \
-                                 The Rust openjd-model (YAML 1.2) reads it as the string. Quote \
-                                 it (`'{0}'`) so that both accept it.",
-                                s.value
-                            ),
-                        )
-                        .with_suggestion(format!("'{}'", s.value)),
-                    );
-                }
-                Some(s)
-            }
-            // `.inf`, `.nan`: the newest Rust reference reads a non-finite
-            // float where a string belongs as its text; the Python one
-            // (Deadline Cloud's) refuses it.
-            Some(s) if matches!(s.kind(), ScalarKind::Float(f) if !f.is_finite()) => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::ReferenceDisagreement,
-                        node.span.clone(),
-                        format!(
-                            "The Python openjd-model (used by Deadline Cloud) rejects `{0}` here: \
-                             YAML reads it as a number, not a string. The Rust openjd-model \
-                             reads it as the string. Quote it (`'{0}'`) so that both accept it.",
-                            s.value
-                        ),
-                    )
-                    .with_suggestion(format!("'{}'", s.value)),
-                );
-                Some(s)
-            }
-            // `0o17`: YAML 1.2 (the Rust reference) reads an octal integer
-            // and refuses it; YAML 1.1 (the Python one, Deadline Cloud's)
-            // has no `0o` form and reads the string.
-            Some(s) if matches!(s.kind(), ScalarKind::Int(_)) && is_yaml12_octal(&s.value) => {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::ReferenceDisagreement,
-                        node.span.clone(),
-                        format!(
-                            "The Rust openjd-model (openjd-rs) rejects `{0}` here: YAML 1.2 reads \
-                             it as an octal integer, not a string. The Python openjd-model (used \
-                             by Deadline Cloud, YAML 1.1) reads it as the string. Quote it \
-                             (`'{0}'`) so that both accept it.",
-                            s.value
-                        ),
-                    )
-                    .with_suggestion(format!("'{}'", s.value)),
-                );
-                self.settled.push(node.span.clone());
-                Some(s)
-            }
+            Some(s) if self.string_scalar(node, s, false) => Some(s),
             _ => {
                 self.type_error(node, "a string");
                 None
             }
         }
+    }
+
+    /// Whether a reference takes the scalar `s` as a string here (a format
+    /// string if `format_string`); where only one does, a warning says which
+    /// refuses it and why, with quotes as the fix.
+    fn string_scalar(&mut self, node: &Node, s: &Scalar, format_string: bool) -> bool {
+        let message = match plain_scalars::verdict(s, format_string) {
+            Verdict::Accepted => return true,
+            Verdict::BothReject => return false,
+            Verdict::PythonRejects(reading) => {
+                let rust = match s.kind() {
+                    ScalarKind::Str => "reads it as the string".to_string(),
+                    ScalarKind::Float(f) if !f.is_finite() => "reads it as the string".to_string(),
+                    _ => format!("reads it as {} and takes its text", node.type_name()),
+                };
+                format!(
+                    "The Python openjd-model (used by Deadline Cloud) rejects `{0}` here: its \
+                     YAML 1.1 reader reads it as {reading}, not a string. The Rust \
+                     openjd-model (YAML 1.2) {rust}. Quote it (`'{0}'`) so that both accept it.",
+                    s.value
+                )
+            }
+            Verdict::RustRejects(reading) => format!(
+                "The Rust openjd-model (openjd-rs) rejects `{0}` here: YAML 1.2 reads it as \
+                 {reading}, not a string. The Python openjd-model (used by Deadline Cloud, YAML \
+                 1.1) reads it as the string. Quote it (`'{0}'`) so that both accept it.",
+                s.value
+            ),
+        };
+        self.diags.push(
+            Diagnostic::new(Code::ReferenceDisagreement, node.span.clone(), message)
+                .with_suggestion(format!("'{}'", s.value)),
+        );
+        // Our verdict is a warning: an error of the backstop here gives way.
+        self.settled.push(node.span.clone());
+        true
     }
 
     fn check_string(&mut self, node: &Node, s: &Scalar, rule: StrRule) {
@@ -354,11 +331,15 @@ impl<'a> Walk<'a> {
     }
 
     fn fmt(&mut self, node: &Node, rule: StrRule, scope: ScopeClass, path: &Path) {
-        // Format strings also accept numbers and booleans, read as their text.
-        let Some(s) = node.scalar().filter(|s| s.kind() != ScalarKind::Null) else {
+        // The Rust reference takes a number or boolean as its text here.
+        let Some(s) = node.scalar() else {
             self.type_error(node, "a string");
             return;
         };
+        if !self.string_scalar(node, s, true) {
+            self.type_error(node, "a string");
+            return;
+        }
         if crate::syntax::format_string::find_double(&s.value, b'{').is_none() {
             self.check_string(node, s, rule);
         } else {
@@ -1138,56 +1119,6 @@ fn step_name_braces(node: &Node) -> Diagnostic {
          characters, taken literally, not a format string. Tools built on openjd-rs refuse \
          this template; leave out `{{` so that both accept it.",
     )
-}
-
-/// A YAML 1.2 octal integer (`0o17`, `-0o7`), which YAML 1.1 has no form for.
-fn is_yaml12_octal(value: &str) -> bool {
-    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
-    unsigned
-        .strip_prefix("0o")
-        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| (b'0'..=b'7').contains(&b)))
-}
-
-/// What a YAML 1.1 reader (PyYAML, the Python reference's) makes of a plain
-/// scalar that YAML 1.2 reads as a string: `yes`/`no`/`on`/`off` are
-/// booleans, `2001-12-14` a date, `1:30` a base-60 integer.
-fn yaml11_reading(value: &str) -> Option<&'static str> {
-    const BOOLS: [&str; 12] = [
-        "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
-    ];
-    if BOOLS.contains(&value) {
-        return Some("a boolean");
-    }
-    let b = value.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    // `YYYY-MM-DD`, alone or followed by a time.
-    if digits(0..4)
-        && b.get(4) == Some(&b'-')
-        && digits(5..7)
-        && b.get(7) == Some(&b'-')
-        && digits(8..10)
-        && (b.len() == 10 || matches!(b.get(10), Some(b'T' | b't' | b' ')))
-    {
-        return Some("a date");
-    }
-    // `[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`
-    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
-    let mut parts = unsigned.split(':');
-    let head = parts.next().unwrap_or("");
-    let rest: Vec<&str> = parts.collect();
-    if !rest.is_empty()
-        && head.starts_with(|c: char| ('1'..='9').contains(&c))
-        && head.chars().all(|c| c.is_ascii_digit() || c == '_')
-        && rest.iter().all(|p| {
-            (1..=2).contains(&p.len())
-                && p.chars().all(|c| c.is_ascii_digit())
-                && (p.len() == 1 || p.as_bytes()[0] <= b'5')
-        })
-    {
-        return Some("a base-60 integer");
-    }
-    None
 }
 
 #[cfg(test)]

@@ -19,4 +19,6 @@ pub mod symbols;
 pub mod wrap;
 
 #[cfg(test)]
+mod string_scalar_tests;
+#[cfg(test)]
 mod tests;
