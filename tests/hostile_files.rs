@@ -300,7 +300,17 @@ fn exhausting_templates() -> Vec<(&'static str, String, &'static str)> {
     for i in 0..10_000 {
         aliases.push_str(&format!("- {{name: S{i}, description: *big, script: {{actions: {{onRun: {{command: echo}}}}}}}}\n"));
     }
+    // Under a key our passes do not read: only the reference would parse it.
+    let unknown_key = step("").replace(
+        "name: J\n",
+        &format!(
+            "name: J\nnotAKey: '{{{{ {}1{} }}}}'\n",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        ),
+    );
     vec![
+        ("unknown-key.yaml", unknown_key, "reference-limit"),
         ("combination.yaml", combination, "expression-too-large"),
         ("parentheses.yaml", parentheses, "expression-too-large"),
         ("negations.yaml", negations, "expression-too-large"),

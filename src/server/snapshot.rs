@@ -90,3 +90,30 @@ impl Snapshot {
         self.offset(doc, range.start)..self.offset(doc, range.end)
     }
 }
+
+#[cfg(test)]
+mod unwanted_tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_request_or_an_edit_makes_the_answer_unwanted() {
+        let cancelled = CancelOnDrop(Arc::default());
+        let stale = Arc::new(AtomicBool::new(false));
+        let unwanted = Unwanted {
+            cancelled: cancelled.0.clone(),
+            stale: Some(stale.clone()),
+        };
+        assert!(!unwanted.now());
+        drop(cancelled);
+        assert!(unwanted.now());
+        assert_eq!(
+            unwanted.error().code,
+            tower_lsp_server::jsonrpc::ErrorCode::RequestCancelled
+        );
+        stale.store(true, Ordering::Release);
+        assert_eq!(
+            unwanted.error().code,
+            tower_lsp_server::jsonrpc::ErrorCode::ContentModified
+        );
+    }
+}
